@@ -1,0 +1,117 @@
+"""Configuration classes, read from environment variables.
+
+Every variable is documented in README.md ("Configuration"). Pick the class with
+``APP_ENV`` (``development`` by default, ``production``, ``testing``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot be used safely."""
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'ntm.sqlite3'}"
+
+
+def _dev_secret_key() -> str:
+    """A random key kept in instance/ so development sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SQLALCHEMY_DATABASE_URL = os.environ.get("DATABASE_URL") or _sqlite_default()
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    DEFAULT_LANGUAGE = os.environ.get("DEFAULT_LANGUAGE", "vi")
+    LANGUAGES = ("vi", "en")
+    BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
+    # Public base URL printed in QR codes and posters; falls back to the request's host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    # Key for hashing client addresses (rate limits, duplicate flags); never store raw IPs.
+    CLIENT_HASH_KEY = os.environ.get("CLIENT_HASH_KEY") or None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = 6 * 3600  # a resident may leave a form open for a while
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # uploads (draft reports, paper imports)
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite and a generated secret key."""
+
+    DEBUG = False  # the debugger stays off even locally: the demo is shown to officials
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = self.SECRET_KEY or _dev_secret_key()
+
+
+class TestingConfig(Config):
+    """The test suite; tests override the database URL."""
+
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-only-not-secret"
+
+
+class ProductionConfig(Config):
+    """Behind a reverse proxy with HTTPS; refuses to start without a real secret."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "1"))
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY or len(self.SECRET_KEY) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random string of at least 32 characters in "
+                "production, e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL must point at PostgreSQL in production")
+        self.CLIENT_HASH_KEY = self.CLIENT_HASH_KEY or self.SECRET_KEY
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> Config:
+    """Instantiate the configuration named by ``name`` or the APP_ENV variable."""
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise ConfigError(f"APP_ENV={name!r} is not one of {', '.join(CONFIGS)}") from None

@@ -1,0 +1,133 @@
+"""Command-line tools: ``flask --app wsgi areas|users|seed-demo``."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts import AccountError, create_user
+from core.areas import AreaImportError, import_areas
+from core.db import get_session
+from core.models import Role, User
+
+areas_cli = AppGroup("areas", help="Administrative units.")
+users_cli = AppGroup("users", help="Staff accounts.")
+
+DemoSeeder = Callable[[Session], list[str]]
+
+
+def add_demo_seeder(app: Flask, seeder: DemoSeeder) -> None:
+    """Register a feature's demo data; it must be idempotent and return lines to print."""
+    app.extensions.setdefault("demo_seeders", []).append(seeder)
+
+
+@areas_cli.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_areas_command(csv_file: Path) -> None:
+    """Import areas (and hamlets) from a CSV file; a bad file changes nothing."""
+    try:
+        text = csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
+    session = get_session()
+    try:
+        report = import_areas(session, text)
+    except AreaImportError as exc:
+        session.rollback()
+        click.echo(f"{csv_file}: refused, nothing imported:", err=True)
+        for error in exc.errors:
+            click.echo(f"  {csv_file}:{error}", err=True)
+        sys.exit(2)
+    session.commit()
+    click.echo(
+        f"{csv_file}: {len(report.created)} created, {len(report.updated)} updated, "
+        f"{report.unchanged} unchanged"
+    )
+
+
+def _read_password() -> str:
+    """From the terminal (asked twice) or the first line of standard input."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != first:
+            raise click.ClickException("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--area", "area_code", help="GSO code of the area the account is scoped to.")
+@click.option("--organisation", "organisation_name", help="Name of the account's organisation.")
+@click.option("--name", "full_name", default="", help="Full name.")
+def create_user_command(
+    email: str, role: str, area_code: str | None, organisation_name: str | None, full_name: str
+) -> None:
+    """Create an account; the password is read from standard input, never an argument."""
+    password = _read_password()
+    session = get_session()
+    try:
+        user = create_user(
+            session,
+            email,
+            password,
+            role,
+            area_code=area_code,
+            organisation_name=organisation_name,
+            full_name=full_name,
+        )
+    except AccountError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"created {user.role.value} {user.email}")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """Print every account with its role and scope."""
+    for user in get_session().scalars(select(User).order_by(User.email)):
+        scope = user.area.code if user.area else "-"
+        state = "active" if user.is_active else "inactive"
+        click.echo(f"{user.email}\t{user.role.value}\t{scope}\t{state}")
+
+
+@click.command("compile-translations")
+def compile_translations_command() -> None:
+    """Compile the .po catalogs of every package into .mo files."""
+    from core import PROJECT_DIR, translation_dirs
+    from core.i18n import compile_catalogs
+
+    for path in compile_catalogs(translation_dirs()):
+        click.echo(f"compiled {path.relative_to(PROJECT_DIR)}")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load demo areas, accounts and content (safe to run again)."""
+    from core.demo import seed_core
+
+    session = get_session()
+    lines = seed_core(session)
+    for seeder in current_app.extensions.get("demo_seeders", []):
+        lines += seeder(session)
+    session.commit()
+    for line in lines:
+        click.echo(line)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(areas_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(compile_translations_command)

@@ -1,0 +1,81 @@
+"""Forms of the core package: sign-in, password change, user and organisation admin."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from core.models import OrganisationKind, Role
+from core.passwords import password_problem
+
+
+def _strong_password(_form: FlaskForm, field: PasswordField) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField(_l("Thư điện tử"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Mật khẩu"), validators=[InputRequired(), Length(max=256)])
+
+
+class ChangePasswordForm(FlaskForm):
+    """Current password plus the new one, typed twice."""
+
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[InputRequired()])
+    new_password = PasswordField(_l("Mật khẩu mới"), validators=[InputRequired(), _strong_password])
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("Hai mật khẩu không khớp."))],
+    )
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Quản trị hệ thống"),
+    Role.OFFICER: _l("Cán bộ Ban Chỉ đạo"),
+    Role.ORGANISATION: _l("Tài khoản tổ chức"),
+    Role.ANALYST: _l("Cán bộ phân tích"),
+}
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.FATHERLAND_FRONT: _l("Ủy ban Mặt trận Tổ quốc"),
+    OrganisationKind.FARMERS_UNION: _l("Hội Nông dân"),
+    OrganisationKind.WOMENS_UNION: _l("Hội Liên hiệp Phụ nữ"),
+    OrganisationKind.YOUTH_UNION: _l("Đoàn Thanh niên"),
+    OrganisationKind.VETERANS_ASSOCIATION: _l("Hội Cựu chiến binh"),
+    OrganisationKind.DEPARTMENT: _l("Sở, ban, ngành"),
+    OrganisationKind.LOCALITY: _l("Địa phương"),
+    OrganisationKind.SOCIAL_ORGANISATION: _l("Tổ chức xã hội"),
+}
+
+
+class UserForm(FlaskForm):
+    """Create an account; the area and organisation lists are filled by the view."""
+
+    email = EmailField(_l("Thư điện tử"), validators=[InputRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Vai trò"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
+    organisation_id = SelectField(_l("Tổ chức"), choices=[], validate_choice=False)
+    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[InputRequired(), _strong_password])
+
+
+class UserStatusForm(FlaskForm):
+    """Activate or deactivate an account (a POST with CSRF, never a GET link)."""
+
+    is_active = BooleanField(_l("Đang hoạt động"))
+
+
+class OrganisationForm(FlaskForm):
+    """Create an organisation rooted in an area."""
+
+    name = StringField(_l("Tên tổ chức"), validators=[InputRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Loại tổ chức"), choices=[(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()]
+    )
+    area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)

@@ -1,0 +1,215 @@
+"""Models every feature shares: administrative areas, organisations, users, audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from core.db import Base, UtcDateTime, utc_now
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum stored as its value in a VARCHAR with a CHECK constraint."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class AreaLevel(enum.StrEnum):
+    """Tiers of the administrative hierarchy; the 2025 two-tier system skips DISTRICT."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    HAMLET = "hamlet"
+
+
+LEVEL_DEPTH = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2, AreaLevel.HAMLET: 3}
+
+
+class Area(Base):
+    """An administrative unit as it was between ``valid_from`` and ``valid_to``.
+
+    ``path`` holds the ids from the root ("/1/9/57/") so that an officer's
+    subtree is one indexed prefix match, whatever the depth.
+    """
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("code", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_type: Mapped[str] = mapped_column(String(32))
+    level: Mapped[AreaLevel] = mapped_column(_enum(AreaLevel, "area_level"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    population: Mapped[int | None] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date, default=date(1900, 1, 1))
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    parent: Mapped[Area | None] = relationship(remote_side="Area.id", back_populates="children")
+    children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.code")
+
+    def is_within(self, other: Area) -> bool:
+        """True when this area is ``other`` or lies below it."""
+        return self.path.startswith(other.path)
+
+    def __repr__(self) -> str:
+        return f"<Area {self.code} {self.name}>"
+
+
+class OrganisationKind(enum.StrEnum):
+    """Who may comment or enter paper forms in the name of an organisation."""
+
+    FATHERLAND_FRONT = "mttq"
+    FARMERS_UNION = "hoi_nong_dan"
+    WOMENS_UNION = "hoi_phu_nu"
+    YOUTH_UNION = "doan_thanh_nien"
+    VETERANS_ASSOCIATION = "hoi_cuu_chien_binh"
+    DEPARTMENT = "so_nganh"
+    LOCALITY = "dia_phuong"
+    SOCIAL_ORGANISATION = "to_chuc_xa_hoi"
+
+
+class Organisation(Base):
+    """A Front branch, mass organisation, department or locality, rooted in an area."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("name", "area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    area: Mapped[Area] = relationship()
+
+
+class Role(enum.StrEnum):
+    """What an account may do; scope comes from its area (and organisation)."""
+
+    ADMIN = "admin"
+    OFFICER = "officer"  # steering committee officer, scoped to an area's subtree
+    ORGANISATION = "organisation"  # enters paper forms and comments for its organisation
+    ANALYST = "analyst"  # reads and exports
+
+
+class User(Base):
+    """A staff account. Residents never need one."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role = 'admin' OR role = 'analyst' OR area_id IS NOT NULL", name="scoped_role_has_area"
+        ),
+        CheckConstraint(
+            "role != 'organisation' OR organisation_id IS NOT NULL", name="organisation_role_has_org"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    area: Mapped[Area | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def can_see(self, area: Area) -> bool:
+        """Admins and analysts see everything; others only their area's subtree."""
+        if self.role in (Role.ADMIN, Role.ANALYST):
+            return True
+        return self.area is not None and area.is_within(self.area)
+
+
+class AuditEntry(Base):
+    """Who did what to which object, when and why; never edited or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
+
+    actor: Mapped[User | None] = relationship()
+
+
+def record_audit(
+    session: Session,
+    actor: User | None,
+    action: str,
+    obj: Base,
+    *,
+    reason: str = "",
+    **details: Any,
+) -> AuditEntry:
+    """Append an audit entry for ``obj`` (flushed, not committed)."""
+    entry = AuditEntry(
+        actor=actor,
+        action=action,
+        object_type=type(obj).__tablename__,
+        object_id=getattr(obj, "id", None),
+        reason=reason,
+        details=details,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def visible_areas(session: Session, user: User, level: AreaLevel | None = None) -> list[Area]:
+    """Areas in the user's scope, optionally of one level, ordered by code."""
+    stmt = select(Area).where(Area.valid_to.is_(None)).order_by(Area.code)
+    if level is not None:
+        stmt = stmt.where(Area.level == level)
+    if user.role not in (Role.ADMIN, Role.ANALYST):
+        if user.area is None:
+            return []
+        stmt = stmt.where(Area.path.startswith(user.area.path, autoescape=True))
+    return list(session.scalars(stmt))

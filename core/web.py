@@ -1,0 +1,64 @@
+"""Request-wide behaviour: language choice, security headers, friendly error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, render_template, request, session
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the browser's best match, else the default."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def add_security_headers(response: Any) -> Any:
+    """Headers every response carries (no inline script, no framing, no sniffing)."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint and request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store" if session.get("_user_id") else "no-cache")
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+ERROR_TEMPLATES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html"}
+
+
+def render_http_error(error: HTTPException) -> Any:
+    """A page in the user's language instead of Werkzeug's English default."""
+    template = ERROR_TEMPLATES.get(error.code or 500, "errors/generic.html")
+    return render_template(template, error=error), error.code
+
+
+def render_csrf_error(error: CSRFError) -> Any:
+    """An expired or missing form token: explain and invite a reload, change nothing."""
+    return render_template("errors/400.html", error=error, csrf=True), 400
+
+
+def render_server_error(error: Exception) -> Any:
+    """Unexpected failure: log it, show a calm page; the request's session is rolled back."""
+    current_app.logger.exception("unhandled error", exc_info=error)
+    return render_template("errors/500.html"), 500
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Attach the handlers above."""
+    app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(500, render_server_error)

@@ -1,0 +1,119 @@
+"""The app factory, health check, security headers, languages and error pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import ConfigError, ProductionConfig
+from core import create_app
+
+
+def test_factory_takes_test_overrides(app):
+    assert app.testing
+    assert app.config["SERVER_NAME"] == "ntm.test"
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://localhost/x")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        ProductionConfig()
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "short")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://localhost/x")
+    with pytest.raises(ConfigError, match="32 characters"):
+        create_app("production")
+
+
+def test_production_sets_secure_cookies(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://localhost/x")
+    app = create_app("production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_healthz_reports_database_reachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_unreachable_database(monkeypatch, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URL": f"sqlite:///{tmp_path}/missing/x.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_every_response_carries_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, areas, session):
+    from tests.factories import make_user
+
+    make_user(session, email="a@example.vn")
+    session.commit()
+    response = client.post("/auth/login", data={"email": "a@example.vn", "password": "correct horse battery"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_home_page_is_vietnamese_by_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="vi">' in page
+    assert "Ý kiến của người dân" in page
+
+
+def test_language_switch_to_english_and_back(client):
+    client.get("/lang/en")
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Residents' views on building new rural areas" in page
+    client.get("/lang/vi")
+    assert "Ý kiến của người dân" in client.get("/").get_data(as_text=True)
+
+
+def test_browser_language_is_honoured_until_the_user_chooses(client):
+    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_unknown_language_is_ignored(client):
+    client.get("/lang/fr")
+    assert '<html lang="vi">' in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/lang/en?next=//evil.example/")
+    assert response.headers["Location"].endswith("/dashboard")
+
+
+@pytest.mark.parametrize("language, heading", [("vi", "Không tìm thấy trang"), ("en", "Page not found")])
+def test_friendly_404_in_both_languages(client, language, heading):
+    client.get(f"/lang/{language}")
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert heading in response.get_data(as_text=True)
+
+
+def test_unexpected_error_shows_calm_500_page(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Lỗi hệ thống" in response.get_data(as_text=True)
+    assert "kaboom" not in response.get_data(as_text=True)

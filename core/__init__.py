@@ -17,7 +17,7 @@ from core.web import add_security_headers, register_error_handlers, select_local
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Feature packages; each exposes init_app(app). core never imports them elsewhere.
-FEATURES: tuple[str, ...] = ()
+FEATURES: tuple[str, ...] = ("surveys", "feedback")
 
 
 def create_app(config: Config | Mapping[str, Any] | str | None = None) -> Flask:

@@ -22,7 +22,7 @@ NAMING_CONVENTION = {
 }
 
 # Every package whose models live in Base.metadata; Alembic and tests import them all.
-MODEL_MODULES: tuple[str, ...] = ("core.models",)
+MODEL_MODULES: tuple[str, ...] = ("core.models", "surveys.models", "feedback.models")
 
 
 class Base(DeclarativeBase):

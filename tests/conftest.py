@@ -7,7 +7,9 @@ one (.ci/run does both). The schema always comes from the Alembic migrations.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from core import create_app, translation_dirs
 from core.db import make_engine
@@ -38,7 +41,10 @@ def alembic_config(url: str) -> AlembicConfig:
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """DATABASE_URL when set (a database the run may fill), else a fresh SQLite file."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    return (
+        os.environ.get("DATABASE_URL")
+        or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +89,9 @@ def app(connection: Connection, database_url: str, app_config: dict[str, Any]) -
     app = create_app(settings)
     # SQLAlchemy's "join a session into an external transaction" recipe: the
     # views' commits become savepoint releases inside the test's transaction.
-    app.extensions["db"].sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    app.extensions["db"].sessionmaker.configure(
+        bind=connection, join_transaction_mode="create_savepoint"
+    )
     return app
 
 
@@ -135,3 +143,80 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Sign-in helper bound to ``client``."""
     return AuthActions(client)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class LiveServer:
+    """The app served over real HTTP on loopback, with its own committed database."""
+
+    url: str
+    app: Flask
+
+    def session(self) -> Session:
+        """A session on the served database, for arranging data and checking results."""
+        return self.app.extensions["db"].sessionmaker()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """Serve a fresh, migrated SQLite database in a background thread."""
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    command.upgrade(alembic_config(url), "head")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+    thread.join(timeout=5)
+    app.extensions["db"].engine.dispose()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright (no downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/install-system.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page on a 360×740 phone viewport."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_without_javascript(browser: Any) -> Iterator[Any]:
+    """The same phone with JavaScript switched off."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+        locale="vi-VN",
+    )
+    yield context.new_page()
+    context.close()

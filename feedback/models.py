@@ -1,0 +1,3 @@
+"""Feedback tables."""
+
+from core.db import Base  # noqa: F401

@@ -1,0 +1,3 @@
+"""Survey tables."""
+
+from core.db import Base  # noqa: F401

@@ -1,0 +1,124 @@
+"""One-call entry point: responses in, the long table of indices out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .data import Responses, validate_cells, validate_item_weights, validate_margins, validate_responses
+from .estimates import EstimateOptions, estimate_indices
+from .thresholds import DEFAULT_RULES, ThresholdRule, apply_thresholds
+from .weights import WeightResult, calibrate, design_weights
+
+__all__ = ["ResultTable", "compute_indices", "compute_weights"]
+
+
+@dataclass(frozen=True, eq=False)
+class ResultTable:
+    """Result of :func:`compute_indices`: the long table plus the weights behind it."""
+
+    table: pd.DataFrame
+    weights: WeightResult
+    responses: Responses
+    options: EstimateOptions
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return (a copy of) the long table."""
+        return self.table.copy()
+
+    def weights_frame(self) -> pd.DataFrame:
+        """Return one row per respondent: id (if any), commune, design weight and final weight."""
+        frame = self.responses.frame
+        out = pd.DataFrame({"commune": frame["commune"].to_numpy()})
+        if "id" in frame.columns:
+            out.insert(0, "id", frame["id"].to_numpy())
+        out["design_weight"] = self.weights.design
+        out["weight"] = self.weights.final
+        return out
+
+
+def compute_weights(responses: pd.DataFrame | Responses, *, weighting: str = "none", cells=None,
+                    margins=None, design_weights_from: str = "auto", hamlet_population=None,
+                    epsilon: float = 1e-12, max_iter: int = 1000, trim=None,
+                    require_hamlets: bool = False) -> WeightResult:
+    """Compute design weights and calibrate them within each commune (see :func:`calibrate`).
+
+    ``design_weights_from="auto"`` uses the ``design_weight`` column when present, else hamlet
+    populations when given, else 1.
+    """
+    frame = responses.frame if isinstance(responses, Responses) else responses
+    source = design_weights_from
+    if source == "auto":
+        source = ("given" if "design_weight" in frame.columns
+                  else "hamlet" if hamlet_population is not None else "one")
+    d = design_weights(frame, source, hamlet_population=hamlet_population)
+    return calibrate(frame, d, method=weighting, cells=cells, margins=margins, epsilon=epsilon,
+                     max_iter=max_iter, trim=trim, require_hamlets=require_hamlets)
+
+
+def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "stratified",
+                    weighting: str = "none", cells: pd.DataFrame | None = None,
+                    margins: pd.DataFrame | None = None, item_weights: pd.DataFrame | None = None,
+                    design_weights_from: str = "auto", hamlet_population: pd.DataFrame | None = None,
+                    satisfied_min: int = 4, dissatisfied_max: int = 2, conf_level: float = 0.95,
+                    ci: str = "logit", epsilon: float = 1e-12, max_iter: int = 1000,
+                    trim: tuple[float, float] | None = None,
+                    thresholds: tuple[ThresholdRule, ...] | None = DEFAULT_RULES,
+                    min_n_eff: float = 30.0, scale_max: int = 5,
+                    levels=("commune", "district", "overall")) -> ResultTable:
+    """Weight the responses and estimate every item and composite index per domain.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        One row per respondent (``id``, ``district``, ``commune``, ``hamlet``, weighting variables,
+        optional ``design_weight``, item columns 1..scale_max with NaN/empty/``NA`` = no answer).
+    items : list of str, optional
+        Item columns (default: every non-reserved column, see :func:`validate_responses`).
+    design : {"stratified", "clustered"}
+        Strata = communes; PSUs = respondents or hamlets; with replacement.
+    weighting : {"none", "poststratify", "rake"}
+    cells, margins : DataFrame, optional
+        Population cells ``commune, <vars>, count`` or margins ``commune, variable, level, count``.
+    item_weights : DataFrame, optional
+        ``item, weight[, group]``: adds ``composite_weighted`` (and group composites).
+    thresholds : tuple of ThresholdRule, optional
+        Targets judged on the interval's lower bound (None: no flag columns).
+    min_n_eff : float
+        Flag ``low_n_eff`` below this Kish effective n.
+
+    Returns
+    -------
+    ResultTable
+        ``.to_frame()`` gives the long table (columns ``level, area, item, measure, estimate, se,
+        ci_lo, ci_hi, df, deff, n_obs, wsum, n_eff_kish`` plus flags).
+    """
+    options = EstimateOptions(design=design, satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max,
+                              conf_level=conf_level, ci=ci, levels=tuple(levels))
+    weighting_vars: tuple[str, ...] = ()
+    if weighting == "poststratify":
+        if cells is None:
+            raise ValueError("weighting='poststratify' needs cells")
+        cells, weighting_vars = validate_cells(cells)
+    elif weighting == "rake":
+        if margins is None:
+            raise ValueError("weighting='rake' needs margins")
+        margins, weighting_vars = validate_margins(margins)
+    elif weighting != "none":
+        raise ValueError(f"unknown weighting {weighting!r}")
+    required = ["commune"] + (["hamlet"] if design == "clustered" else [])
+    given = design_weights_from == "given" or (design_weights_from == "auto"
+                                               and "design_weight" in responses.columns)
+    resp = validate_responses(responses, items, required=required, weighting_vars=weighting_vars,
+                              design_weight=given, scale_max=scale_max)
+    if item_weights is not None:
+        item_weights = validate_item_weights(item_weights, resp.items)
+    wr = compute_weights(resp, weighting=weighting, cells=cells, margins=margins,
+                         design_weights_from=design_weights_from, hamlet_population=hamlet_population,
+                         epsilon=epsilon, max_iter=max_iter, trim=trim,
+                         require_hamlets=design == "clustered")
+    table = estimate_indices(resp, wr, options=options, item_weights=item_weights)
+    if thresholds is not None:
+        table = apply_thresholds(table, thresholds, min_n_eff=min_n_eff)
+    return ResultTable(table=table, weights=wr, responses=resp, options=options)

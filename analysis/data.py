@@ -1,0 +1,272 @@
+"""Reading and validating the plain input tables (responses, cells, margins, item weights).
+
+Every problem is reported as an :class:`InputError` naming the source, the line and the column, so a
+paper survey typed into Excel can be corrected cell by cell. Line numbers count the header as line 1,
+as a spreadsheet or text editor shows them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "AREA_COLUMNS",
+    "MISSING_TOKENS",
+    "InputError",
+    "Responses",
+    "read_table",
+    "validate_cells",
+    "validate_hamlet_population",
+    "validate_item_weights",
+    "validate_margins",
+    "validate_responses",
+]
+
+AREA_COLUMNS = ("district", "commune", "hamlet")
+RESERVED_COLUMNS = ("id", *AREA_COLUMNS, "design_weight")
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "."})
+
+
+class InputError(ValueError):
+    """A problem in an input table, located by source, line and column."""
+
+    def __init__(self, message: str, *, source: str = "<input>", line: int | None = None,
+                 column: str | None = None):
+        self.source, self.line, self.column, self.problem = source, line, column, message
+        where = [source]
+        if line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+@dataclass(frozen=True, eq=False)
+class Responses:
+    """Validated responses: the frame plus item answers coded 0 (no answer) or 1..scale_max."""
+
+    frame: pd.DataFrame
+    items: tuple[str, ...]
+    codes: np.ndarray  # int8, shape (n, n_items); 0 = not answered
+    scale_max: int = 5
+
+    @property
+    def n(self) -> int:
+        """Number of respondents."""
+        return len(self.frame)
+
+
+def read_table(path: str | os.PathLike, *, name: str | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as strings, keeping one row per line (blank lines included)."""
+    source = name or os.fspath(path)
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+            text = raw.decode("utf-8-sig")
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                skip_blank_lines=False)
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+        raise InputError(f"cannot read table: {str(exc).strip()}", source=source) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.fillna("")
+
+
+def _line(index_position: int) -> int:
+    return int(index_position) + 2  # header is line 1
+
+
+def _require_columns(frame: pd.DataFrame, columns, source: str) -> None:
+    for col in columns:
+        if col not in frame.columns:
+            raise InputError(f"missing column {col!r} (columns found: {', '.join(map(str, frame.columns))})",
+                             source=source, line=1)
+
+
+def _text_column(frame: pd.DataFrame, col: str, source: str, *, required: bool = True) -> pd.Series:
+    raw = frame[col]
+    values = raw.where(raw.notna(), "").astype(str).str.strip()
+    if required:
+        empty = np.flatnonzero((values == "").to_numpy())
+        if empty.size:
+            raise InputError("empty value", source=source, line=_line(empty[0]), column=col)
+    return values
+
+
+def _number_column(frame: pd.DataFrame, col: str, source: str, *, positive: bool = False,
+                   nonnegative: bool = False) -> np.ndarray:
+    raw = frame[col]
+    values = pd.to_numeric(raw.astype(str).str.strip().replace("", "nan"), errors="coerce").to_numpy(float)
+    bad = ~np.isfinite(values)
+    if positive:
+        bad |= ~(values > 0)
+    if nonnegative:
+        bad |= ~(values >= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        need = "a positive number" if positive else "a number ≥ 0" if nonnegative else "a number"
+        raise InputError(f"value {str(raw.iloc[i])!r} is not {need}", source=source, line=_line(i), column=col)
+    return values
+
+
+def validate_responses(frame: pd.DataFrame, items=None, *, required=("commune",),
+                       weighting_vars=(), design_weight: bool = False, scale_max: int = 5,
+                       source: str = "<responses>") -> Responses:
+    """Check the responses table and code the item answers.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per respondent: ``id``, area columns, weighting variables, optional ``design_weight``
+        and item columns holding 1..scale_max, empty or ``NA`` for no answer.
+    items : sequence of str, optional
+        Item columns; by default every column that is not ``id``, an area, ``design_weight``, a
+        weighting variable, ``sex`` or ``age_group``.
+    required : sequence of str
+        Area columns that must be present and non-empty (``commune`` always; ``hamlet`` for clustered
+        designs; ``district`` for district estimates).
+    weighting_vars : sequence of str
+        Columns used for calibration; must be present and non-empty.
+    design_weight : bool
+        Whether a positive ``design_weight`` column is required.
+
+    Returns
+    -------
+    Responses
+    """
+    frame = frame.reset_index(drop=True).copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame) == 0:
+        raise InputError("no respondents (the table has no data rows)", source=source)
+    needed = list(dict.fromkeys([*required, *weighting_vars]))
+    _require_columns(frame, needed, source)
+    for col in needed:
+        frame[col] = _text_column(frame, col, source)
+    if "district" in frame.columns:
+        frame["district"] = _text_column(frame, "district", source, required="district" in required)
+    if "id" in frame.columns:
+        ids = frame["id"].astype(str).str.strip()
+        dup = np.flatnonzero(ids.duplicated().to_numpy() & (ids != "").to_numpy())
+        if dup.size:
+            raise InputError(f"duplicate id {ids.iloc[dup[0]]!r}", source=source, line=_line(dup[0]), column="id")
+    if design_weight:
+        _require_columns(frame, ["design_weight"], source)
+        frame["design_weight"] = _number_column(frame, "design_weight", source, positive=True)
+    if items is None:
+        skip = set(RESERVED_COLUMNS) | set(weighting_vars) | {"sex", "age_group"}
+        items = [c for c in frame.columns if c not in skip]
+    items = tuple(str(i) for i in items)
+    if not items:
+        raise InputError("no item columns found", source=source, line=1)
+    _require_columns(frame, items, source)
+    codes = np.empty((len(frame), len(items)), dtype=np.int8)
+    for k, item in enumerate(items):
+        codes[:, k] = _code_item(frame[item], item, scale_max, source)
+    return Responses(frame=frame, items=items, codes=codes, scale_max=scale_max)
+
+
+def _code_item(column: pd.Series, item: str, scale_max: int, source: str) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.to_numpy(float)
+        text = column.astype(str)
+    else:
+        text = column.astype(str).str.strip()
+        missing = text.str.lower().isin(MISSING_TOKENS).to_numpy()
+        values = pd.to_numeric(text.where(~missing, "nan"), errors="coerce").to_numpy(float)
+        values[missing] = np.nan
+        unparsed = np.isnan(values) & ~missing
+        if unparsed.any():
+            i = int(np.flatnonzero(unparsed)[0])
+            raise InputError(f"value {text.iloc[i]!r} is not an answer 1–{scale_max} "
+                             "(leave it empty or write NA for no answer)", source=source,
+                             line=_line(i), column=item)
+    answered = ~np.isnan(values)
+    bad = answered & ((values != np.round(values)) | (values < 1) | (values > scale_max))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"value {text.iloc[i]!r} is not an answer 1–{scale_max}", source=source,
+                         line=_line(i), column=item)
+    return np.where(answered, np.nan_to_num(values), 0).astype(np.int8)
+
+
+def validate_cells(frame: pd.DataFrame, *, source: str = "<cells>") -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Check a population cells table (commune, variables..., count); return it and the variables."""
+    frame = frame.reset_index(drop=True).copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _require_columns(frame, ["commune", "count"], source)
+    variables = tuple(c for c in frame.columns if c not in ("commune", "count", "district"))
+    if not variables:
+        raise InputError("cells need at least one weighting variable column besides commune and count",
+                         source=source, line=1)
+    for col in ("commune", *variables):
+        frame[col] = _text_column(frame, col, source)
+    frame["count"] = _number_column(frame, "count", source, nonnegative=True)
+    key = frame[["commune", *variables]]
+    dup = np.flatnonzero(key.duplicated().to_numpy())
+    if dup.size:
+        raise InputError("duplicate cell " + "/".join(key.iloc[dup[0]]), source=source, line=_line(dup[0]))
+    return frame[["commune", *variables, "count"]], variables
+
+
+def validate_margins(frame: pd.DataFrame, *, source: str = "<margins>") -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Check a long margins table (commune, variable, level, count); return it and the variables."""
+    frame = frame.reset_index(drop=True).copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _require_columns(frame, ["commune", "variable", "level", "count"], source)
+    for col in ("commune", "variable", "level"):
+        frame[col] = _text_column(frame, col, source)
+    frame["count"] = _number_column(frame, "count", source, nonnegative=True)
+    key = frame[["commune", "variable", "level"]]
+    dup = np.flatnonzero(key.duplicated().to_numpy())
+    if dup.size:
+        raise InputError("duplicate margin " + "/".join(key.iloc[dup[0]]), source=source, line=_line(dup[0]))
+    variables = tuple(dict.fromkeys(frame["variable"]))
+    return frame[["commune", "variable", "level", "count"]], variables
+
+
+def validate_item_weights(frame: pd.DataFrame, items, *, source: str = "<item weights>") -> pd.DataFrame:
+    """Check an item weights table (item, weight[, group]) against the known items."""
+    frame = frame.reset_index(drop=True).copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _require_columns(frame, ["item", "weight"], source)
+    frame["item"] = _text_column(frame, "item", source)
+    frame["weight"] = _number_column(frame, "weight", source, nonnegative=True)
+    unknown = np.flatnonzero(~frame["item"].isin(list(items)).to_numpy())
+    if unknown.size:
+        raise InputError(f"item {frame['item'].iloc[unknown[0]]!r} is not an item column of the responses",
+                         source=source, line=_line(unknown[0]), column="item")
+    dup = np.flatnonzero(frame["item"].duplicated().to_numpy())
+    if dup.size:
+        raise InputError("duplicate item", source=source, line=_line(dup[0]), column="item")
+    if not (frame["weight"] > 0).any():
+        raise InputError("all item weights are zero", source=source, column="weight")
+    cols = ["item", "weight"] + (["group"] if "group" in frame.columns else [])
+    if "group" in cols:
+        frame["group"] = frame["group"].astype(str).str.strip()
+    return frame[cols]
+
+
+def validate_hamlet_population(frame: pd.DataFrame, *, source: str = "<hamlet population>") -> pd.DataFrame:
+    """Check a hamlet population table (commune, hamlet, population)."""
+    frame = frame.reset_index(drop=True).copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _require_columns(frame, ["commune", "hamlet", "population"], source)
+    for col in ("commune", "hamlet"):
+        frame[col] = _text_column(frame, col, source)
+    frame["population"] = _number_column(frame, "population", source, positive=True)
+    dup = np.flatnonzero(frame[["commune", "hamlet"]].duplicated().to_numpy())
+    if dup.size:
+        raise InputError("duplicate hamlet", source=source, line=_line(dup[0]), column="hamlet")
+    return frame[["commune", "hamlet", "population"]]

@@ -1,0 +1,383 @@
+"""Domain means, shares and composite indices with Taylor-linearized standard errors.
+
+The estimator reproduces R ``survey`` 4.1 (``svymean(~q, design, na.rm=TRUE, deff=TRUE)``, ``svyby``,
+``svyratio`` + ``svycontrast``, ``svyciprop(method="logit")``) for designs stratified by commune
+with respondents or hamlets as primary sampling units, sampled with replacement.
+
+Every item answer is a code v ∈ {0 (no answer), 1, …, scale_max}, so every linearized value
+depends only on the respondent's joint calibration cell j and answer v. The estimator therefore
+aggregates weights once per item on a (unit × cell × answer) grid with ``np.bincount`` and does all
+further algebra on that small grid; only the stratified composite needs one gather per item.
+
+Notes
+-----
+For a domain g (commune, district = set of communes, overall = all communes) and a variable f(v)
+(the answer, 1{v ≥ s} or 1{v ≤ t}), with a(v) = 1{v ≥ 1}:
+
+* N̂_g = Σ_{i∈g} w_i a_i,  R_g = Σ_{i∈g} w_i a_i f_i / N̂_g.
+* u_i = 1{i∈g} a_i (f_i − R_g) / N̂_g  (Binder 1983; Lumley 2010, §2.2).
+* Calibration residual (R ``svyrecvar``): post-stratification subtracts the w-weighted cell mean of
+  u (all sampled people of the cell, those who skipped included); raking subtracts, alternately and
+  for ``rake_rounds`` rounds (R uses 10), the unweighted mean of u within each margin cell.
+* e_i = w_i u_i; V = Σ_h n_h/(n_h − 1) Σ_{k∈h} (t_k − t̄_h)² over PSU totals t_k of stratum h.
+  n_h counts every sampled PSU of the stratum, those who skipped the item included (R keeps them
+  with zero weight in calibrated designs and pads dropped PSUs with zeros in ``onestrat``).
+* deff = V / [s² (N̂ − n) / (N̂ n)], s² = n/(n − 1) Σ w a (f − R)² / N̂ (R ``deff=TRUE``).
+* Composite = Σ_k c_k R_k with Σ c_k = 1; e = Σ_k c_k e_k over all respondents of the domain
+  (R: ``svycontrast`` of ``svyratio(~y1+…, ~a1+…, covmat=TRUE)``); its deff is not defined (NaN).
+* df = PSUs − strata within the domain (R ``degf``); t intervals use qt(1 − α/2, df); logit
+  intervals expit(logit p ∓ t SE / (p(1 − p))) (R ``svyciprop(method="logit")``).
+
+References
+----------
+Lumley, T. (2004). Analysis of complex survey samples. *J. Stat. Softw.* 9(8).
+Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+Kish, L. (1965). *Survey Sampling*. Wiley.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .data import Responses
+from .weights import WeightResult
+
+__all__ = ["COLUMNS", "MEASURES", "EstimateOptions", "estimate_indices", "composite_coefficients"]
+
+COLUMNS = ["level", "area", "item", "measure", "estimate", "se", "ci_lo", "ci_hi", "df", "deff",
+           "n_obs", "wsum", "n_eff_kish"]
+MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
+_BASE = ("mean", "prop_sat", "prop_dissat")
+
+
+@dataclass(frozen=True)
+class EstimateOptions:
+    """Options of :func:`estimate_indices`.
+
+    design : ``"stratified"`` (respondents as PSUs) or ``"clustered"`` (hamlets as PSUs);
+    satisfied_min / dissatisfied_max : an answer ≥ satisfied_min is satisfied, ≤ dissatisfied_max
+    dissatisfied; conf_level : interval level; ci : ``"normal"``, ``"t"`` or ``"logit"`` (t for
+    means and scores, logit-t for shares); rake_rounds : rounds of the raking residual (R: 10);
+    levels : which domain levels to report.
+    """
+
+    design: str = "stratified"
+    satisfied_min: int = 4
+    dissatisfied_max: int = 2
+    conf_level: float = 0.95
+    ci: str = "logit"
+    rake_rounds: int = 10
+    levels: tuple[str, ...] = ("commune", "district", "overall")
+
+    def __post_init__(self):
+        if self.design not in ("stratified", "clustered"):
+            raise ValueError(f"design must be 'stratified' or 'clustered', not {self.design!r}")
+        if self.ci not in ("normal", "t", "logit"):
+            raise ValueError(f"ci must be 'normal', 't' or 'logit', not {self.ci!r}")
+        if not 0 < self.conf_level < 1:
+            raise ValueError("conf_level must lie strictly between 0 and 1")
+        if self.dissatisfied_max >= self.satisfied_min:
+            raise ValueError("dissatisfied_max must be below satisfied_min")
+
+
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """Sampling structure: cells j within strata h, PSUs p within strata, units U = (PSU, cell)."""
+
+    n_cells: int
+    stratum_of_cell: np.ndarray
+    unit: np.ndarray          # per respondent
+    cell_of_unit: np.ndarray
+    psu_of_unit: np.ndarray | None
+    stratum_of_psu: np.ndarray | None
+    n_strata: int
+
+
+def _grid(resp: Responses, wr: WeightResult, design: str) -> _Grid:
+    n_cells, h = len(wr.cell_commune), len(wr.communes)
+    if design == "stratified":
+        return _Grid(n_cells, wr.cell_commune, wr.cell, np.arange(n_cells), None, None, h)
+    hamlet = pd.factorize(resp.frame["hamlet"].astype(str))[0].astype(np.int64)
+    psu_raw = wr.commune_code * (hamlet.max() + 1) + hamlet
+    psu_vals, psu = np.unique(psu_raw, return_inverse=True)
+    units, unit = np.unique(psu.astype(np.int64) * n_cells + wr.cell, return_inverse=True)
+    stratum_of_psu = psu_vals // (hamlet.max() + 1)
+    return _Grid(n_cells, wr.cell_commune, unit.astype(np.int64), units % n_cells, units // n_cells,
+                 stratum_of_psu, h)
+
+
+def _domains(resp: Responses, wr: WeightResult, levels) -> list[tuple[str, np.ndarray, list[str]]]:
+    out = []
+    for level in levels:
+        if level == "commune":
+            out.append((level, np.arange(len(wr.communes)), list(wr.communes)))
+        elif level == "overall":
+            out.append((level, np.zeros(len(wr.communes), dtype=np.int64), ["ALL"]))
+        elif level == "district":
+            if "district" not in resp.frame.columns:
+                continue
+            pairs = pd.DataFrame({"c": wr.commune_code, "d": resp.frame["district"].astype(str)})
+            pairs = pairs.drop_duplicates()
+            if pairs["c"].duplicated().any():
+                c = wr.communes[int(pairs.loc[pairs["c"].duplicated(), "c"].iloc[0])]
+                raise ValueError(f"commune {c!r} appears under more than one district")
+            code, labels = pd.factorize(pairs["d"], sort=True)
+            dom = np.empty(len(wr.communes), dtype=np.int64)
+            dom[pairs["c"].to_numpy()] = code
+            out.append((level, dom, list(labels)))
+        else:
+            raise ValueError(f"unknown level {level!r}")
+    return out
+
+
+def composite_coefficients(items, item_weights: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
+    """Composite definitions: name → coefficients c_k over ``items`` summing to 1.
+
+    ``composite_equal`` always; ``composite_weighted`` when item weights are given; and
+    ``composite_<group>`` (given weights within the group) when they carry a ``group`` column.
+    """
+    items = list(items)
+    out = {"composite_equal": np.full(len(items), 1.0 / len(items))}
+    if item_weights is not None:
+        wmap = dict(zip(item_weights["item"], item_weights["weight"], strict=True))
+        a = np.array([float(wmap.get(i, 0.0)) for i in items])
+        out["composite_weighted"] = a / a.sum()
+        if "group" in item_weights.columns:
+            gmap = dict(zip(item_weights["item"], item_weights["group"], strict=True))
+            for group in dict.fromkeys(g for g in item_weights["group"] if g):
+                ag = np.array([a[k] if gmap.get(i) == group else 0.0 for k, i in enumerate(items)])
+                if ag.sum() > 0:
+                    out[f"composite_{group}"] = ag / ag.sum()
+    return out
+
+
+def _by_rows(code: np.ndarray, table: np.ndarray, n_out: int) -> np.ndarray:
+    """Sum the rows of a 2-D table by group code (vectorised over columns)."""
+    flat = (code[:, None] * table.shape[1] + np.arange(table.shape[1])).ravel()
+    return np.bincount(flat, weights=table.ravel(), minlength=n_out * table.shape[1]).reshape(n_out, -1)
+
+
+def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
+    """Per joint cell, the calibration adjustment F[j] subtracted from the linearized values X[v]."""
+    n_cells = cj.shape[0]
+    if wr.method == "poststratify":
+        return (w1j @ X) / w1j.sum(axis=1)[:, None]
+    if wr.method != "rake":
+        return np.zeros((n_cells, X.shape[1]))
+    n_j = cj.sum(axis=1)
+    base = cj @ X
+    F = np.zeros((n_cells, X.shape[1]))
+    counts = [np.bincount(code, weights=n_j) for code in wr.cell_margins]
+    for _ in range(rounds):
+        for code, n_q in zip(wr.cell_margins, counts, strict=True):
+            sums = _by_rows(code, base - n_j[:, None] * F, len(n_q))
+            F = F + (sums / n_q[:, None])[code]
+    return F
+
+
+def _stratum_variance(s1, s2, n_h) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = n_h / (n_h - 1) * (s2 - s1 * s1 / n_h)
+    v = np.where(n_h > 1, v, np.where(n_h == 1, np.nan, 0.0))
+    return v
+
+
+def _intervals(est, se, df, measure_is_share, opts: EstimateOptions):
+    alpha = 1 - opts.conf_level
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = z if opts.ci == "normal" else stats.t.ppf(1 - alpha / 2, df)
+        lo, hi = est - q * se, est + q * se
+        if opts.ci == "logit":
+            inner = (est > 0) & (est < 1) & measure_is_share
+            lp = np.log(est / (1 - est))
+            half = q * se / (est * (1 - est))
+            lo = np.where(inner, 1 / (1 + np.exp(-(lp - half))), np.where(measure_is_share, np.clip(lo, 0, 1), lo))
+            hi = np.where(inner, 1 / (1 + np.exp(-(lp + half))), np.where(measure_is_share, np.clip(hi, 0, 1), hi))
+    return lo, hi
+
+
+def estimate_indices(resp: Responses, wr: WeightResult, *, options: EstimateOptions = EstimateOptions(),
+                     item_weights: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Estimate every item and composite, for every domain, as the documented long table.
+
+    Parameters
+    ----------
+    resp : Responses
+        Validated responses (see :func:`analysis.data.validate_responses`).
+    wr : WeightResult
+        Weights from :func:`analysis.weights.calibrate`.
+    options : EstimateOptions
+    item_weights : DataFrame, optional
+        ``item, weight[, group]`` for the weighted composite.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COLUMNS`, one row per level × area × item × measure.
+    """
+    if len(resp.frame) != len(wr.final):
+        raise ValueError("weights and responses differ in length")
+    if not np.all(wr.final > 0):
+        raise ValueError("all weights must be positive")
+    V = resp.scale_max + 1
+    v = np.arange(V)
+    a = (v >= 1).astype(float)
+    f = np.column_stack([v * a, (v >= options.satisfied_min) * a, ((v <= options.dissatisfied_max) & (v >= 1)) * a])
+    X = np.column_stack([f, a])  # A-parts of the three measures, then the B-part
+    grid = _grid(resp, wr, options.design)
+    domains = _domains(resp, wr, options.levels)
+    w = wr.final
+    w2 = w * w
+    n_units = len(grid.cell_of_unit)
+    comps = composite_coefficients(resp.items, item_weights)
+    clustered = options.design == "clustered"
+    n_psu = 0 if grid.psu_of_unit is None else int(grid.psu_of_unit.max()) + 1
+
+    rows = []
+    comp_t = {}  # (level, comp) -> PSU totals (n_psu × 3), clustered only
+    comp_tables = []  # per item: {level: L (J, V, 3)}, stratified composite
+    comp_est = {(lvl, name): 0.0 for lvl, _, _ in domains for name in comps}
+    for k, item in enumerate(resp.items):
+        idx = grid.unit * V + resp.codes[:, k]
+        cu = np.bincount(idx, minlength=n_units * V).reshape(n_units, V).astype(float)
+        w1u = np.bincount(idx, weights=w, minlength=n_units * V).reshape(n_units, V)
+        w2u = np.bincount(idx, weights=w2, minlength=n_units * V).reshape(n_units, V)
+        if clustered:
+            cj, w1j, w2j = (_by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
+        else:
+            cj, w1j, w2j = cu, w1u, w2u
+        F = _residual_terms(X, cj, w1j, wr, options.rake_rounds)
+        FA, FB = F[:, :3], F[:, 3]
+        tables = {}
+        for level, dom_of_h, labels in domains:
+            G = len(labels)
+            dom_j = dom_of_h[grid.stratum_of_cell]
+            N = np.bincount(dom_j, weights=w1j @ a, minlength=G)
+            T = _by_rows(dom_j, w1j @ f, G)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                R = T / N[:, None]
+                L = (f[None, :, :] - FA[:, None, :] - R[dom_j][:, None, :] * (a[None, :, None] - FB[:, None, None])) / N[dom_j][:, None, None]
+            L = np.nan_to_num(L)  # domains without answers: no contribution
+            tables[level] = L
+            var = _variance_item(L, cu, w1u, w2u, cj, w1j, w2j, grid, dom_of_h, G, wr.calibrated, clustered, comp_t, level, comps, k, n_psu)
+            n_obs = np.bincount(dom_j, weights=cj[:, 1:].sum(axis=1), minlength=G)
+            sw2 = np.bincount(dom_j, weights=w2j[:, 1:].sum(axis=1), minlength=G)
+            w1g = _by_rows(dom_j, w1j, G)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ss = ((w1g * a)[:, :, None] * (f[None, :, :] - R[:, None, :]) ** 2).sum(axis=1)
+                s2 = n_obs[:, None] / (n_obs[:, None] - 1) * ss / N[:, None]
+                vsrs = s2 * (N - n_obs)[:, None] / (N * n_obs)[:, None]
+                vsrs = np.where((N >= n_obs)[:, None], vsrs, np.nan)
+                deff = var / vsrs
+                n_eff = N * N / sw2
+            for name, coef in comps.items():
+                comp_est[(level, name)] = comp_est[(level, name)] + coef[k] * R
+            rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
+        comp_tables.append(tables)
+    comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered)
+    return _assemble(rows + comp_rows, domains, resp, wr, grid, options)
+
+
+def _variance_item(L, cu, w1u, w2u, cj, w1j, w2j, grid, dom_of_h, G, calibrated, clustered, comp_t, level, comps, k, n_psu):
+    """Variance of the three measures in every domain of one level for one item (G × 3)."""
+    H = grid.n_strata
+    if clustered:
+        t_u = (w1u[:, :, None] * L[grid.cell_of_unit]).sum(axis=1)
+        t_p = _by_rows(grid.psu_of_unit, t_u, n_psu)
+        for name, coef in comps.items():
+            key = (level, name)
+            comp_t[key] = comp_t.get(key, 0.0) + coef[k] * t_p
+        n_h = np.bincount(grid.stratum_of_psu, minlength=H).astype(float)
+        s1 = _by_rows(grid.stratum_of_psu, t_p, H)
+        s2 = _by_rows(grid.stratum_of_psu, t_p * t_p, H)
+    else:
+        n_h = np.bincount(grid.stratum_of_cell, weights=cj.sum(axis=1), minlength=H)
+        s1 = _by_rows(grid.stratum_of_cell, (w1j[:, :, None] * L).sum(axis=1), H)
+        s2 = _by_rows(grid.stratum_of_cell, (w2j[:, :, None] * L * L).sum(axis=1), H)
+    v_h = _stratum_variance(s1, s2, n_h[:, None])
+    return _by_rows(dom_of_h, v_h, G)
+
+
+def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered):
+    """Composite rows: estimate Σ c_k R_k, variance of e = Σ c_k e_k over all respondents."""
+    H = grid.n_strata
+    rows = []
+    answered_any = {name: (resp.codes[:, coef > 0] > 0).any(axis=1) for name, coef in comps.items()}
+    w = wr.final
+    keys = [(level, name) for level, _, _ in domains for name in comps]
+    if clustered:
+        n_psu = len(grid.stratum_of_psu)
+        n_h = np.bincount(grid.stratum_of_psu, minlength=H).astype(float)
+        s = {key: (_by_rows(grid.stratum_of_psu, comp_t[key], H),
+                   _by_rows(grid.stratum_of_psu, comp_t[key] ** 2, H)) for key in keys}
+        del n_psu
+    else:
+        acc = np.zeros((len(w), 3 * len(keys)))
+        for k in range(len(resp.items)):
+            lookup = np.concatenate([comps[name][k] * comp_tables[k][level].reshape(-1, 3) for level, name in keys], axis=1)
+            acc += lookup[wr.cell * V + resp.codes[:, k]]
+        acc *= w[:, None]
+        h = wr.commune_code
+        n_h = np.bincount(h, minlength=H).astype(float)
+        s1all = _by_rows(h, acc, H)
+        s2all = _by_rows(h, acc * acc, H)
+        s = {key: (s1all[:, 3 * i:3 * i + 3], s2all[:, 3 * i:3 * i + 3]) for i, key in enumerate(keys)}
+    for level, dom_of_h, labels in domains:
+        G = len(labels)
+        dom_i = dom_of_h[wr.commune_code]
+        for name in comps:
+            s1, s2 = s[(level, name)]
+            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, n_h[:, None]), G)
+            mask = answered_any[name]
+            n_obs = np.bincount(dom_i[mask], minlength=G).astype(float)
+            sw = np.bincount(dom_i[mask], weights=w[mask], minlength=G)
+            sw2 = np.bincount(dom_i[mask], weights=w[mask] ** 2, minlength=G)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                n_eff = sw * sw / sw2
+            deff = np.full((G, 3), np.nan)
+            rows.append((level, labels, name, comp_est[(level, name)], var, deff, n_obs, sw, n_eff))
+    return rows
+
+
+def _assemble(rows, domains, resp, wr, grid, options) -> pd.DataFrame:
+    df_by_level = {level: _degrees_of_freedom(resp, wr, dom_of_h, len(labels), options.design)
+                   for level, dom_of_h, labels in domains}
+    scale = 100.0 / (resp.scale_max - 1)
+    parts = []
+    for level, labels, item, R, var, deff, n_obs, wsum, n_eff in rows:
+        se = np.sqrt(var)
+        for m, measure in enumerate(MEASURES):
+            col = 0 if measure in ("mean", "score") else _BASE.index(measure)
+            est, s = R[:, col], se[:, col]
+            if measure == "score":
+                est, s = scale * (est - 1), scale * s
+            parts.append(pd.DataFrame({
+                "level": level, "area": labels, "item": item, "measure": measure, "estimate": est, "se": s,
+                "df": df_by_level[level], "deff": deff[:, col], "n_obs": n_obs.astype(np.int64),
+                "wsum": wsum, "n_eff_kish": n_eff, "_order": m}))
+    out = pd.concat(parts, ignore_index=True)
+    share = out["measure"].isin(["prop_sat", "prop_dissat"]).to_numpy()
+    lo, hi = _intervals(out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), share, options)
+    out["ci_lo"], out["ci_hi"] = lo, hi
+    level_order = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
+    out["_level"] = out["level"].map(level_order)
+    out = out.sort_values(["_level", "area", "_order"], kind="stable").drop(columns=["_level", "_order"])
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def _degrees_of_freedom(resp, wr, dom_of_h, G, design) -> np.ndarray:
+    """R ``degf``: PSUs with non-zero weight minus strata, within each domain."""
+    h = wr.commune_code
+    if design == "clustered":
+        psu = pd.factorize(pd.Series(h).astype(str) + "\x1f" + resp.frame["hamlet"].astype(str).to_numpy())[0]
+        first = np.unique(psu, return_index=True)[1]
+        units = np.bincount(dom_of_h[h[first]], minlength=G)
+    else:
+        units = np.bincount(dom_of_h[h], minlength=G)
+    strata = np.bincount(dom_of_h, minlength=G)
+    return (units - strata).astype(float)

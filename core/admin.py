@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from core.accounts import AccountError, create_organisation, create_user, find_area, set_user_active
 from core.auth import role_required
@@ -24,21 +25,24 @@ from core.models import Area, AreaLevel, Organisation, Role, User
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _area_choices() -> list[tuple[str, str]]:
+def _area_choices() -> list[SelectChoice]:
     stmt = (
         select(Area)
         .where(Area.valid_to.is_(None), Area.level != AreaLevel.HAMLET)
         .order_by(Area.path)
     )
     indent = {AreaLevel.PROVINCE: "", AreaLevel.DISTRICT: "— ", AreaLevel.COMMUNE: "— — "}
-    return [("", "—")] + [
-        (a.code, f"{indent.get(a.level, '')}{a.name} ({a.code})") for a in get_session().scalars(stmt)
+    return [SelectChoice("", "—")] + [
+        SelectChoice(a.code, f"{indent.get(a.level, '')}{a.name} ({a.code})")
+        for a in get_session().scalars(stmt)
     ]
 
 
-def _organisation_choices() -> list[tuple[str, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     stmt = select(Organisation).order_by(Organisation.name)
-    return [("", "—")] + [(str(o.id), f"{o.name} — {o.area.name}") for o in get_session().scalars(stmt)]
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(o.id), f"{o.name} — {o.area.name}") for o in get_session().scalars(stmt)
+    ]
 
 
 @bp.route("/users", methods=["GET", "POST"])

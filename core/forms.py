@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from core.models import OrganisationKind, Role
@@ -59,7 +59,7 @@ class UserForm(FlaskForm):
 
     email = EmailField(_l("Thư điện tử"), validators=[InputRequired(), Email(), Length(max=254)])
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Vai trò"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
     organisation_id = SelectField(_l("Tổ chức"), choices=[], validate_choice=False)
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[InputRequired(), _strong_password])
@@ -76,6 +76,6 @@ class OrganisationForm(FlaskForm):
 
     name = StringField(_l("Tên tổ chức"), validators=[InputRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Loại tổ chức"), choices=[(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()]
+        _l("Loại tổ chức"), choices=[SelectChoice(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()]
     )
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)

@@ -191,9 +191,9 @@ def record_audit(
 ) -> AuditEntry:
     """Append an audit entry for ``obj`` (flushed, not committed)."""
     entry = AuditEntry(
-        actor=actor,
+        actor_id=actor.id if actor is not None else None,  # actor may be flask_login's proxy
         action=action,
-        object_type=type(obj).__tablename__,
+        object_type=obj.__tablename__,
         object_id=getattr(obj, "id", None),
         reason=reason,
         details=details,

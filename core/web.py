@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +17,8 @@ CONTENT_SECURITY_POLICY = (
 def select_locale() -> str:
     """The user's chosen language, else the browser's best match, else the default."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands speak the configured default language
+        return current_app.config["DEFAULT_LANGUAGE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

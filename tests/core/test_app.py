@@ -117,3 +117,38 @@ def test_unexpected_error_shows_calm_500_page(app):
     assert response.status_code == 500
     assert "Lỗi hệ thống" in response.get_data(as_text=True)
     assert "kaboom" not in response.get_data(as_text=True)
+
+
+def test_sqlite_connections_enforce_foreign_keys_with_wal_and_a_busy_timeout(tmp_path):
+    from core.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+    engine.dispose()
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(areas, database_url):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379 (.ci/run starts one)")
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": url,
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
+    # Two app instances stand for two gunicorn workers: the second sees the first's counts.
+    first, second = create_app(settings).test_client(), create_app(settings).test_client()
+    form = {"email": "someone@example.vn", "password": "wrong password"}
+    assert first.post("/auth/login", data=form).status_code == 200
+    assert first.post("/auth/login", data=form).status_code == 200
+    assert second.post("/auth/login", data=form).status_code == 429
+    redis.Redis.from_url(url).flushdb()

@@ -66,7 +66,8 @@ def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "strat
                     trim: tuple[float, float] | None = None,
                     thresholds: tuple[ThresholdRule, ...] | None = DEFAULT_RULES,
                     min_n_eff: float = 30.0, scale_max: int = 5,
-                    levels=("commune", "district", "overall")) -> ResultTable:
+                    levels=("commune", "district", "overall"),
+                    sources: dict[str, str] | None = None) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
     Parameters
@@ -87,6 +88,8 @@ def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "strat
         Targets judged on the interval's lower bound (None: no flag columns).
     min_n_eff : float
         Flag ``low_n_eff`` below this Kish effective n.
+    sources : dict, optional
+        Names for error messages: ``{"responses": "file.csv", "item_weights": ...}``.
 
     Returns
     -------
@@ -94,6 +97,7 @@ def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "strat
         ``.to_frame()`` gives the long table (columns ``level, area, item, measure, estimate, se,
         ci_lo, ci_hi, df, deff, n_obs, wsum, n_eff_kish`` plus flags).
     """
+    sources = {"responses": "<responses>", "item_weights": "<item weights>", **(sources or {})}
     options = EstimateOptions(design=design, satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max,
                               conf_level=conf_level, ci=ci, levels=tuple(levels))
     weighting_vars: tuple[str, ...] = ()
@@ -111,9 +115,10 @@ def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "strat
     given = design_weights_from == "given" or (design_weights_from == "auto"
                                                and "design_weight" in responses.columns)
     resp = validate_responses(responses, items, required=required, weighting_vars=weighting_vars,
-                              design_weight=given, scale_max=scale_max)
+                              design_weight=given, scale_max=scale_max,
+                              source=sources["responses"])
     if item_weights is not None:
-        item_weights = validate_item_weights(item_weights, resp.items)
+        item_weights = validate_item_weights(item_weights, resp.items, source=sources["item_weights"])
     wr = compute_weights(resp, weighting=weighting, cells=cells, margins=margins,
                          design_weights_from=design_weights_from, hamlet_population=hamlet_population,
                          epsilon=epsilon, max_iter=max_iter, trim=trim,

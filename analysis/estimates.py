@@ -101,7 +101,7 @@ def _grid(resp: Responses, wr: WeightResult, design: str) -> _Grid:
     n_cells, h = len(wr.cell_commune), len(wr.communes)
     if design == "stratified":
         return _Grid(n_cells, wr.cell_commune, wr.cell, np.arange(n_cells), None, None, h)
-    hamlet = pd.factorize(resp.frame["hamlet"].astype(str))[0].astype(np.int64)
+    hamlet = pd.factorize(resp.frame["hamlet"])[0].astype(np.int64)
     psu_raw = wr.commune_code * (hamlet.max() + 1) + hamlet
     psu_vals, psu = np.unique(psu_raw, return_inverse=True)
     units, unit = np.unique(psu.astype(np.int64) * n_cells + wr.cell, return_inverse=True)
@@ -120,14 +120,15 @@ def _domains(resp: Responses, wr: WeightResult, levels) -> list[tuple[str, np.nd
         elif level == "district":
             if "district" not in resp.frame.columns:
                 continue
-            pairs = pd.DataFrame({"c": wr.commune_code, "d": resp.frame["district"].astype(str)})
-            pairs = pairs.drop_duplicates()
-            if pairs["c"].duplicated().any():
-                c = wr.communes[int(pairs.loc[pairs["c"].duplicated(), "c"].iloc[0])]
+            dcode, labels = pd.factorize(resp.frame["district"], sort=True)
+            pairs = np.unique(wr.commune_code * len(labels) + dcode)
+            c_of_pair, d_of_pair = pairs // len(labels), pairs % len(labels)
+            if len(pairs) != len(wr.communes):
+                c = wr.communes[int(c_of_pair[np.flatnonzero(np.diff(c_of_pair) == 0)[0]])]
                 raise ValueError(f"commune {c!r} appears under more than one district")
-            code, labels = pd.factorize(pairs["d"], sort=True)
             dom = np.empty(len(wr.communes), dtype=np.int64)
-            dom[pairs["c"].to_numpy()] = code
+            dom[c_of_pair] = d_of_pair
+            labels = [str(x) for x in labels]
             out.append((level, dom, list(labels)))
         else:
             raise ValueError(f"unknown level {level!r}")
@@ -345,7 +346,7 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
 
 
 def _assemble(rows, domains, resp, wr, grid, options) -> pd.DataFrame:
-    df_by_level = {level: _degrees_of_freedom(resp, wr, dom_of_h, len(labels), options.design)
+    df_by_level = {level: _degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
                    for level, dom_of_h, labels in domains}
     scale = 100.0 / (resp.scale_max - 1)
     parts = []
@@ -370,14 +371,11 @@ def _assemble(rows, domains, resp, wr, grid, options) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
-def _degrees_of_freedom(resp, wr, dom_of_h, G, design) -> np.ndarray:
+def _degrees_of_freedom(grid: _Grid, wr: WeightResult, dom_of_h, G, design) -> np.ndarray:
     """R ``degf``: PSUs with non-zero weight minus strata, within each domain."""
-    h = wr.commune_code
     if design == "clustered":
-        psu = pd.factorize(pd.Series(h).astype(str) + "\x1f" + resp.frame["hamlet"].astype(str).to_numpy())[0]
-        first = np.unique(psu, return_index=True)[1]
-        units = np.bincount(dom_of_h[h[first]], minlength=G)
+        units = np.bincount(dom_of_h[grid.stratum_of_psu], minlength=G)
     else:
-        units = np.bincount(dom_of_h[h], minlength=G)
+        units = np.bincount(dom_of_h[wr.commune_code], minlength=G)
     strata = np.bincount(dom_of_h, minlength=G)
     return (units - strata).astype(float)

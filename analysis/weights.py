@@ -97,7 +97,8 @@ def design_weights(frame: pd.DataFrame, source: str = "one", *, hamlet_populatio
         raise ValueError(f"unknown design weight source {source!r}")
     if hamlet_population is None:
         raise WeightingError("design weights from hamlets need a hamlet population table")
-    key = frame["commune"].astype(str) + "\x1f" + frame["hamlet"].astype(str)
+    key = pd.Series(frame["commune"].astype(str).to_numpy(object) + "\x1f"
+                    + frame["hamlet"].astype(str).to_numpy(object))
     pop = pd.Series(hamlet_population["population"].to_numpy(float),
                     index=hamlet_population["commune"].astype(str) + "\x1f"
                     + hamlet_population["hamlet"].astype(str))
@@ -111,7 +112,9 @@ def design_weights(frame: pd.DataFrame, source: str = "one", *, hamlet_populatio
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(values.astype(str), sort=True)
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(str)
+    codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
@@ -282,7 +285,7 @@ def calibrate(frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", 
         if var not in frame.columns:
             raise WeightingError(f"weighting variable {var!r} is not a column of the responses", cell=var)
     cell, key, commune_code = _joint(frame, variables)
-    communes = tuple(pd.factorize(frame["commune"].astype(str), sort=True)[1])
+    communes = tuple(str(c) for c in _codes(frame["commune"])[1])
     _check_communes(frame, commune_code, communes, require_hamlets)
     cell_commune = pd.Index(communes).get_indexer(key["commune"]).astype(np.int64)
     targets = _rake_targets(key, margins, variables) if method == "rake" else []

@@ -1,7 +1,45 @@
-"""Comments on the draft report (issue 4): being built."""
+"""Comments on the draft summary report (issue 4): publish by paragraph, moderate, answer, export."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask
+from flask_login import current_user
+
+from core.cli import add_demo_seeder
+from core.db import get_session
+from core.models import Role
+from core.views import PageSection, add_dashboard_section, add_home_section
+
+
+def _home_context() -> dict[str, Any] | None:
+    from feedback.services import open_documents
+
+    documents = open_documents(get_session())
+    return {"feedback_open": documents} if documents else None
+
+
+def _dashboard_context() -> dict[str, Any] | None:
+    if current_user.role not in (Role.ADMIN, Role.OFFICER, Role.ANALYST, Role.ORGANISATION):
+        return None
+    from feedback.services import documents_for, open_documents
+
+    session = get_session()
+    return {"feedback_documents": documents_for(session, current_user),
+            "feedback_open": open_documents(session)}
 
 
 def init_app(app: Flask) -> None:
     """Attach the feedback blueprint, pages, CLI and demo data."""
+    from feedback import manage  # noqa: F401  (registers the staff routes on the blueprint)
+    from feedback.cli import feedback_cli
+    from feedback.demo import seed_feedback
+    from feedback.views import bp, short
+
+    app.register_blueprint(bp)
+    app.register_blueprint(short)
+    add_home_section(app, PageSection("feedback/_home.html", _home_context))
+    add_dashboard_section(app, PageSection("feedback/_dashboard.html", _dashboard_context))
+    add_demo_seeder(app, seed_feedback)
+    app.cli.add_command(feedback_cli)

@@ -113,7 +113,7 @@ def create_document(
     document = Document(code=code, title=title, area=area, moderation=moderation, created_by_id=actor.id)
     session.add(document)
     session.flush()
-    record_audit(session, actor, "feedback.document.create", document, title=title, code=code)
+    record_audit(session, actor, "feedback.document.create", document, document=code, title=title)
     return document
 
 
@@ -229,7 +229,7 @@ def set_window(
     version.opens_at, version.closes_at = opens_at, closes_at
     session.flush()
     record_audit(
-        session, actor, "feedback.version.window", version,
+        session, actor, "feedback.version.window", version, document=version.document.code,
         opens_at=opens_at.isoformat() if opens_at else None,
         closes_at=closes_at.isoformat() if closes_at else None,
     )
@@ -242,11 +242,17 @@ def publish_version(session: Session, version: DocumentVersion, *, actor: User) 
     for other in version.document.versions:
         if other.status == VersionStatus.PUBLISHED:
             other.status = VersionStatus.FROZEN
-            record_audit(session, actor, "feedback.version.freeze", other, number=other.number)
+            record_audit(
+                session, actor, "feedback.version.freeze", other,
+                document=version.document.code, number=other.number,
+            )
     version.status = VersionStatus.PUBLISHED
     version.published_at = utc_now()
     session.flush()
-    record_audit(session, actor, "feedback.version.publish", version, number=version.number)
+    record_audit(
+        session, actor, "feedback.version.publish", version,
+        document=version.document.code, number=version.number,
+    )
 
 
 def find_version(document: Document, number: int | None) -> DocumentVersion | None:
@@ -400,7 +406,7 @@ def moderate_comment(
         raise FeedbackError(_("Thao tác này không áp dụng cho góp ý ở trạng thái hiện tại."))
     session.flush()
     record_audit(
-        session, actor, f"feedback.comment.{action}", comment,
+        session, actor, f"feedback.comment.{action}", comment, document=comment.version.document.code,
         reason=clean_text(note)[:1000] or (reason.value if reason else ""),
         hidden_reason=reason.value if reason else None, before=before.value, after=comment.status.value,
     )
@@ -426,7 +432,7 @@ def answer_comments(
     session.add(disposition)
     session.flush()
     record_audit(
-        session, actor, "feedback.disposition.create", disposition,
+        session, actor, "feedback.disposition.create", disposition, document=document.code,
         kind=kind.value, comments=[c.id for c in comments], officer=officer.id, published=publish,
     )
     return disposition
@@ -452,8 +458,11 @@ def update_disposition(
     disposition.kind, disposition.is_published = kind, publish
     _set_reply(disposition, reply, officer)
     session.flush()
-    record_audit(session, actor, "feedback.disposition.update", disposition, before=before,
-                 kind=kind.value, officer=officer.id, published=publish)
+    record_audit(
+        session, actor, "feedback.disposition.update", disposition,
+        document=disposition.comments[0].version.document.code if disposition.comments else None,
+        before=before, kind=kind.value, officer=officer.id, published=publish,
+    )
 
 
 def publish_answers(session: Session, document: Document, *, actor: User) -> int:
@@ -464,7 +473,9 @@ def publish_answers(session: Session, document: Document, *, actor: User) -> int
     for disposition in drafts:
         disposition.is_published = True
     session.flush()
-    record_audit(session, actor, "feedback.disposition.publish_all", document, count=len(drafts))
+    record_audit(
+        session, actor, "feedback.disposition.publish_all", document, document=document.code, count=len(drafts)
+    )
     return len(drafts)
 
 

@@ -1,0 +1,42 @@
+"""Command line: ``flask --app wsgi feedback list|export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from core.db import get_session
+from feedback.exports import load_synthesis, write_docx, write_synthesis_xlsx
+from feedback.models import Document
+
+feedback_cli = AppGroup("feedback", help="Draft reports open to comments.")
+
+
+@feedback_cli.command("list")
+def list_documents() -> None:
+    """Print every draft with its code, area and versions."""
+    for document in get_session().scalars(select(Document).order_by(Document.id)):
+        versions = ", ".join(f"{v.number}:{v.status.value}" for v in document.versions) or "-"
+        click.echo(f"{document.code}\t{document.area.code}\t{versions}\t{document.title}")
+
+
+@feedback_cli.command("export")
+@click.argument("code")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--version", "version", type=int, help="Only this version number.")
+@click.option("--type", "commenter_type", help="Only this commenter type (resident, mttq, ...).")
+def export_command(code: str, output: Path, version: int | None, commenter_type: str | None) -> None:
+    """Write the synthesis table to OUTPUT (.docx or .xlsx)."""
+    session = get_session()
+    document = session.scalar(select(Document).where(Document.code == code))
+    if document is None:
+        raise click.ClickException(f"no document with code {code!r}")
+    if output.suffix not in (".docx", ".xlsx"):
+        raise click.ClickException("OUTPUT must end in .docx or .xlsx")
+    table = load_synthesis(session, document, version=version, commenter_type=commenter_type)
+    with output.open("wb") as out:
+        (write_docx if output.suffix == ".docx" else write_synthesis_xlsx)(table, out)
+    click.echo(f"{output}: {len(table.rows)} comments")

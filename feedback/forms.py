@@ -1,0 +1,140 @@
+"""Forms and labels of the feedback feature: validation only, no writes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from core.forms import ORGANISATION_KIND_LABELS
+from feedback.models import (
+    AuthorKind,
+    CommentStatus,
+    DispositionKind,
+    HiddenReason,
+    ModerationMode,
+    ParagraphChange,
+)
+from feedback.services import MAX_COMMENT_CHARS, MAX_REPLY_CHARS
+
+COMMENTER_TYPE_LABELS = {AuthorKind.RESIDENT.value: _l("Người dân")} | {
+    kind.value: label for kind, label in ORGANISATION_KIND_LABELS.items()
+}
+DISPOSITION_LABELS = {
+    DispositionKind.TAKEN_IN: _l("Tiếp thu"),
+    DispositionKind.PARTLY_TAKEN_IN: _l("Tiếp thu một phần"),
+    DispositionKind.EXPLAINED: _l("Giải trình"),
+    DispositionKind.OUT_OF_SCOPE: _l("Không thuộc phạm vi dự thảo"),
+}
+HIDDEN_REASON_LABELS = {
+    HiddenReason.ABUSE: _l("Xúc phạm, lăng mạ"),
+    HiddenReason.SPAM: _l("Quảng cáo, tin rác"),
+    HiddenReason.PERSONAL_DATA: _l("Chứa dữ liệu cá nhân"),
+}
+STATUS_LABELS = {
+    CommentStatus.PENDING: _l("Chờ duyệt"),
+    CommentStatus.VISIBLE: _l("Đang hiển thị"),
+    CommentStatus.HIDDEN: _l("Đã ẩn"),
+}
+MODERATION_LABELS = {
+    ModerationMode.POST: _l("Hiển thị ngay, kiểm duyệt sau"),
+    ModerationMode.PRE: _l("Duyệt trước khi hiển thị"),
+}
+CHANGE_LABELS = {
+    ParagraphChange.CHANGED: _l("Đã sửa so với bản trước"),
+    ParagraphChange.NEW: _l("Đoạn mới"),
+}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class ResidentCommentForm(FlaskForm):
+    """A resident's comment; who they are is optional. ``website`` is a honeypot."""
+
+    body = TextAreaField(_l("Nội dung góp ý"), validators=[InputRequired(), Length(max=MAX_COMMENT_CHARS)])
+    name = StringField(_l("Họ và tên (không bắt buộc)"), validators=[Optional(), Length(max=120)])
+    commune = StringField(_l("Xã, phường nơi ở (không bắt buộc)"), validators=[Optional(), Length(max=120)])
+    contact = StringField(
+        _l("Số điện thoại hoặc thư điện tử (không bắt buộc)"), validators=[Optional(), Length(max=120)]
+    )
+    consent = BooleanField(_l("Tôi đồng ý để Ban Chỉ đạo dùng thông tin trên theo thông báo dưới đây."))
+    website = StringField(_l("Để trống ô này"), validators=[Optional()])
+
+    def validate_consent(self, field: BooleanField) -> None:
+        """Decree 13/2023: personal data only with explicit consent; silence is not consent."""
+        gave_data = any((f.data or "").strip() for f in (self.name, self.commune, self.contact))
+        if gave_data and not field.data:
+            raise ValidationError(_l("Hãy đánh dấu đồng ý, hoặc để trống họ tên, nơi ở và liên hệ."))
+
+
+class OrganisationCommentForm(FlaskForm):
+    """A comment entered by an official in the name of their organisation."""
+
+    body = TextAreaField(_l("Nội dung góp ý"), validators=[InputRequired(), Length(max=MAX_COMMENT_CHARS)])
+    meeting_date = DateField(_l("Ngày họp (nếu là ý kiến tổng hợp từ cuộc họp)"), validators=[Optional()])
+    participants = IntegerField(
+        _l("Số người dự họp"), validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
+
+
+class DocumentForm(FlaskForm):
+    """A new draft document; the area list is filled by the view."""
+
+    title = StringField(_l("Tên dự thảo"), validators=[InputRequired(), Length(max=300)])
+    area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=True)
+    moderation = RadioField(
+        _l("Kiểm duyệt góp ý của người dân"),
+        choices=[(m.value, label) for m, label in MODERATION_LABELS.items()],
+        default=ModerationMode.POST.value,
+    )
+
+
+class UploadForm(FlaskForm):
+    """A .docx or Markdown file: becomes the next version."""
+
+    file = FileField(_l("Tệp dự thảo (.docx hoặc .md)"), validators=[FileRequired()])
+
+
+class WindowForm(FlaskForm):
+    """When a version accepts comments, in local time (empty = no limit)."""
+
+    opens_at = DateTimeLocalField(_l("Bắt đầu nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Kết thúc nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
+
+
+class ModerationForm(FlaskForm):
+    """Approve, hide (with a reason) or unhide one comment."""
+
+    action = HiddenField(validators=[InputRequired()])
+    reason = SelectField(
+        _l("Lý do ẩn"),
+        choices=[("", "—")] + [(r.value, label) for r, label in HIDDEN_REASON_LABELS.items()],
+        validators=[Optional()],
+    )
+    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
+
+
+class DispositionForm(FlaskForm):
+    """The official answer to one or several comments."""
+
+    kind = RadioField(
+        _l("Hình thức"),
+        choices=[(k.value, label) for k, label in DISPOSITION_LABELS.items()],
+        validators=[InputRequired()],
+    )
+    reply = TextAreaField(
+        _l("Ý kiến tiếp thu, giải trình"), validators=[InputRequired(), Length(max=MAX_REPLY_CHARS)]
+    )
+    officer_id = SelectField(_l("Cán bộ chịu trách nhiệm"), choices=[], coerce=int, validate_choice=True)
+    publish = BooleanField(_l("Công khai trên trang kết quả tiếp thu"))

@@ -1,0 +1,225 @@
+"""Public pages: reading the draft, commenting, short link, QR, poster and the feedback loop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.db import get_session, utc_now
+from core.extensions import client_fingerprint, limiter
+from core.models import Role
+from core.qr import qr_png, qr_svg, qr_svg_inline
+from feedback.forms import (
+    CHANGE_LABELS,
+    COMMENTER_TYPE_LABELS,
+    DISPOSITION_LABELS,
+    OrganisationCommentForm,
+    ResidentCommentForm,
+)
+from feedback.models import (
+    Comment,
+    CommentStatus,
+    Disposition,
+    Document,
+    DocumentVersion,
+    VersionStatus,
+)
+from feedback.services import (
+    CommentWindowClosed,
+    FeedbackError,
+    OrganisationAuthor,
+    ResidentAuthor,
+    can_manage,
+    comments_on,
+    find_version,
+    open_documents,
+    removed_paragraphs,
+    resolve_target,
+    submit_comment,
+    visible_counts,
+)
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+short = Blueprint("feedback_link", __name__)
+
+
+def comment_rate_limit() -> str:
+    """Configurable so an event with many residents on one network can raise it."""
+    return current_app.config.get("FEEDBACK_COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
+
+
+@bp.app_context_processor
+def labels() -> dict[str, Any]:
+    """Labels every feedback template may need."""
+    return {
+        "commenter_labels": COMMENTER_TYPE_LABELS,
+        "disposition_labels": DISPOSITION_LABELS,
+        "change_labels": CHANGE_LABELS,
+        "now": utc_now(),
+    }
+
+
+def load_document(code: str) -> Document:
+    """The document with this code, or 404."""
+    document = get_session().scalar(select(Document).where(Document.code == code))
+    if document is None:
+        abort(404)
+    return document
+
+
+def readable_version(document: Document, number: int | None) -> DocumentVersion:
+    """A published or frozen version; drafts only for the officers who manage them."""
+    version = find_version(document, number)
+    if version is None:
+        abort(404)
+    if version.status == VersionStatus.DRAFT and not (
+        current_user.is_authenticated and can_manage(current_user, document)
+    ):
+        abort(404)
+    return version
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL on PUBLIC_BASE_URL when configured (what QR codes and posters print)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+@short.route("/d/<code>")
+def short_link(code: str) -> Any:
+    """The short link printed under the QR code."""
+    return redirect(url_for("feedback.read", code=load_document(code).code))
+
+
+@bp.route("/")
+def index() -> Any:
+    """Drafts open for comments now."""
+    return render_template("feedback/index.html", open_documents=open_documents(get_session()))
+
+
+@bp.route("/<code>")
+def read(code: str) -> Any:
+    """The draft, section by section, with a comment count and a "Góp ý" link per paragraph."""
+    document = load_document(code)
+    version = readable_version(document, request.args.get("v", type=int))
+    session = get_session()
+    return render_template(
+        "feedback/read.html",
+        document=document,
+        version=version,
+        counts=visible_counts(session, version),
+        removed=removed_paragraphs(session, version),
+        is_open=version.is_open(utc_now()),
+    )
+
+
+@bp.route("/<code>/<int:number>/<anchor>", methods=["GET", "POST"])
+@limiter.limit(comment_rate_limit, methods=["POST"])
+def comment(code: str, number: int, anchor: str) -> Any:
+    """One paragraph, section or the whole draft: its comments and the comment form."""
+    document = load_document(code)
+    version = readable_version(document, number)
+    try:
+        target = resolve_target(version, anchor)
+    except LookupError:
+        abort(404)
+    context = {"document": document, "version": version, "target": target, "anchor": anchor}
+    if not version.is_open(utc_now()):
+        return render_template("feedback/closed.html", **context), 403 if request.method == "POST" else 200
+    as_org = current_user.is_authenticated and current_user.role == Role.ORGANISATION
+    form = OrganisationCommentForm() if as_org else ResidentCommentForm()
+    if form.validate_on_submit():
+        if not as_org and form.website.data:  # honeypot: a bot filled the hidden field
+            flash(_("Cảm ơn bạn đã góp ý."), "info")
+            return redirect(url_for("feedback.read", code=code, v=number))
+        saved = _save_comment(version, target, form, as_org)
+        if saved is not None:
+            _flash_saved(saved)
+            return redirect(url_for("feedback.read", code=code, v=number, _anchor=anchor))
+    return render_template(
+        "feedback/comment.html", form=form, as_org=as_org,
+        comments=comments_on(get_session(), version, anchor), **context,
+    )
+
+
+def _save_comment(version: DocumentVersion, target: Any, form: Any, as_org: bool) -> Comment | None:
+    session = get_session()
+    if as_org:
+        author: Any = OrganisationAuthor(current_user, form.meeting_date.data, form.participants.data)
+    else:
+        author = ResidentAuthor(form.name.data or "", form.commune.data or "", form.contact.data or "")
+    try:
+        saved = submit_comment(
+            session, version, target, body=form.body.data, author=author,
+            client_hash=None if as_org else client_fingerprint(),
+        )
+    except CommentWindowClosed:
+        abort(403)
+    except FeedbackError as exc:
+        form.body.errors.append(str(exc))
+        return None
+    session.commit()
+    return saved
+
+
+def _flash_saved(saved: Comment) -> None:
+    if saved.status == CommentStatus.PENDING:
+        flash(_("Cảm ơn bạn đã góp ý. Ý kiến sẽ hiển thị sau khi được kiểm duyệt."), "info")
+    else:
+        flash(_("Cảm ơn bạn đã góp ý. Ý kiến của bạn đã được ghi nhận."), "info")
+
+
+@bp.route("/<code>/answers")
+def answers(code: str) -> Any:
+    """The feedback loop: each visible comment and, once published, how it was taken in."""
+    document = load_document(code)
+    if not any(v.status != VersionStatus.DRAFT for v in document.versions):
+        abort(404)
+    comments = get_session().scalars(
+        select(Comment)
+        .join(Comment.version)
+        .join(Disposition, Comment.disposition_id == Disposition.id)
+        .where(
+            DocumentVersion.document_id == document.id,
+            Comment.status == CommentStatus.VISIBLE,
+            Disposition.is_published.is_(True),
+        )
+        .order_by(DocumentVersion.number, Comment.id)
+    )
+    return render_template("feedback/answers.html", document=document, comments=list(comments))
+
+
+@bp.route("/<code>/qr.<any(png, svg):fmt>")
+def qr(code: str, fmt: str) -> Any:
+    """The QR code of the short link, as PNG (screens, Zalo) or SVG (print)."""
+    url = public_url("feedback_link.short_link", code=load_document(code).code)
+    if fmt == "png":
+        return Response(qr_png(url), mimetype="image/png")
+    return Response(qr_svg(url), mimetype="image/svg+xml")
+
+
+@bp.route("/<code>/poster")
+def poster(code: str) -> Any:
+    """A printable A4 poster: title, QR, short link and the comment window."""
+    document = load_document(code)
+    url = public_url("feedback_link.short_link", code=document.code)
+    return render_template(
+        "feedback/poster.html", document=document, version=document.current_version,
+        url=url, qr_svg=qr_svg_inline(url),
+    )

@@ -1,0 +1,166 @@
+"""Public pages: reading by paragraph, short link, QR, poster, and commenting as each kind of author."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from core.db import utc_now
+from feedback.models import AuthorKind, Comment, CommentStatus, CommentTarget, ModerationMode
+from tests.feedback.conftest import make_published
+
+
+def count_comments(session) -> int:
+    return session.scalar(select(func.count()).select_from(Comment))
+
+
+def test_reading_page_has_contents_paragraphs_and_a_plain_comment_link_per_paragraph(client, document):
+    page = client.get(f"/feedback/{document.code}").get_data(as_text=True)
+    assert "Mục lục" in page
+    assert 'href="#s2"' in page and 'id="s2-p1"' in page
+    for anchor in ("s1-p1", "s1-p2", "s2-p1", "s3-p1"):
+        assert f'href="/feedback/{document.code}/1/{anchor}"' in page
+    assert "<script" not in page  # works without JavaScript
+
+
+def test_short_link_redirects_to_the_reading_page(client, document):
+    response = client.get(f"/d/{document.code}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/feedback/{document.code}")
+    assert client.get("/d/nosuchcode").status_code == 404
+
+
+def test_qr_codes_and_poster_point_at_the_short_link(client, app, document):
+    png = client.get(f"/feedback/{document.code}/qr.png")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    svg = client.get(f"/feedback/{document.code}/qr.svg")
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    poster = client.get(f"/feedback/{document.code}/poster").get_data(as_text=True)
+    assert f"http://ntm.test/d/{document.code}" in poster and "<svg" in poster
+    app.config["PUBLIC_BASE_URL"] = "https://gopy.vinhlong.gov.vn"
+    assert f"https://gopy.vinhlong.gov.vn/d/{document.code}" in client.get(f"/feedback/{document.code}/poster").get_data(as_text=True)
+
+
+def test_resident_comments_on_a_paragraph_without_an_account(client, session, document):
+    form_page = client.get(f"/feedback/{document.code}/1/s2-p1").get_data(as_text=True)
+    assert "Nghị định 13/2023/NĐ-CP" in form_page
+    assert "Một số tiêu chí chưa bền vững" in form_page
+    response = client.post(f"/feedback/{document.code}/1/s2-p1", data={"body": "Cần nêu rõ xã nào chưa đạt."})
+    assert response.status_code == 302
+    comment = session.scalars(select(Comment)).one()
+    assert comment.author_kind == AuthorKind.RESIDENT and comment.status == CommentStatus.VISIBLE
+    assert comment.target == CommentTarget.PARAGRAPH and comment.paragraph.anchor == "s2-p1"
+    assert comment.resident_name == "" and len(comment.client_hash) == 32
+    assert "127.0.0.1" not in (comment.client_hash or "")
+    page = client.get(f"/feedback/{document.code}").get_data(as_text=True)
+    assert "Góp ý (1)" in page
+
+
+def test_resident_who_gives_a_name_must_consent(client, session, document):
+    data = {"body": "Ý kiến", "name": "Trần Thị Lan", "commune": "Xã Đồng Phú", "contact": "0901234567"}
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data=data)
+    assert response.status_code == 200 and "Hãy đánh dấu đồng ý" in response.get_data(as_text=True)
+    assert count_comments(session) == 0
+    client.post(f"/feedback/{document.code}/1/s1-p1", data=data | {"consent": "y"})
+    comment = session.scalars(select(Comment)).one()
+    assert (comment.resident_name, comment.resident_commune, comment.resident_contact) == (
+        "Trần Thị Lan", "Xã Đồng Phú", "0901234567")
+    # The contact is for the committee only, never on a public page.
+    assert "0901234567" not in client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
+
+
+def test_comments_on_a_section_and_on_the_whole_document(client, session, document):
+    client.post(f"/feedback/{document.code}/1/s3", data={"body": "Về phương hướng"})
+    client.post(f"/feedback/{document.code}/1/document", data={"body": "Về toàn bộ"})
+    targets = {c.body: (c.target, c.section.anchor if c.section else None) for c in session.scalars(select(Comment))}
+    assert targets == {"Về phương hướng": (CommentTarget.SECTION, "s3"), "Về toàn bộ": (CommentTarget.DOCUMENT, None)}
+    assert client.get(f"/feedback/{document.code}/1/s9-p9").status_code == 404
+
+
+def test_organisation_comments_in_its_name_with_meeting_details(client, session, auth, document, org_user):
+    auth.login("mttq@example.vn")
+    page = client.get(f"/feedback/{document.code}/1/s1-p2").get_data(as_text=True)
+    assert "Ban Thường trực UBMTTQ xã Đồng Phú" in page and "Số người dự họp" in page
+    meeting = (date.today() - timedelta(days=2)).isoformat()
+    client.post(f"/feedback/{document.code}/1/s1-p2",
+                data={"body": "Hội nghị thống nhất đề nghị bổ sung số liệu.", "meeting_date": meeting, "participants": "35"})
+    comment = session.scalars(select(Comment)).one()
+    assert comment.author_kind == AuthorKind.ORGANISATION
+    assert comment.organisation.name == "Ban Thường trực UBMTTQ xã Đồng Phú"
+    assert comment.entered_by.email == "mttq@example.vn"
+    assert (comment.meeting_date.isoformat(), comment.participants) == (meeting, 35)
+    assert comment.commenter_type == "mttq" and comment.client_hash is None
+
+
+def test_each_organisation_kind_is_its_commenter_type(client, session, auth, document, womens_union_user):
+    auth.login("phunu@example.vn")
+    client.post(f"/feedback/{document.code}/1/document", data={"body": "Ý kiến của Hội Phụ nữ"})
+    assert session.scalars(select(Comment)).one().commenter_type == "hoi_phu_nu"
+
+
+def test_organisation_meeting_with_zero_participants_is_refused(client, session, auth, document, org_user):
+    auth.login("mttq@example.vn")
+    response = client.post(f"/feedback/{document.code}/1/s1-p2", data={"body": "x", "participants": "0"})
+    assert response.status_code == 200 and count_comments(session) == 0
+
+
+def test_pre_moderation_holds_residents_comments(client, session, officer, areas):
+    document = make_published(session, officer, areas, moderation=ModerationMode.PRE)
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "Chờ duyệt"}, follow_redirects=True)
+    assert "sau khi được kiểm duyệt" in response.get_data(as_text=True)
+    assert session.scalars(select(Comment)).one().status == CommentStatus.PENDING
+    assert "Chờ duyệt" not in client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
+
+
+def test_closed_window_shows_a_clear_page_and_stores_nothing(client, session, document):
+    version = document.current_version
+    version.closes_at = utc_now() - timedelta(minutes=1)
+    session.commit()
+    page = client.get(f"/feedback/{document.code}/1/s1-p1")
+    assert page.status_code == 200
+    assert "hiện không nhận góp ý" in page.get_data(as_text=True) and "<form" not in page.get_data(as_text=True).split("<main")[1]
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "Muộn"})
+    assert response.status_code == 403 and "Đã hết thời gian góp ý" in response.get_data(as_text=True)
+    assert count_comments(session) == 0
+
+
+def test_window_not_yet_open_refuses_comments(client, session, document):
+    document.current_version.opens_at = utc_now() + timedelta(days=1)
+    session.commit()
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "Sớm"})
+    assert response.status_code == 403 and "Chưa đến thời gian góp ý" in response.get_data(as_text=True)
+    assert count_comments(session) == 0
+
+
+def test_honeypot_filled_by_a_bot_stores_nothing(client, session, document):
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "Mua ngay", "website": "http://spam"})
+    assert response.status_code == 302
+    assert count_comments(session) == 0
+
+
+def test_overlong_comment_is_refused(client, session, document):
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "a" * 5001})
+    assert response.status_code == 200 and count_comments(session) == 0
+
+
+def test_double_submit_stores_one_comment(client, session, document):
+    for _ in range(2):
+        client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "Một lần thôi"})
+    assert count_comments(session) == 1
+
+
+def test_draft_versions_are_not_public(client, session, officer, areas):
+    from feedback.importers import parse_markdown
+    from feedback.services import add_version, create_document
+
+    document = create_document(session, title="Nháp", area=areas["857"], moderation=ModerationMode.POST, actor=officer)
+    add_version(session, document, parse_markdown(b"# A\n\nB\n"), filename="a.md", data=b"x", actor=officer)
+    session.commit()
+    assert client.get(f"/feedback/{document.code}?v=1").status_code == 404
+    assert client.get(f"/feedback/{document.code}/1/s1-p1").status_code == 404
+
+
+def test_home_page_lists_drafts_open_for_comments(client, document):
+    page = client.get("/").get_data(as_text=True)
+    assert "Dự thảo đang lấy ý kiến" in page and f"/feedback/{document.code}" in page

@@ -1,7 +1,41 @@
-"""Resident satisfaction surveys (issue 3): being built; see surveys/views.py once present."""
+"""Resident satisfaction surveys (issue 3): builder, QR links, respondent form, paper, monitor."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """Attach the surveys blueprint, pages, CLI and demo data."""
+    from core.cli import add_demo_seeder
+    from core.views import PageSection, add_dashboard_section, add_home_section
+    from surveys import cli, fieldwork, staff, views  # noqa: F401 - fieldwork adds routes to staff.bp
+    from surveys.demo import seed_demo_survey
+
+    if os.environ.get("SURVEY_SUBMIT_RATE_LIMIT"):
+        app.config.setdefault("SURVEY_SUBMIT_RATE_LIMIT", os.environ["SURVEY_SUBMIT_RATE_LIMIT"])
+    app.register_blueprint(views.bp)
+    app.register_blueprint(staff.bp)
+    add_home_section(app, PageSection("surveys/_home.html", _home_context))
+    add_dashboard_section(app, PageSection("surveys/_dashboard.html", _dashboard_context))
+    add_demo_seeder(app, seed_demo_survey)
+    app.cli.add_command(cli.surveys_cli)
+
+
+def _home_context() -> dict[str, Any] | None:
+    from core.db import get_session
+    from surveys.services import list_open_surveys
+
+    surveys = list_open_surveys(get_session())
+    return {"surveys": surveys} if surveys else None
+
+
+def _dashboard_context() -> dict[str, Any] | None:
+    from flask_login import current_user
+
+    from core.models import Role
+
+    return {"can_build": current_user.role in (Role.ADMIN, Role.OFFICER)}

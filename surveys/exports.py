@@ -1,0 +1,84 @@
+"""Raw responses and the codebook as rows, streamed from the database in chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from core.models import Area
+from surveys.models import Answer, Question, Response, Survey, SurveyArea, SurveyVersion
+from surveys.services import value_labels
+
+FIXED_COLUMNS = (
+    "response_id", "version", "commune_code", "commune", "hamlet_code", "channel", "serial",
+    "submitted_at", "possible_duplicate",
+)
+CHUNK = 1000
+
+
+def question_codes(survey: Survey) -> list[str]:
+    """Every question code over all versions, in the latest version's order first."""
+    codes: list[str] = []
+    for version in reversed(survey.versions):
+        codes += [q.code for q in version.questions if q.code not in codes]
+    return codes
+
+
+def export_header(survey: Survey) -> list[str]:
+    """Column names of the raw export."""
+    return [*FIXED_COLUMNS, *question_codes(survey)]
+
+
+def iter_export_rows(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list[Any]]:
+    """One row per response of the given communes; memory stays flat (server-side chunks)."""
+    codes = question_codes(survey)
+    index = {code: i for i, code in enumerate(codes)}
+    commune, hamlet = aliased(Area), aliased(Area)
+    stmt = (
+        select(
+            Response.id, SurveyVersion.number, commune.code, commune.name, hamlet.code,
+            Response.channel, Response.serial, Response.submitted_at, Response.is_possible_duplicate,
+            Question.code, Answer.value,
+        )
+        .join(SurveyVersion, Response.version_id == SurveyVersion.id)
+        .join(commune, Response.commune_id == commune.id)
+        .outerjoin(hamlet, Response.hamlet_id == hamlet.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .outerjoin(Question, Answer.question_id == Question.id)
+        .where(Response.survey_id == survey.id, Response.commune_id.in_([link.area_id for link in links]))
+        .order_by(Response.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for _id, group in groupby(session.execute(stmt), key=lambda r: r[0]):
+        rows = list(group)
+        first = rows[0]
+        values: list[Any] = [None] * len(codes)
+        for row in rows:
+            if row[9] is not None:
+                values[index[row[9]]] = row[10]
+        yield [
+            first[0], first[1], first[2], first[3], first[4], first[5].value, first[6],
+            first[7].isoformat(timespec="seconds"), int(first[8]), *values,
+        ]
+
+
+CODEBOOK_HEADER = ("version", "code", "section", "text", "type", "required", "criterion", "weighting", "values")
+
+
+def iter_codebook(survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list[Any]]:
+    """Question codes, texts and value labels of every version."""
+    for version in survey.versions:
+        for q in version.questions:
+            if q.weighting_role is not None and q.weighting_role.value == "hamlet":
+                labels = "; ".join(f"{h.code}={link.area.name}/{h.name}" for link in links for h in link.area.children)
+            else:
+                labels = "; ".join(f"{k}={v}" for k, v in value_labels(q, links[0].area if links else None).items())
+            yield [
+                version.number, q.code, q.section.title, q.text, q.type.value, int(q.required),
+                f"{q.criterion.number}. {q.criterion.name}" if q.criterion else "",
+                q.weighting_role.value if q.weighting_role else "", labels,
+            ]

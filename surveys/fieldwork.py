@@ -1,0 +1,184 @@
+"""Staff pages for fieldwork: paper forms, data entry, imports, the monitor and exports."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth import role_required
+from core.db import get_session
+from core.qr import qr_svg_inline
+from core.spreadsheets import iter_csv, write_xlsx
+from surveys.exports import CODEBOOK_HEADER, export_header, iter_codebook, iter_export_rows
+from surveys.forms import ImportForm
+from surveys.models import Channel
+from surveys.monitor import MONITOR_HEADER, fieldwork, monitor_rows
+from surveys.paper import ImportRefused, import_paper_responses, template_header
+from surveys.services import (
+    AnswerErrors,
+    SurveyUnavailable,
+    question_options,
+    record_response,
+    visible_communes,
+)
+from surveys.staff import STAFF, bp, get_survey
+from surveys.views import public_url
+
+ENTRY_ROLES = STAFF[:3]  # admin, officer, organisation: analysts only read
+MAX_SHEETS = 500
+
+
+def _csv_response(name: str, header: Any, rows: Any) -> Response:
+    return Response(stream_with_context(iter_csv(header, rows)), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _links(survey: Any) -> list[Any]:
+    links = visible_communes(current_user, survey)
+    if not links:
+        abort(404)
+    return links
+
+
+@bp.route("/<int:survey_id>/paper")
+@role_required(*STAFF)
+def paper_form(survey_id: int) -> Any:
+    """Printable questionnaires, one serial number per sheet: ?commune=<code>&first=1&count=20."""
+    survey = get_survey(survey_id)
+    links = _links(survey)
+    link = next((sa for sa in links if sa.area.code == request.args.get("commune")), links[0])
+    first = request.args.get("first", 1, type=int) or 1
+    count = min(max(request.args.get("count", 1, type=int) or 1, 1), MAX_SHEETS)
+    serials = [f"{link.area.code}-{n:05d}" for n in range(max(first, 1), max(first, 1) + count)]
+    return render_template("surveys/paper.html", survey=survey, link=link, links=links, serials=serials,
+                           version=survey.current_version, options=lambda q: question_options(q, link.area),
+                           qr=qr_svg_inline(public_url(link, via="qr"), scale=3), short=public_url(link))
+
+
+@bp.route("/<int:survey_id>/entry", methods=["GET", "POST"])
+@role_required(*ENTRY_ROLES)
+def entry(survey_id: int) -> Any:
+    """Keyboard-friendly entry of one paper sheet (type each answer's code, Tab to the next)."""
+    survey = get_survey(survey_id)
+    session = get_session()
+    links = _links(survey)
+    code = request.values.get("commune") or links[0].area.code
+    link = next((sa for sa in links if sa.area.code == code), None) or abort(404)
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = {k: v.split(";") if v else [] for k, v in request.form.items()}
+        try:
+            response = record_response(session, link, values, channel=Channel.PAPER,
+                                       serial=request.form.get("serial", ""), entered_by=current_user)
+            session.commit()
+        except AnswerErrors as exc:
+            session.rollback()
+            errors = exc.errors
+        except SurveyUnavailable:
+            session.rollback()
+            errors = {"serial": _("Phiếu đang là bản nháp, chưa nhập được.")}
+        else:
+            flash(_("Đã lưu phiếu số %(serial)s.", serial=response.serial), "info")
+            return redirect(url_for("surveys_staff.entry", survey_id=survey.id, commune=link.area.code))
+    return render_template("surveys/entry.html", survey=survey, link=link, links=links, version=survey.current_version,
+                           options=lambda q: question_options(q, link.area), values=values, errors=errors), 400 if errors else 200
+
+
+@bp.route("/<int:survey_id>/import", methods=["GET", "POST"])
+@role_required(*ENTRY_ROLES)
+def import_paper(survey_id: int) -> Any:
+    """Upload a CSV/XLSX of paper responses; a bad file is refused whole with a cell-by-cell report."""
+    survey = get_survey(survey_id)
+    session = get_session()
+    form, problems = ImportForm(), []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            batch = import_paper_responses(session, survey, _links(survey), upload.filename or "", upload.read(), current_user)
+            session.commit()
+        except (ImportRefused, SurveyUnavailable) as exc:
+            session.rollback()
+            problems = getattr(exc, "problems", [])
+        else:
+            flash(_("Đã nhập %(n)s phiếu từ %(name)s.", n=batch.row_count, name=batch.filename), "info")
+            return redirect(url_for("surveys_staff.show", survey_id=survey.id))
+    return render_template("surveys/import.html", survey=survey, form=form, problems=problems), 400 if problems else 200
+
+
+@bp.route("/<int:survey_id>/import-template.<fmt>")
+@role_required(*STAFF)
+def import_template(survey_id: int, fmt: str) -> Any:
+    """An empty import file with the right columns (and one example commune code)."""
+    survey = get_survey(survey_id)
+    header = template_header(survey)
+    example = [["", _links(survey)[0].area.code] + [""] * (len(header) - 2)]
+    if fmt == "csv":
+        return _csv_response(f"survey{survey.id}-import.csv", header, example)
+    if fmt != "xlsx":
+        abort(404)
+    buffer = io.BytesIO()
+    write_xlsx([("responses", header, example)], buffer)
+    buffer.seek(0)
+    return send_file(buffer, download_name=f"survey{survey.id}-import.xlsx", as_attachment=True)
+
+
+@bp.route("/<int:survey_id>/monitor")
+@role_required(*STAFF)
+def monitor(survey_id: int) -> Any:
+    """Coverage by commune and hamlet, by channel and day, sample vs population shares."""
+    survey = get_survey(survey_id)
+    return render_template("surveys/monitor.html", survey=survey, data=fieldwork(get_session(), survey, _links(survey)))
+
+
+@bp.route("/<int:survey_id>/monitor.csv")
+@role_required(*STAFF)
+def monitor_csv(survey_id: int) -> Any:
+    """The monitor's coverage table as CSV."""
+    survey = get_survey(survey_id)
+    data = fieldwork(get_session(), survey, _links(survey))
+    return _csv_response(f"survey{survey.id}-monitor.csv", MONITOR_HEADER, monitor_rows(data))
+
+
+@bp.route("/<int:survey_id>/export.<fmt>")
+@role_required(*STAFF)
+def export(survey_id: int, fmt: str) -> Any:
+    """Raw responses of the communes in the user's scope, streamed as CSV or as XLSX with a codebook."""
+    survey = get_survey(survey_id)
+    session = get_session()
+    links = _links(survey)
+    header = export_header(survey)
+    if fmt == "csv":
+        return _csv_response(f"survey{survey.id}-responses.csv", header, iter_export_rows(session, survey, links))
+    if fmt != "xlsx":
+        abort(404)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
+    write_xlsx([("responses", header, iter_export_rows(session, survey, links)),
+                ("codebook", CODEBOOK_HEADER, iter_codebook(survey, links))], spool)
+    spool.seek(0)
+    return send_file(spool, download_name=f"survey{survey.id}-responses.xlsx", as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/<int:survey_id>/codebook.csv")
+@role_required(*STAFF)
+def codebook(survey_id: int) -> Any:
+    """Question codes, texts and value labels."""
+    survey = get_survey(survey_id)
+    return _csv_response(f"survey{survey.id}-codebook.csv", CODEBOOK_HEADER, iter_codebook(survey, _links(survey)))
+
+

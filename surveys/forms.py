@@ -1,0 +1,58 @@
+"""Builder forms: validation only, no writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes instead of a multi-select (usable on phones and by keyboard)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """A local wall-clock time typed by an officer, as an aware UTC datetime."""
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    return value.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+class CreateSurveyForm(FlaskForm):
+    """A new survey from the NTM template."""
+
+    title = StringField(_l("Tên phiếu"), validators=[DataRequired(), Length(max=300)])
+    criteria_set = SelectField(_l("Bộ tiêu chí"), coerce=int)
+    communes = MultiCheckboxField(_l("Các xã lấy ý kiến"), coerce=int, validators=[DataRequired()])
+    opens_at = DateTimeLocalField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        """The closing time must come after the opening time."""
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
+
+
+class QuestionForm(FlaskForm):
+    """Wording and whether an answer is required."""
+
+    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[DataRequired(), Length(max=1000)])
+    required = BooleanField(_l("Bắt buộc trả lời"))
+
+
+class ImportForm(FlaskForm):
+    """A CSV or XLSX file of paper responses."""
+
+    file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired()])

@@ -1,0 +1,92 @@
+"""Fieldwork monitor: coverage against households, by channel and day, sample vs population shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.models import Answer, Question, Response, Survey, SurveyArea, WeightingRole
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """Responses of one commune or hamlet against its households."""
+
+    code: str
+    name: str
+    level: str
+    responses: int
+    households: int | None
+
+    @property
+    def share(self) -> float | None:
+        """Responses per household, or None without a target."""
+        return self.responses / self.households if self.households else None
+
+
+@dataclass
+class Fieldwork:
+    """Everything the monitor page and its CSV show."""
+
+    coverage: list[CoverageRow] = field(default_factory=list)
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_day: dict[date, int] = field(default_factory=dict)
+    # variable -> category -> (sample count, sample share, population share or None)
+    composition: dict[str, dict[str, tuple[int, float, float | None]]] = field(default_factory=dict)
+    total: int = 0
+
+
+def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> Fieldwork:
+    """Counts for the communes in ``links`` (the viewer's scope)."""
+    result = Fieldwork()
+    commune_ids = [link.area_id for link in links]
+    scope = (Response.survey_id == survey.id, Response.commune_id.in_(commune_ids))
+    per_commune = dict(session.execute(select(Response.commune_id, func.count()).where(*scope).group_by(Response.commune_id)).all())
+    per_hamlet = dict(session.execute(select(Response.hamlet_id, func.count()).where(*scope).group_by(Response.hamlet_id)).all())
+    for link in links:
+        area = link.area
+        result.coverage.append(CoverageRow(area.code, area.name, "commune", per_commune.get(area.id, 0), area.households or _sum_households(area)))
+        for hamlet in area.children:
+            result.coverage.append(CoverageRow(hamlet.code, hamlet.name, "hamlet", per_hamlet.get(hamlet.id, 0), hamlet.households))
+    result.total = sum(per_commune.values())
+    rows = session.execute(select(Response.channel, func.count()).where(*scope).group_by(Response.channel)).all()
+    result.by_channel = {channel.value: n for channel, n in rows}
+    for (submitted_at,) in session.execute(select(Response.submitted_at).where(*scope)):
+        day = submitted_at.astimezone(LOCAL).date()
+        result.by_day[day] = result.by_day.get(day, 0) + 1
+    result.by_day = dict(sorted(result.by_day.items()))
+    for role in (WeightingRole.SEX, WeightingRole.AGE_GROUP):
+        counts = dict(session.execute(
+            select(Answer.value, func.count()).join(Question).join(Response)
+            .where(*scope, Question.weighting_role == role).group_by(Answer.value)
+        ).all())
+        answered = sum(counts.values())
+        margins = (survey.margins or {}).get(role.value, {})
+        result.composition[role.value] = {
+            category: (n, n / answered if answered else 0.0, margins.get(category))
+            for category, n in sorted(counts.items())
+        } | {c: (0, 0.0, s) for c, s in margins.items() if c not in counts}
+    return result
+
+
+def _sum_households(area) -> int | None:  # noqa: ANN001
+    total = sum(h.households or 0 for h in area.children)
+    return total or None
+
+
+MONITOR_HEADER = ("level", "code", "name", "responses", "households", "responses_per_household")
+
+
+def monitor_rows(data: Fieldwork) -> list[list[object]]:
+    """The coverage table as CSV rows."""
+    return [
+        [r.level, r.code, r.name, r.responses, r.households, None if r.share is None else round(r.share, 4)]
+        for r in data.coverage
+    ]

@@ -1,0 +1,484 @@
+"""Survey services: plain functions, session first; they flush, the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from core.db import utc_now
+from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
+from surveys.models import (
+    Answer,
+    Channel,
+    CriteriaSet,
+    Question,
+    QuestionType,
+    Response,
+    Section,
+    SubmissionToken,
+    Survey,
+    SurveyArea,
+    SurveyStatus,
+    SurveyVersion,
+    WeightingRole,
+)
+from surveys.template import (
+    DONT_KNOW,
+    DONT_KNOW_LABEL,
+    SATISFACTION_LABELS,
+    SATISFIED_LABELS,
+    TEMPLATE_INTRODUCTION,
+    TEMPLATE_TITLE,
+    template_sections,
+)
+
+SHORT_TEXT_MAX = 200
+LONG_TEXT_MAX = 2000
+NUMBER_LIMIT = 10**9
+CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are typed from posters
+
+
+class SurveyError(ValueError):
+    """A survey operation that cannot be carried out; the message says why."""
+
+
+class SurveyUnavailable(SurveyError):
+    """The survey is a draft, not open yet or closed: nothing is stored."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+class AnswerErrors(SurveyError):
+    """Some answers are invalid; ``errors`` maps question codes to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+# --- creating and editing ---------------------------------------------------
+
+
+def new_short_code(session: Session) -> str:
+    """A random 6-character code not used by any survey link yet."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if not session.scalar(select(exists().where(SurveyArea.code == code))):
+            return code
+
+
+def create_survey_from_template(
+    session: Session,
+    actor: User,
+    *,
+    criteria_set: CriteriaSet,
+    communes: Sequence[Area],
+    title: str = TEMPLATE_TITLE,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> Survey:
+    """A draft survey with the NTM template's questions for ``communes``."""
+    if not communes:
+        raise SurveyError(_("Chọn ít nhất một xã."))
+    for commune in communes:
+        if commune.level != AreaLevel.COMMUNE or not actor.can_see(commune):
+            raise SurveyError(_("Xã %(name)s nằm ngoài địa bàn của bạn.", name=commune.name))
+    survey = Survey(
+        title=title,
+        introduction=TEMPLATE_INTRODUCTION,
+        owner_area=actor.area if actor.role == Role.OFFICER else None,
+        criteria_set=criteria_set,
+        created_by=actor,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    session.add(survey)
+    version = SurveyVersion(survey=survey, number=1)
+    session.add(version)
+    by_number = {c.number: c for c in criteria_set.criteria}
+    sections = template_sections([(c.number, c.name) for c in criteria_set.criteria])
+    position = 0
+    for section_position, spec in enumerate(sections):
+        section = Section(version=version, position=section_position, title=spec.title)
+        session.add(section)
+        for q in spec.questions:
+            position += 1
+            session.add(
+                Question(
+                    version=version,
+                    section=section,
+                    position=position,
+                    code=f"q{position:02d}",
+                    text=q.text,
+                    type=q.type,
+                    required=q.required,
+                    allow_dont_know=q.allow_dont_know,
+                    options=[{"value": v, "label": label} for v, label in q.options],
+                    min_value=q.min_value,
+                    max_value=q.max_value,
+                    max_length=q.max_length,
+                    criterion=by_number.get(q.criterion_number) if q.criterion_number else None,
+                    weighting_role=q.weighting_role,
+                )
+            )
+    for commune in communes:
+        session.add(SurveyArea(survey=survey, area=commune, code=new_short_code(session)))
+    session.flush()
+    record_audit(session, actor, "survey.create", survey, criteria_set=criteria_set.code)
+    return survey
+
+
+def can_manage(user: User, survey: Survey) -> bool:
+    """Admins manage every survey; officers those owned within their area."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.OFFICER or user.area is None:
+        return False
+    return survey.owner_area is not None and survey.owner_area.is_within(user.area)
+
+
+def can_follow(user: User, survey: Survey) -> bool:
+    """Who may see the monitor and exports: managers, analysts, and accounts covering a commune."""
+    if user.role in (Role.ADMIN, Role.ANALYST) or can_manage(user, survey):
+        return True
+    return any(user.can_see(sa.area) or _covers(user, sa.area) for sa in survey.areas)
+
+
+def _covers(user: User, commune: Area) -> bool:
+    return user.area is not None and user.area.is_within(commune)
+
+
+def visible_communes(user: User, survey: Survey) -> list[SurveyArea]:
+    """The survey's communes whose responses ``user`` may see."""
+    if user.role in (Role.ADMIN, Role.ANALYST) or can_manage(user, survey):
+        return list(survey.areas)
+    return [sa for sa in survey.areas if user.can_see(sa.area) or _covers(user, sa.area)]
+
+
+def list_surveys_for(session: Session, user: User) -> list[Survey]:
+    """Surveys the user manages or follows, newest first."""
+    surveys = session.scalars(select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc()))
+    return [s for s in surveys if can_follow(user, s)]
+
+
+def has_responses(session: Session, version: SurveyVersion) -> bool:
+    """True once any response answered this version (its questions are then frozen)."""
+    return bool(session.scalar(select(exists().where(Response.version_id == version.id))))
+
+
+def editable_version(session: Session, survey: Survey, actor: User) -> SurveyVersion:
+    """The current version if no one answered it yet, else a fresh copy to edit."""
+    current = survey.current_version
+    if not has_responses(session, current):
+        return current
+    version = SurveyVersion(survey=survey, number=current.number + 1)
+    session.add(version)
+    for old_section in current.sections:
+        section = Section(version=version, position=old_section.position, title=old_section.title)
+        session.add(section)
+        for q in old_section.questions:
+            session.add(
+                Question(
+                    version=version,
+                    section=section,
+                    **{c: getattr(q, c) for c in QUESTION_COPY_COLUMNS},
+                )
+            )
+    session.flush()
+    session.refresh(survey)
+    record_audit(session, actor, "survey.new_version", survey, number=version.number)
+    return version
+
+
+QUESTION_COPY_COLUMNS = (
+    "position", "code", "text", "type", "required", "allow_dont_know", "options",
+    "min_value", "max_value", "max_length", "criterion_id", "weighting_role",
+)
+
+
+def find_question(version: SurveyVersion, code: str) -> Question:
+    """The question with ``code`` in ``version``."""
+    for question in version.questions:
+        if question.code == code:
+            return question
+    raise SurveyError(_("Không có câu hỏi %(code)s.", code=code))
+
+
+def update_question(
+    session: Session, survey: Survey, actor: User, code: str, *, text: str, required: bool
+) -> Question:
+    """Change a question's wording or whether it is required (a new version if answered)."""
+    if survey.status == SurveyStatus.CLOSED:
+        raise SurveyError(_("Phiếu đã đóng, không sửa được."))
+    question = find_question(editable_version(session, survey, actor), code)
+    question.text = text.strip()
+    question.required = required
+    session.flush()
+    record_audit(session, actor, "survey.edit_question", survey, code=code)
+    return question
+
+
+def move_question(session: Session, survey: Survey, actor: User, code: str, step: int) -> None:
+    """Swap a question with its neighbour (step -1 up, +1 down) within its section."""
+    if survey.status == SurveyStatus.CLOSED:
+        raise SurveyError(_("Phiếu đã đóng, không sửa được."))
+    version = editable_version(session, survey, actor)
+    question = find_question(version, code)
+    siblings = question.section.questions
+    index = siblings.index(question)
+    other_index = index + step
+    if not 0 <= other_index < len(siblings):
+        return
+    other = siblings[other_index]
+    question.position, other.position = other.position, question.position
+    session.flush()
+    session.expire(question.section, ["questions"])
+    session.expire(version, ["questions"])
+
+
+def set_status(session: Session, survey: Survey, actor: User, status: SurveyStatus) -> None:
+    """Open a draft or closed survey, or close an open one."""
+    if status == SurveyStatus.OPEN and survey.status == SurveyStatus.OPEN:
+        return
+    survey.status = status
+    session.flush()
+    record_audit(session, actor, f"survey.{status.value}", survey)
+
+
+def survey_state(survey: Survey, now: datetime | None = None) -> str:
+    """"open", or why not: "draft", "not_yet" or "closed"."""
+    now = now or utc_now()
+    if survey.status == SurveyStatus.DRAFT:
+        return "draft"
+    if survey.status == SurveyStatus.CLOSED or (survey.closes_at and now >= survey.closes_at):
+        return "closed"
+    if survey.opens_at and now < survey.opens_at:
+        return "not_yet"
+    return "open"
+
+
+def list_open_surveys(session: Session, now: datetime | None = None) -> list[Survey]:
+    """Surveys residents can answer right now."""
+    surveys = session.scalars(
+        select(Survey).where(Survey.status == SurveyStatus.OPEN).order_by(Survey.id)
+    )
+    return [s for s in surveys if survey_state(s, now) == "open"]
+
+
+def find_link(session: Session, code: str) -> SurveyArea | None:
+    """The survey × commune behind a short code."""
+    return session.scalar(select(SurveyArea).where(SurveyArea.code == code.lower()))
+
+
+# --- answers ------------------------------------------------------------------
+
+
+def hamlet_options(commune: Area) -> list[tuple[str, str]]:
+    """The commune's current hamlets as (code, name)."""
+    return [(h.code, h.name) for h in commune.children if h.valid_to is None]
+
+
+def question_options(question: Question, commune: Area) -> list[tuple[str, str]]:
+    """The allowed (value, label) pairs of a choice question, as shown to residents."""
+    if question.type == QuestionType.SATISFACTION:
+        pairs = [(k, str(v)) for k, v in SATISFACTION_LABELS.items()]
+        if question.allow_dont_know:
+            pairs.append((DONT_KNOW, str(DONT_KNOW_LABEL)))
+        return pairs
+    if question.type == QuestionType.SATISFIED:
+        return [(k, str(v)) for k, v in SATISFIED_LABELS.items()]
+    if question.weighting_role == WeightingRole.HAMLET:
+        return hamlet_options(commune)
+    return [(o["value"], o["label"]) for o in question.options]
+
+
+def _validate_one(question: Question, values: list[str], commune: Area) -> tuple[str | None, str | None]:
+    """(stored value, error) for one question's submitted values."""
+    values = [v.strip() for v in values if v is not None and v.strip() != ""]
+    if not values:
+        return None, _("Vui lòng trả lời câu này.") if question.required else None
+    if question.type != QuestionType.MULTIPLE and len(values) > 1:
+        return None, _("Chỉ được chọn một câu trả lời.")
+    kind = question.type
+    if kind in (QuestionType.SATISFACTION, QuestionType.SATISFIED, QuestionType.SINGLE):
+        allowed = {v for v, _label in question_options(question, commune)}
+        if values[0] not in allowed:
+            return None, _("Câu trả lời không nằm trong các lựa chọn.")
+        return values[0], None
+    if kind == QuestionType.MULTIPLE:
+        allowed_order = [v for v, _label in question_options(question, commune)]
+        if any(v not in allowed_order for v in values):
+            return None, _("Câu trả lời không nằm trong các lựa chọn.")
+        return ";".join(v for v in allowed_order if v in values), None
+    if kind == QuestionType.NUMBER:
+        try:
+            number = int(values[0])
+        except ValueError:
+            return None, _("Vui lòng nhập một số nguyên.")
+        low = question.min_value if question.min_value is not None else -NUMBER_LIMIT
+        high = question.max_value if question.max_value is not None else NUMBER_LIMIT
+        if not low <= number <= high:
+            return None, _("Số phải từ %(low)s đến %(high)s.", low=low, high=high)
+        return str(number), None
+    limit = question.max_length or (SHORT_TEXT_MAX if kind == QuestionType.SHORT_TEXT else LONG_TEXT_MAX)
+    text = values[0].replace("\r\n", "\n")
+    if len(text) > limit:
+        return None, _("Tối đa %(limit)s ký tự (đã nhập %(count)s).", limit=limit, count=len(text))
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        return None, _("Có ký tự không hợp lệ.")
+    return text, None
+
+
+def validate_answers(
+    version: SurveyVersion, commune: Area, submitted: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """Check every answer against its question; return {code: value} or raise AnswerErrors."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for question in version.questions:
+        value, error = _validate_one(question, list(submitted.get(question.code, ())), commune)
+        if error:
+            errors[question.code] = error
+        elif value is not None:
+            values[question.code] = value
+    if errors:
+        raise AnswerErrors(errors)
+    return values
+
+
+def answers_fingerprint(values: Mapping[str, str]) -> str:
+    """A hash of the answers, to spot the same form sent twice from one client."""
+    return hashlib.sha256(json.dumps(sorted(values.items()), ensure_ascii=False).encode()).hexdigest()
+
+
+def find_response_by_nonce(session: Session, nonce: str) -> Response | None:
+    """The response a form token was already used for, if any."""
+    return session.scalar(
+        select(Response).join(SubmissionToken).where(SubmissionToken.nonce == nonce)
+    )
+
+
+def record_response(
+    session: Session,
+    link: SurveyArea,
+    submitted: Mapping[str, Sequence[str]],
+    *,
+    channel: Channel,
+    nonce: str | None = None,
+    client_hash: str | None = None,
+    serial: str | None = None,
+    entered_by: User | None = None,
+    now: datetime | None = None,
+) -> Response:
+    """Validate and store one response with its answers (flushed, not committed)."""
+    now = now or utc_now()
+    survey = link.survey
+    state = survey_state(survey, now)
+    # Paper forms collected before closing may still be entered after it.
+    if state != "open" and not (channel in (Channel.PAPER, Channel.MEETING) and state == "closed"):
+        raise SurveyUnavailable(state)
+    version = survey.current_version
+    values = validate_answers(version, link.area, submitted)
+    if serial is not None:
+        serial = serial.strip()
+        taken = select(exists().where(Response.survey_id == survey.id, Response.serial == serial))
+        if not serial or session.scalar(taken):
+            raise AnswerErrors({"serial": _("Số phiếu %(serial)s đã được nhập.", serial=serial)})
+    fingerprint = answers_fingerprint(values)
+    response = Response(
+        survey_id=survey.id,
+        version=version,
+        commune=link.area,
+        hamlet=_hamlet_of(version, link.area, values),
+        channel=channel,
+        serial=serial,
+        submitted_at=now,
+        client_hash=client_hash,
+        answers_hash=fingerprint,
+        is_possible_duplicate=_looks_duplicate(session, survey, link.area, client_hash, fingerprint),
+        entered_by_id=entered_by.id if entered_by else None,
+    )
+    session.add(response)
+    by_code = {q.code: q for q in version.questions}
+    session.add_all(Answer(response=response, question=by_code[c], value=v) for c, v in values.items())
+    if nonce:
+        session.add(SubmissionToken(nonce=nonce, response=response, used_at=now))
+    session.flush()
+    return response
+
+
+def _hamlet_of(version: SurveyVersion, commune: Area, values: Mapping[str, str]) -> Area | None:
+    for question in version.questions:
+        if question.weighting_role == WeightingRole.HAMLET and question.code in values:
+            return next((h for h in commune.children if h.code == values[question.code]), None)
+    return None
+
+
+def _looks_duplicate(
+    session: Session, survey: Survey, commune: Area, client_hash: str | None, fingerprint: str
+) -> bool:
+    """Same client and identical answers in the same commune: flag for review, never drop.
+
+    A client hash alone is no evidence (a family or a village shares one mobile address).
+    """
+    if not client_hash:
+        return False
+    stmt = select(
+        exists().where(
+            Response.survey_id == survey.id,
+            Response.commune_id == commune.id,
+            Response.client_hash == client_hash,
+            Response.answers_hash == fingerprint,
+        )
+    )
+    return bool(session.scalar(stmt))
+
+
+def purge_client_hashes(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+    """Forget the client hashes of responses older than ``older_than``; return how many."""
+    cutoff = (now or utc_now()) - older_than
+    result = session.execute(
+        update(Response)
+        .where(Response.client_hash.is_not(None), Response.submitted_at < cutoff)
+        .values(client_hash=None)
+    )
+    session.flush()
+    return result.rowcount or 0
+
+
+def count_responses(session: Session, survey: Survey) -> int:
+    """How many responses a survey has."""
+    return session.scalar(select(func.count()).where(Response.survey_id == survey.id)) or 0
+
+
+def criteria_sets(session: Session) -> list[CriteriaSet]:
+    """Every criteria set, newest period first."""
+    return list(session.scalars(select(CriteriaSet).order_by(CriteriaSet.period.desc())))
+
+
+def communes_in_scope(session: Session, user: User) -> list[Area]:
+    """Communes the user may survey."""
+    return visible_areas(session, user, AreaLevel.COMMUNE)
+
+
+def iter_links(surveys: Iterable[Survey]) -> Iterable[tuple[Survey, SurveyArea]]:
+    """(survey, link) pairs in display order."""
+    for survey in surveys:
+        for link in survey.areas:
+            yield survey, link
+
+
+def value_labels(question: Question, commune: Area | None = None) -> dict[str, str]:
+    """Value → label for the codebook; hamlets are listed only for a given commune."""
+    if question.weighting_role == WeightingRole.HAMLET and commune is None:
+        return {}
+    return dict(question_options(question, commune))  # type: ignore[arg-type]

@@ -1,0 +1,213 @@
+"""Staff pages: builder, links and posters, paper entry and import, monitor, exports."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth import role_required
+from core.db import get_session
+from core.models import Role
+from core.qr import qr_png, qr_svg, qr_svg_inline
+from surveys.forms import CreateSurveyForm, QuestionForm, to_utc
+from surveys.models import Survey, SurveyStatus
+from surveys.services import (
+    SurveyError,
+    can_follow,
+    can_manage,
+    communes_in_scope,
+    count_responses,
+    create_survey_from_template,
+    criteria_sets,
+    find_question,
+    list_surveys_for,
+    move_question,
+    question_options,
+    set_status,
+    survey_state,
+    update_question,
+    visible_communes,
+)
+from surveys.views import public_url
+
+bp = Blueprint("surveys_staff", __name__, url_prefix="/surveys")
+STAFF = (Role.ADMIN, Role.OFFICER, Role.ORGANISATION, Role.ANALYST)
+BUILDERS = (Role.ADMIN, Role.OFFICER)
+
+
+def get_survey(survey_id: int, *, manage: bool = False) -> Survey:
+    """The survey if the signed-in user may follow it (404 otherwise) and manage it (403)."""
+    survey = get_session().get(Survey, survey_id)
+    if survey is None or not can_follow(current_user, survey):
+        abort(404)
+    if manage and not can_manage(current_user, survey):
+        abort(403)
+    return survey
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index() -> Any:
+    """The surveys the user manages or follows."""
+    session = get_session()
+    surveys = list_surveys_for(session, current_user)
+    return render_template(
+        "surveys/index.html", surveys=surveys, state=survey_state, count=lambda s: count_responses(session, s),
+        can_build=current_user.role in BUILDERS,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def create() -> Any:
+    """Create a draft survey from the NTM template in one form."""
+    session = get_session()
+    form = CreateSurveyForm()
+    sets = criteria_sets(session)
+    communes = {a.id: a for a in communes_in_scope(session, current_user)}
+    form.criteria_set.choices = [(s.id, f"{s.decision_no} ({s.period})") for s in sets]
+    form.communes.choices = [(a.id, f"{a.name} ({a.parent.name if a.parent else ''})") for a in communes.values()]
+    if request.method == "GET" and not form.title.data:
+        from surveys.template import TEMPLATE_TITLE
+
+        form.title.data = TEMPLATE_TITLE
+    if form.validate_on_submit():
+        criteria_set = next(s for s in sets if s.id == form.criteria_set.data)
+        try:
+            survey = create_survey_from_template(
+                session, current_user, criteria_set=criteria_set,
+                communes=[communes[i] for i in form.communes.data], title=form.title.data.strip(),
+                opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
+            )
+        except SurveyError as exc:
+            form.communes.errors = [str(exc)]
+        else:
+            session.commit()
+            flash(_("Đã tạo phiếu (bản nháp). Xem lại câu hỏi rồi bấm Mở phiếu."), "info")
+            return redirect(url_for("surveys_staff.show", survey_id=survey.id))
+    return render_template("surveys/create.html", form=form)
+
+
+@bp.route("/<int:survey_id>")
+@role_required(*STAFF)
+def show(survey_id: int) -> Any:
+    """A survey's status, links, questions and tools."""
+    survey = get_survey(survey_id)
+    session = get_session()
+    return render_template(
+        "surveys/show.html", survey=survey, state=survey_state, links=visible_communes(current_user, survey),
+        responses=count_responses(session, survey), manage=can_manage(current_user, survey),
+        version=survey.current_version, url_of=public_url,
+    )
+
+
+@bp.route("/<int:survey_id>/status", methods=["POST"])
+@role_required(*BUILDERS)
+def change_status(survey_id: int) -> Any:
+    """Open or close a survey."""
+    survey = get_survey(survey_id, manage=True)
+    wanted = request.form.get("status")
+    if wanted not in (SurveyStatus.OPEN.value, SurveyStatus.CLOSED.value):
+        abort(400)
+    set_status(get_session(), survey, current_user, SurveyStatus(wanted))
+    get_session().commit()
+    return redirect(url_for("surveys_staff.show", survey_id=survey.id))
+
+
+@bp.route("/<int:survey_id>/questions/<code>", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def edit_question(survey_id: int, code: str) -> Any:
+    """Edit a question's wording; once answered, the edit goes into a new version."""
+    survey = get_survey(survey_id, manage=True)
+    session = get_session()
+    try:
+        question = find_question(survey.current_version, code)
+    except SurveyError:
+        abort(404)
+    form = QuestionForm(obj=question)
+    if form.validate_on_submit():
+        try:
+            update_question(session, survey, current_user, code, text=form.text.data, required=form.required.data)
+        except SurveyError as exc:
+            form.text.errors = [str(exc)]
+        else:
+            session.commit()
+            return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{code}")
+    return render_template("surveys/question.html", survey=survey, question=question, form=form)
+
+
+@bp.route("/<int:survey_id>/questions/<code>/move", methods=["POST"])
+@role_required(*BUILDERS)
+def move(survey_id: int, code: str) -> Any:
+    """Move a question up or down within its section."""
+    survey = get_survey(survey_id, manage=True)
+    session = get_session()
+    try:
+        move_question(session, survey, current_user, code, -1 if request.form.get("dir") == "up" else 1)
+    except SurveyError as exc:
+        flash(str(exc), "error")
+    session.commit()
+    return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{code}")
+
+
+@bp.route("/<int:survey_id>/preview")
+@role_required(*STAFF)
+def preview(survey_id: int) -> Any:
+    """The respondent form as residents will see it, without a submit button."""
+    survey = get_survey(survey_id)
+    link = survey.areas[0]
+    return render_template(
+        "surveys/respond.html", link=link, survey=survey, version=survey.current_version,
+        options=lambda q: question_options(q, link.area), token="", via="link", values={}, errors={}, preview=True,
+    )
+
+
+def _link(survey: Survey, code: str) -> Any:
+    link = next((sa for sa in visible_communes(current_user, survey) if sa.code == code), None)
+    if link is None:
+        abort(404)
+    return link
+
+
+@bp.route("/<int:survey_id>/poster/<code>")
+@role_required(*STAFF)
+def poster(survey_id: int, code: str) -> Any:
+    """A printable A4 poster for one commune."""
+    survey = get_survey(survey_id)
+    link = _link(survey, code)
+    url = public_url(link, via="qr")
+    return render_template("surveys/poster.html", survey=survey, link=link, url=url,
+                           short=public_url(link), qr=qr_svg_inline(url, scale=10))
+
+
+@bp.route("/<int:survey_id>/posters.zip")
+@role_required(*STAFF)
+def posters_zip(survey_id: int) -> Any:
+    """Every visible commune's poster (HTML with print CSS) and QR codes (PNG, SVG) in one ZIP.
+
+    ``?district=<code>`` keeps one district's communes.
+    """
+    survey = get_survey(survey_id)
+    district = request.args.get("district")
+    links = [sa for sa in visible_communes(current_user, survey)
+             if not district or (sa.area.parent is not None and sa.area.parent.code == district)]
+    if not links:
+        abort(404)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for link in links:
+            url = public_url(link, via="qr")
+            html = render_template("surveys/poster.html", survey=survey, link=link, url=url,
+                                   short=public_url(link), qr=qr_svg_inline(url, scale=10), standalone=True)
+            stem = f"{link.area.code}-{link.code}"
+            archive.writestr(f"{stem}/poster.html", html)
+            archive.writestr(f"{stem}/qr.png", qr_png(url))
+            archive.writestr(f"{stem}/qr.svg", qr_svg(url))
+    name = f"posters-survey{survey.id}{'-' + district if district else ''}.zip"
+    return Response(buffer.getvalue(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,160 @@
+"""Public pages: the respondent form behind a short link, its QR codes and the thank-you page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+
+from core.db import get_session
+from core.extensions import client_fingerprint, limiter
+from core.qr import qr_png, qr_svg
+from surveys.models import Channel, SurveyArea
+from surveys.services import (
+    AnswerErrors,
+    SurveyUnavailable,
+    find_link,
+    find_response_by_nonce,
+    question_options,
+    record_response,
+    survey_state,
+)
+
+bp = Blueprint("surveys", __name__)
+TOKEN_MAX_AGE = 7 * 24 * 3600  # a form left open in a tab for days still submits once
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="surveys.form")
+
+
+def issue_token(link: SurveyArea) -> str:
+    """A signed one-time nonce for one rendered form; stored only when it is used."""
+    return _serializer().dumps({"n": secrets.token_urlsafe(18), "l": link.id})
+
+
+def read_token(token: str, link: SurveyArea) -> str | None:
+    """The nonce of a genuine, unexpired token issued for this link, else None."""
+    try:
+        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+    except BadData:
+        return None
+    return data.get("n") if isinstance(data, dict) and data.get("l") == link.id else None
+
+
+def public_url(link: SurveyArea, **params: Any) -> str:
+    """The absolute short link printed on posters and in QR codes."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        path = url_for("surveys.respond", code=link.code, **params)
+        return base.rstrip("/") + path
+    return url_for("surveys.respond", code=link.code, _external=True, **params)
+
+
+def submit_rate_limit() -> str:
+    """Per client; generous, since a whole hamlet may share one mobile address."""
+    return current_app.config.get("SURVEY_SUBMIT_RATE_LIMIT", "30 per minute;500 per hour")
+
+
+def _link_or_404(code: str) -> SurveyArea:
+    link = find_link(get_session(), code)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _unavailable(link: SurveyArea, state: str) -> Any:
+    status = {"closed": 410, "not_yet": 403}.get(state, 404)
+    if state == "draft":
+        abort(404)
+    return render_template("surveys/unavailable.html", link=link, state=state), status
+
+
+def _form(link: SurveyArea, token: str, via: str, values: Any = None, errors: Any = None, status: int = 200) -> Any:
+    return render_template(
+        "surveys/respond.html",
+        link=link,
+        survey=link.survey,
+        version=link.survey.current_version,
+        options=lambda q: question_options(q, link.area),
+        token=token,
+        via=via,
+        values=values or {},
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/s/<code>", methods=["GET", "POST"])
+@limiter.limit(submit_rate_limit, methods=["POST"])
+def respond(code: str) -> Any:
+    """The questionnaire for one commune; POST stores exactly one response per rendered form."""
+    link = _link_or_404(code)
+    state = survey_state(link.survey)
+    if state != "open":
+        return _unavailable(link, state)
+    via = "qr" if (request.values.get("via") == "qr") else "link"
+    if request.method == "GET":
+        return _form(link, issue_token(link), via)
+    nonce = read_token(request.form.get("token", ""), link)
+    values = request.form.to_dict(flat=False)
+    if nonce is None:
+        errors = {"token": _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")}
+        return _form(link, issue_token(link), via, values, errors, 400)
+    return _submit(link, nonce, via, values)
+
+
+def _submit(link: SurveyArea, nonce: str, via: str, values: dict[str, list[str]]) -> Any:
+    session = get_session()
+    thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
+    if find_response_by_nonce(session, nonce) is not None:
+        return thanks  # a double tap or a resent POST: same thank-you, nothing new stored
+    try:
+        record_response(
+            session, link, values, channel=Channel(via), nonce=nonce, client_hash=client_fingerprint()
+        )
+        session.commit()
+    except AnswerErrors as exc:
+        session.rollback()
+        return _form(link, request.form["token"], via, values, exc.errors, 400)
+    except SurveyUnavailable as exc:
+        session.rollback()
+        return _unavailable(link, exc.state)
+    except IntegrityError:
+        # The same token committed by a concurrent request: that response stands.
+        session.rollback()
+        if find_response_by_nonce(session, nonce) is None:
+            raise
+    return thanks
+
+
+@bp.route("/s/<code>/cam-on")
+def thanks(code: str) -> Any:
+    """Shown after a submission (and again for any resend of the same form)."""
+    return render_template("surveys/thanks.html", link=_link_or_404(code))
+
+
+@bp.route("/s/<code>/qr.png")
+def qr_png_view(code: str) -> Any:
+    """The QR code of a commune's link, as PNG."""
+    link = _link_or_404(code)
+    return Response(qr_png(public_url(link, via="qr")), mimetype="image/png")
+
+
+@bp.route("/s/<code>/qr.svg")
+def qr_svg_view(code: str) -> Any:
+    """The QR code of a commune's link, as SVG (for print shops)."""
+    link = _link_or_404(code)
+    return Response(qr_svg(public_url(link, via="qr")), mimetype="image/svg+xml")

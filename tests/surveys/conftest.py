@@ -1,0 +1,68 @@
+"""Survey fixtures: a survey from the NTM template over two communes of district 857."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Role
+from surveys.models import CriteriaSet, Survey, SurveyStatus
+from surveys.services import create_survey_from_template
+from tests.factories import make_user
+
+
+@pytest.fixture
+def officer(session: Session, areas: dict[str, Any]) -> Any:
+    """A steering officer of district 857 (Long Hồ)."""
+    user = make_user(session, role=Role.OFFICER, area_code="857", email="officer857@example.vn")
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def criteria_2022(session: Session) -> CriteriaSet:
+    """QĐ 318/QĐ-TTg, seeded by the migration."""
+    return session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
+
+
+def build_survey(session: Session, officer: Any, areas: dict[str, Any], criteria: CriteriaSet, *, status=SurveyStatus.OPEN) -> Survey:
+    """A template survey over communes 29578 and 29581."""
+    survey = create_survey_from_template(
+        session, officer, criteria_set=criteria, communes=[areas["29578"], areas["29581"]]
+    )
+    survey.status = status
+    session.commit()
+    return survey
+
+
+@pytest.fixture
+def survey(session: Session, officer: Any, areas: dict[str, Any], criteria_2022: CriteriaSet) -> Survey:
+    """An open survey from the template."""
+    return build_survey(session, officer, areas, criteria_2022)
+
+
+@pytest.fixture
+def link(survey: Survey) -> Any:
+    """The short link of commune 29578 (Xã Đồng Phú)."""
+    return next(sa for sa in survey.areas if sa.area.code == "29578")
+
+
+def valid_answers(survey: Survey, hamlet: str = "29578-01") -> dict[str, list[str]]:
+    """A complete, valid set of answers for the current version."""
+    answers: dict[str, list[str]] = {}
+    for q in survey.current_version.questions:
+        role = q.weighting_role.value if q.weighting_role else None
+        if role == "hamlet":
+            answers[q.code] = [hamlet]
+        elif q.options:
+            answers[q.code] = [q.options[0]["value"]]
+        elif q.type.value == "satisfaction5":
+            answers[q.code] = ["4"]
+        elif q.type.value == "satisfied":
+            answers[q.code] = ["1"]
+        else:
+            answers[q.code] = ["Đường ấp cần thêm đèn."]
+    return answers

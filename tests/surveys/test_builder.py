@@ -1,0 +1,119 @@
+"""The builder through the Flask client: create from the template, edit, reorder, open, close, scope."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.models import Role
+from surveys.models import Survey, SurveyStatus
+from surveys.services import record_response
+from tests.factories import make_user
+from tests.surveys.conftest import valid_answers
+
+
+def test_officer_creates_a_survey_from_the_template_in_one_form(client, auth, session, officer, areas, criteria_2022):
+    auth.login(officer.email)
+    form = client.get("/surveys/new").get_data(as_text=True)
+    assert "Xã Đồng Phú" in form and "Xã Chánh An" not in form  # only communes in scope
+    page = client.post("/surveys/new", data={
+        "title": "Phiếu thử", "criteria_set": criteria_2022.id,
+        "communes": [areas["29578"].id, areas["29581"].id],
+    })
+    assert page.status_code == 302
+    survey = session.scalars(select(Survey)).one()
+    assert survey.status == SurveyStatus.DRAFT
+    assert {sa.area.code for sa in survey.areas} == {"29578", "29581"}
+    questions = survey.current_version.questions
+    assert [q.code for q in questions] == [f"q{n:02d}" for n in range(1, len(questions) + 1)]
+    assert sum(1 for q in questions if q.criterion) == 19
+    show = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "Dân kiểm tra" in show and "/s/" in show
+
+
+def test_officer_cannot_pick_a_commune_outside_the_district(client, auth, session, officer, areas, criteria_2022):
+    auth.login(officer.email)
+    page = client.post("/surveys/new", data={
+        "title": "Phiếu thử", "criteria_set": criteria_2022.id, "communes": [areas["29641"].id]})
+    assert page.status_code == 200
+    assert session.scalars(select(Survey)).first() is None
+
+
+def test_officer_of_another_district_can_neither_see_nor_edit(client, auth, session, survey):
+    other = make_user(session, role=Role.OFFICER, area_code="858", email="officer858@example.vn")
+    session.commit()
+    auth.login(other.email)
+    assert survey.title not in client.get("/surveys/").get_data(as_text=True)
+    assert client.get(f"/surveys/{survey.id}").status_code == 404
+    assert client.post(f"/surveys/{survey.id}/status", data={"status": "closed"}).status_code == 404
+    assert client.get(f"/surveys/{survey.id}/export.csv").status_code == 404
+    assert client.post(f"/surveys/{survey.id}/questions/q05", data={"text": "x"}).status_code == 404
+    session.refresh(survey)
+    assert survey.status == SurveyStatus.OPEN
+
+
+def test_analyst_reads_but_cannot_close(client, auth, session, survey):
+    analyst = make_user(session, role=Role.ANALYST, email="analyst@example.vn")
+    session.commit()
+    auth.login(analyst.email)
+    assert client.get(f"/surveys/{survey.id}").status_code == 200
+    assert client.post(f"/surveys/{survey.id}/status", data={"status": "closed"}).status_code == 403
+
+
+def test_close_and_reopen(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    client.post(f"/surveys/{survey.id}/status", data={"status": "closed"})
+    session.refresh(survey)
+    assert survey.status == SurveyStatus.CLOSED
+    client.post(f"/surveys/{survey.id}/status", data={"status": "open"})
+    session.refresh(survey)
+    assert survey.status == SurveyStatus.OPEN
+
+
+def test_editing_before_responses_changes_the_version_in_place(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    client.post(f"/surveys/{survey.id}/questions/q05", data={"text": "Câu mới", "required": "y"})
+    session.expire_all()
+    assert len(survey.versions) == 1
+    assert survey.current_version.questions[4].text == "Câu mới"
+
+
+def test_editing_after_responses_creates_a_new_version_and_old_answers_keep_theirs(client, auth, session, officer, survey, link):
+    with client.application.app_context():
+        old = record_response(session, link, valid_answers(survey), channel="link")
+    session.commit()
+    old_text = survey.current_version.questions[4].text
+    auth.login(officer.email)
+    client.post(f"/surveys/{survey.id}/questions/q05", data={"text": "Câu đã sửa"})
+    session.expire_all()
+    assert [v.number for v in survey.versions] == [1, 2]
+    assert old.version.number == 1
+    assert old.version.questions[4].text == old_text
+    assert survey.current_version.questions[4].text == "Câu đã sửa"
+
+
+def test_reorder_swaps_neighbours_within_a_section(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    before = [q.text for q in survey.current_version.questions]
+    client.post(f"/surveys/{survey.id}/questions/q06/move", data={"dir": "up"})
+    session.expire_all()
+    after = [q.text for q in survey.current_version.questions]
+    assert after[4] == before[5] and after[5] == before[4]
+
+
+def test_preview_has_no_submit_button(client, auth, officer, survey):
+    auth.login(officer.email)
+    html = client.get(f"/surveys/{survey.id}/preview").get_data(as_text=True)
+    assert "Bản xem trước" in html and "Gửi phiếu" not in html
+
+
+def test_home_page_lists_open_surveys_with_each_commune_link(client, survey, link):
+    html = client.get("/").get_data(as_text=True)
+    assert survey.title in html
+    assert f"/s/{link.code}" in html
+
+
+def test_dashboard_links_to_the_builder(client, auth, officer):
+    auth.login(officer.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "/surveys/new" in html
+

@@ -1,0 +1,129 @@
+"""The respondent form through the Flask client: submit, resend, closed survey, bad answers."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from surveys.models import Answer, Channel, Response, SurveyStatus
+from tests.surveys.conftest import valid_answers
+
+
+def form_token(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def post_form(client, link, answers, token, via="link"):
+    data = {k: v for k, v in answers.items()} | {"token": token, "via": via}
+    return client.post(f"/s/{link.code}", data=data)
+
+
+def responses(session):
+    return session.scalar(select(func.count()).select_from(Response))
+
+
+def test_form_shows_commune_questions_and_privacy_notice(client, link):
+    page = client.get(f"/s/{link.code}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Xã Đồng Phú" in html
+    assert "Nghị định 13/2023/NĐ-CP" in html
+    assert "<legend>" in html and "Ấp Phú Mỹ" in html
+    assert "Tiêu chí 3 – Thủy lợi và phòng, chống thiên tai" in html
+    assert "<script" not in html
+
+
+def test_submission_is_stored_once_with_channel_and_commune(client, session, link, survey):
+    token = form_token(client.get(f"/s/{link.code}?via=qr").get_data(as_text=True))
+    answer = post_form(client, link, valid_answers(survey), token, via="qr")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith(f"/s/{link.code}/cam-on")
+    thanks = client.get(answer.headers["Location"])
+    assert "Cảm ơn" in thanks.get_data(as_text=True)
+    response = session.scalars(select(Response)).one()
+    assert response.channel == Channel.QR
+    assert response.commune.code == "29578" and response.hamlet.code == "29578-01"
+    assert response.version_id == survey.current_version.id
+    assert len(response.client_hash) == 32  # a keyed hash, never the address
+    assert "127.0.0.1" not in response.client_hash
+    assert session.scalar(select(func.count()).select_from(Answer)) == len(survey.current_version.questions)
+
+
+def test_double_submission_stores_one_response_and_shows_same_thanks(client, session, link, survey):
+    token = form_token(client.get(f"/s/{link.code}").get_data(as_text=True))
+    first = post_form(client, link, valid_answers(survey), token)
+    second = post_form(client, link, valid_answers(survey), token)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert responses(session) == 1
+
+
+def test_two_forms_from_one_client_with_same_answers_are_both_kept_and_flagged(client, session, link, survey):
+    for _ in range(2):
+        token = form_token(client.get(f"/s/{link.code}").get_data(as_text=True))
+        assert post_form(client, link, valid_answers(survey), token).status_code == 303
+    flags = session.scalars(select(Response.is_possible_duplicate).order_by(Response.id)).all()
+    assert flags == [False, True]
+
+
+def test_forged_or_missing_token_stores_nothing_and_keeps_answers(client, session, link, survey):
+    answers = valid_answers(survey)
+    page = post_form(client, link, answers, "forged")
+    assert page.status_code == 400
+    assert "Phiếu đã hết hạn" in page.get_data(as_text=True)
+    assert 'value="Đường ấp cần thêm đèn."' not in page.get_data(as_text=True)  # long text is in a textarea
+    assert "Đường ấp cần thêm đèn." in page.get_data(as_text=True)
+    assert responses(session) == 0
+
+
+def test_closed_survey_shows_a_clear_page_and_stores_nothing(client, session, link, survey):
+    token = form_token(client.get(f"/s/{link.code}").get_data(as_text=True))
+    survey.status = SurveyStatus.CLOSED
+    session.commit()
+    page = post_form(client, link, valid_answers(survey), token)
+    assert page.status_code == 410
+    assert "đã kết thúc nhận ý kiến" in page.get_data(as_text=True)
+    assert client.get(f"/s/{link.code}").status_code == 410
+    assert responses(session) == 0
+
+
+def test_draft_survey_is_not_public(client, session, link, survey):
+    survey.status = SurveyStatus.DRAFT
+    session.commit()
+    assert client.get(f"/s/{link.code}").status_code == 404
+
+
+def test_unknown_link_is_404(client, survey):
+    assert client.get("/s/nope42").status_code == 404
+
+
+def bad(survey, code_of, value):
+    answers = valid_answers(survey)
+    answers[code_of] = value
+    return answers
+
+
+def test_each_kind_of_bad_answer_is_refused_with_a_message_next_to_the_field(client, session, link, survey):
+    questions = {q.code: q for q in survey.current_version.questions}
+    satisfaction = next(c for c, q in questions.items() if q.type.value == "satisfaction5")
+    single = next(c for c, q in questions.items() if q.weighting_role and q.weighting_role.value == "sex")
+    hamlet = next(c for c, q in questions.items() if q.weighting_role and q.weighting_role.value == "hamlet")
+    comment = next(c for c, q in questions.items() if q.type.value == "long_text")
+    cases = [
+        (satisfaction, ["7"], "không nằm trong các lựa chọn"),  # out of range
+        (single, ["khac"], "không nằm trong các lựa chọn"),  # unknown option
+        (hamlet, ["29641-01"], "không nằm trong các lựa chọn"),  # a hamlet of another commune
+        (satisfaction, ["4", "5"], "Chỉ được chọn một"),  # wrong shape
+        (satisfaction, [""], "Vui lòng trả lời câu này"),  # missing required
+        (comment, ["x" * 2001], "Tối đa 2000 ký tự"),  # too long
+    ]
+    token = form_token(client.get(f"/s/{link.code}").get_data(as_text=True))
+    for code, value, message in cases:
+        page = post_form(client, link, bad(survey, code, value), token)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400, code
+        assert message in html
+        assert f'href="#{code}"' in html  # the summary links to the field
+        assert 'value="4" checked' in html  # other answers are kept
+    assert responses(session) == 0

@@ -65,6 +65,10 @@ items <- strsplit(args[4], ",")[[1]]
 iw <- as.numeric(strsplit(args[5], ",")[[1]])
 cc <- c(district = "character", commune = "character", hamlet = "character")
 d <- read.csv(file.path(dir, "responses.csv"), colClasses = cc, na.strings = c("", "NA"))
+cc <- d[complete.cases(d[, items]), items]
+alpha <- suppressWarnings(psych::alpha(cc, warnings = FALSE))
+writeLines(sprintf("%.17g", alpha$total$raw_alpha), file.path(dir, "r_alpha.txt"))
+if (weighting == "alpha-only") quit(status = 0)
 for (q in items) {
   d[[paste0(q, "_sat")]] <- as.numeric(d[[q]] >= 4)
   d[[paste0(q, "_dis")]] <- as.numeric(d[[q]] <= 2)
@@ -129,7 +133,4 @@ for (col in c("estimate", "se", "deff", "df", "ci_lo", "ci_hi")) res[[col]] <- s
 write.csv(res, file.path(dir, "r_estimates.csv"), row.names = FALSE)
 w <- data.frame(id = d$id, weight = sprintf("%.17g", weights(des)))
 write.csv(w, file.path(dir, "r_weights.csv"), row.names = FALSE)
-cc <- d[complete.cases(d[, items]), items]
-alpha <- suppressWarnings(psych::alpha(cc, warnings = FALSE))
-writeLines(sprintf("%.17g", alpha$total$raw_alpha), file.path(dir, "r_alpha.txt"))
 """

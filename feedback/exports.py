@@ -75,7 +75,9 @@ class Synthesis:
         """(commenter type label, comments, answered) for each type present."""
         totals: Counter[str] = Counter(r.commenter_type for r in self.rows)
         answered: Counter[str] = Counter(r.commenter_type for r in self.rows if r.kind is not None)
-        return [(str(COMMENTER_TYPE_LABELS.get(t, t)), n, answered[t]) for t, n in sorted(totals.items())]
+        order = list(COMMENTER_TYPE_LABELS)
+        present = sorted(totals, key=lambda t: order.index(t) if t in order else len(order))
+        return [(str(COMMENTER_TYPE_LABELS.get(t, t)), totals[t], answered[t]) for t in present]
 
     def by_kind(self) -> list[tuple[str, int]]:
         """(disposition label, comments) for each disposition, plus the unanswered."""

@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -95,7 +96,7 @@ class DocumentForm(FlaskForm):
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=True)
     moderation = RadioField(
         _l("Kiểm duyệt góp ý của người dân"),
-        choices=[(m.value, label) for m, label in MODERATION_LABELS.items()],
+        choices=[SelectChoice(m.value, label) for m, label in MODERATION_LABELS.items()],
         default=ModerationMode.POST.value,
     )
 
@@ -119,7 +120,7 @@ class ModerationForm(FlaskForm):
     action = HiddenField(validators=[InputRequired()])
     reason = SelectField(
         _l("Lý do ẩn"),
-        choices=[("", "—")] + [(r.value, label) for r, label in HIDDEN_REASON_LABELS.items()],
+        choices=[SelectChoice("", "—")] + [SelectChoice(r.value, label) for r, label in HIDDEN_REASON_LABELS.items()],
         validators=[Optional()],
     )
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
@@ -130,7 +131,7 @@ class DispositionForm(FlaskForm):
 
     kind = RadioField(
         _l("Hình thức"),
-        choices=[(k.value, label) for k, label in DISPOSITION_LABELS.items()],
+        choices=[SelectChoice(k.value, label) for k, label in DISPOSITION_LABELS.items()],
         validators=[InputRequired()],
     )
     reply = TextAreaField(

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from core.auth import role_required
 from core.db import get_session
@@ -95,7 +96,7 @@ def new_document() -> Any:
     session = get_session()
     form = DocumentForm()
     areas = [a for a in visible_areas(session, current_user) if a.level != AreaLevel.HAMLET]
-    form.area_code.choices = [(a.code, f"{a.name} ({a.code})") for a in areas]
+    form.area_code.choices = [SelectChoice(a.code, f"{a.name} ({a.code})") for a in areas]
     if form.validate_on_submit():
         area = next(a for a in areas if a.code == form.area_code.data)
         try:
@@ -242,7 +243,7 @@ def moderate(comment_id: int) -> Any:
 
 def _officer_choices(form: DispositionForm, document: Any) -> None:
     officers = responsible_officers(get_session(), document)
-    form.officer_id.choices = [(u.id, u.full_name or u.email) for u in officers]
+    form.officer_id.choices = [SelectChoice(u.id, u.full_name or u.email) for u in officers]
     if form.officer_id.data is None and current_user.role in MANAGERS:
         form.officer_id.data = current_user.id
 

@@ -1,0 +1,127 @@
+"""Versions: each upload is a new version, published text frozen, comments stay on their paragraph."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from feedback.importers import parse_markdown
+from feedback.models import Comment, DocumentVersion, ParagraphChange, VersionStatus
+from feedback.services import (
+    FeedbackError,
+    ResidentAuthor,
+    add_version,
+    publish_version,
+    removed_paragraphs,
+    submit_comment,
+)
+from tests.feedback.conftest import DRAFT_MD
+
+SECOND_DRAFT = DRAFT_MD.replace(
+    "Toàn tỉnh có 45/89 xã đạt chuẩn nông thôn mới.", "Toàn tỉnh có 46/89 xã đạt chuẩn nông thôn mới."
+).replace("Tiếp tục huy động nguồn lực xã hội hóa.", "Huy động nguồn lực xã hội hóa.\n\nĐẩy mạnh chuyển đổi số.")
+
+
+def upload_second(session, document, officer):
+    data = SECOND_DRAFT.encode()
+    return add_version(session, document, parse_markdown(data), filename="v2.md", data=data, actor=officer)
+
+
+def test_next_version_marks_changed_new_and_unchanged_paragraphs(session, document, officer):
+    second = upload_second(session, document, officer)
+    changes = {p.anchor: p.change for p in second.paragraphs}
+    assert changes == {
+        "s1-p1": ParagraphChange.CHANGED,
+        "s1-p2": ParagraphChange.UNCHANGED,
+        "s2-p1": ParagraphChange.UNCHANGED,
+        "s3-p1": ParagraphChange.CHANGED,
+        "s3-p2": ParagraphChange.NEW,
+    }
+    first = document.versions[0]
+    assert second.paragraphs[0].previous is first.paragraphs[0]
+    assert removed_paragraphs(session, second) == []
+
+
+def test_comments_stay_on_the_version_and_paragraph_they_were_made_on(session, document, officer, client):
+    first = document.current_version
+    target = first.paragraphs[0]
+    comment = submit_comment(session, first, target, body="Số xã đạt chuẩn?", author=ResidentAuthor())
+    session.commit()
+    second = upload_second(session, document, officer)
+    publish_version(session, second, actor=officer)
+    session.commit()
+    session.refresh(comment)
+    assert comment.version_id == first.id and comment.paragraph_id == target.id
+    assert first.status == VersionStatus.FROZEN and second.status == VersionStatus.PUBLISHED
+    assert target.text == "Toàn tỉnh có 45/89 xã đạt chuẩn nông thôn mới."  # the old text is kept as it was
+    # The old version stays readable with its comments; it no longer takes new ones.
+    old_page = client.get(f"/feedback/{document.code}?v=1").get_data(as_text=True)
+    assert "45/89" in old_page and "Góp ý (1)" in old_page and "đã được thay thế" in old_page
+    assert client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "muộn"}).status_code == 403
+    new_page = client.get(f"/feedback/{document.code}").get_data(as_text=True)
+    assert "46/89" in new_page and "Đã sửa so với bản trước" in new_page and "Đoạn mới" in new_page
+    assert session.scalar(select(func.count()).select_from(Comment)) == 1
+
+
+def test_removed_paragraphs_are_listed(session, document, officer):
+    text = DRAFT_MD.replace("Thu nhập bình quân đầu người khu vực nông thôn tăng gấp 2,5 lần.\n", "")
+    version = add_version(session, document, parse_markdown(text.encode()), filename="v2.md", data=b"v2", actor=officer)
+    assert [p.text for p in removed_paragraphs(session, version)] == [
+        "Thu nhập bình quân đầu người khu vực nông thôn tăng gấp 2,5 lần."
+    ]
+
+
+def test_only_a_draft_can_be_published(session, document, officer):
+    with pytest.raises(FeedbackError):
+        publish_version(session, document.current_version, actor=officer)
+
+
+def test_upload_page_stores_a_docx_as_a_new_draft_version(client, auth, session, document, officer):
+    from tests.feedback.conftest import build_docx
+
+    auth.login("bcd@example.vn")
+    response = client.post(
+        f"/feedback/manage/{document.code}/upload",
+        data={"file": (io.BytesIO(build_docx()), "du-thao-2.docx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    version = session.scalar(select(DocumentVersion).where(DocumentVersion.number == 2))
+    assert version.status == VersionStatus.DRAFT and version.source_filename == "du-thao-2.docx"
+    assert [s.heading for s in version.sections][:2] == ["", "Phần I. Đặc điểm tình hình"]
+    client.post(f"/feedback/manage/{document.code}/2/publish")
+    session.expire_all()
+    assert [v.status for v in session.scalars(select(DocumentVersion).order_by(DocumentVersion.number))] == [
+        VersionStatus.FROZEN, VersionStatus.PUBLISHED]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("broken.docx", b"PK\x03\x04 broken"), ("empty.md", b""), ("nothing.md", b"# Tieu de\n"), ("x.pdf", b"%PDF")],
+)
+def test_upload_page_refuses_a_bad_file_and_stores_nothing(client, auth, session, document, officer, name, data):
+    auth.login("bcd@example.vn")
+    before = session.scalar(select(func.count()).select_from(DocumentVersion))
+    response = client.post(
+        f"/feedback/manage/{document.code}/upload", data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data", follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Chưa lưu gì" in response.get_data(as_text=True) or "Hãy chọn tệp" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(DocumentVersion)) == before
+
+
+def test_comment_window_is_set_in_local_time(client, auth, session, document, officer):
+    auth.login("bcd@example.vn")
+    client.post(f"/feedback/manage/{document.code}/1/window",
+                data={"v1-opens_at": "2026-12-01T08:00", "v1-closes_at": "2026-12-31T17:00"})
+    session.expire_all()
+    version = session.get(DocumentVersion, document.current_version.id)
+    assert version.opens_at.isoformat() == "2026-12-01T01:00:00+00:00"
+    assert version.closes_at.isoformat() == "2026-12-31T10:00:00+00:00"
+    response = client.post(f"/feedback/manage/{document.code}/1/window",
+                           data={"v1-opens_at": "2026-12-31T08:00", "v1-closes_at": "2026-12-01T17:00"},
+                           follow_redirects=True)
+    assert "phải sau thời điểm bắt đầu" in response.get_data(as_text=True)

@@ -233,7 +233,7 @@ def _rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, commun
 
 def calibrate(frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", cells=None,
               margins=None, epsilon: float = 1e-12, max_iter: int = 1000, trim=None,
-              trim_max_iter: int = 100, require_hamlets: bool = False) -> WeightResult:
+              trim_max_iter: int = 1000, require_hamlets: bool = False) -> WeightResult:
     """Calibrate design weights to population cells or margins within each commune.
 
     Parameters
@@ -251,8 +251,10 @@ def calibrate(frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", 
     margins : DataFrame, optional
         ``commune, variable, level, count`` (raking).
     trim : (float, float), optional
-        Bounds (lower, upper) on w_i / mean weight of the commune. Weights outside are clipped and
-        calibrated again, until all lie within the bounds (``trim_max_iter`` rounds at most).
+        Bounds (lower, upper) on w_i / mean weight of the commune. Calibration steps and clipping
+        alternate until the weights lie within the bounds and meet every total
+        (``trim_max_iter`` rounds at most). The variance estimator then treats the weights as
+        calibrated to the same cells or margins (not cross-checked with R).
     require_hamlets : bool
         Also refuse a commune whose respondents all come from one hamlet (clustered designs).
 
@@ -291,20 +293,21 @@ def calibrate(frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", 
     targets = _rake_targets(key, margins, variables) if method == "rake" else []
     margin_codes = tuple(code for code, _ in targets)
 
-    def run(start):
-        totals = np.bincount(cell, weights=start, minlength=len(key))
-        if method == "poststratify":
-            return start * _poststratify_factors(key, totals, cells, variables)[cell], 0
-        if method == "rake":
-            g, it = _rake_factors(totals, cell_commune, targets, epsilon, max_iter, communes)
-            return start * g[cell], it
-        return start.copy(), 0
-
-    final, iterations = run(design)
+    start_totals = np.bincount(cell, weights=design, minlength=len(key))
+    if method == "poststratify":
+        population = _poststratify_factors(key, start_totals, cells, variables) * start_totals
+        final, iterations = design * (population / start_totals)[cell], 0
+        steps = [(cell, population)]
+    elif method == "rake":
+        g, iterations = _rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, communes)
+        final = design * g[cell]
+        steps = [(code[cell], target) for code, target in targets]
+    else:
+        final, iterations, steps = design.copy(), 0, []
     if trim is not None:
         if method == "none":
             raise WeightingError("trimming needs a calibration (poststratify or rake) to restore totals")
-        final, iterations = _trim(final, commune_code, len(communes), trim, trim_max_iter, run, communes)
+        final, iterations = _trim(final, commune_code, len(communes), trim, trim_max_iter, steps, communes)
     diagnostics = weight_diagnostics(final, commune_code, communes, design=design)
     return WeightResult(design=design, final=final, method=method, cell=cell, cell_commune=cell_commune,
                         cell_margins=margin_codes, communes=communes, commune_code=commune_code,
@@ -325,18 +328,28 @@ def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
                                  "design needs at least two", commune=c)
 
 
-def _trim(w, commune_code, n_communes, bounds, max_iter, run, communes):
+def _trim(w, commune_code, n_communes, bounds, max_iter, steps, communes):
+    """Alternate calibration steps and clipping of w / commune mean weight to the bounds.
+
+    Stops when the weights lie within the bounds and every calibration total is met to 1e-10
+    relative (a trimmed-raking algorithm in the spirit of Stata's ``ipfraking``).
+    """
     lower, upper = bounds
     if not 0 <= lower < 1 < upper:
         raise ValueError("trim bounds must satisfy 0 ≤ lower < 1 < upper")
-    iterations = 0
-    for _ in range(max_iter):
-        mean = (np.bincount(commune_code, weights=w, minlength=n_communes)
-                / np.bincount(commune_code, minlength=n_communes))[commune_code]
+    n_c = np.bincount(commune_code, minlength=n_communes)
+    for iteration in range(1, max_iter + 1):
+        for code, target in steps:
+            current = np.bincount(code, weights=w, minlength=len(target))
+            w = w * (target / current)[code]
+        mean = (np.bincount(commune_code, weights=w, minlength=n_communes) / n_c)[commune_code]
         ratio = w / mean
         if np.all((ratio >= lower * (1 - 1e-9)) & (ratio <= upper * (1 + 1e-9))):
-            return w, iterations
-        w, iterations = run(np.clip(w, lower * mean, upper * mean))
+            off = max(np.max(np.abs(np.bincount(code, weights=w, minlength=len(t)) / t - 1))
+                      for code, t in steps)
+            if off < 1e-10:
+                return w, iteration
+        w = np.clip(w, lower * mean, upper * mean)
     c = communes[int(commune_code[np.argmax(np.abs(np.log(ratio)))])]
     raise WeightingError(f"trimming to bounds ({lower:g}, {upper:g}) did not converge after {max_iter} "
                          f"rounds (commune {c!r}); widen the bounds", commune=c)

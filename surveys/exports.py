@@ -33,9 +33,13 @@ def export_header(survey: Survey) -> list[str]:
     return [*FIXED_COLUMNS, *question_codes(survey)]
 
 
-def iter_export_rows(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list[Any]]:
-    """One row per response of the given communes; memory stays flat (server-side chunks)."""
-    codes = question_codes(survey)
+def iter_export_rows(
+    session: Session, survey_id: int, codes: Sequence[str], commune_ids: Sequence[int]
+) -> Iterator[list[Any]]:
+    """One row per response of the given communes; memory stays flat (server-side chunks).
+
+    Takes plain values, not ORM objects, so it can run after the view returned (streaming).
+    """
     index = {code: i for i, code in enumerate(codes)}
     commune, hamlet = aliased(Area), aliased(Area)
     stmt = (
@@ -49,7 +53,7 @@ def iter_export_rows(session: Session, survey: Survey, links: Sequence[SurveyAre
         .outerjoin(hamlet, Response.hamlet_id == hamlet.id)
         .outerjoin(Answer, Answer.response_id == Response.id)
         .outerjoin(Question, Answer.question_id == Question.id)
-        .where(Response.survey_id == survey.id, Response.commune_id.in_([link.area_id for link in links]))
+        .where(Response.survey_id == survey_id, Response.commune_id.in_(commune_ids))
         .order_by(Response.id)
         .execution_options(yield_per=CHUNK)
     )
@@ -69,8 +73,12 @@ def iter_export_rows(session: Session, survey: Survey, links: Sequence[SurveyAre
 CODEBOOK_HEADER = ("version", "code", "section", "text", "type", "required", "criterion", "weighting", "values")
 
 
-def iter_codebook(survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list[Any]]:
-    """Question codes, texts and value labels of every version."""
+def codebook_rows(survey: Survey, links: Sequence[SurveyArea]) -> list[list[Any]]:
+    """Question codes, texts and value labels of every version (small: built at once)."""
+    return list(_iter_codebook(survey, links))
+
+
+def _iter_codebook(survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list[Any]]:
     for version in survey.versions:
         for q in version.questions:
             if q.weighting_role is not None and q.weighting_role.value == "hamlet":

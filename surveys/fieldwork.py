@@ -24,7 +24,13 @@ from core.auth import role_required
 from core.db import get_session
 from core.qr import qr_svg_inline
 from core.spreadsheets import iter_csv, write_xlsx
-from surveys.exports import CODEBOOK_HEADER, export_header, iter_codebook, iter_export_rows
+from surveys.exports import (
+    CODEBOOK_HEADER,
+    codebook_rows,
+    export_header,
+    iter_export_rows,
+    question_codes,
+)
 from surveys.forms import ImportForm
 from surveys.models import Channel
 from surveys.monitor import MONITOR_HEADER, fieldwork, monitor_rows
@@ -46,6 +52,11 @@ MAX_SHEETS = 500
 def _csv_response(name: str, header: Any, rows: Any) -> Response:
     return Response(stream_with_context(iter_csv(header, rows)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _lazy(make: Any) -> Any:
+    """Create the row iterator only when streaming starts (inside the streamed context)."""
+    yield from make()
 
 
 def _links(survey: Any) -> list[Any]:
@@ -159,16 +170,17 @@ def monitor_csv(survey_id: int) -> Any:
 def export(survey_id: int, fmt: str) -> Any:
     """Raw responses of the communes in the user's scope, streamed as CSV or as XLSX with a codebook."""
     survey = get_survey(survey_id)
-    session = get_session()
     links = _links(survey)
     header = export_header(survey)
+    args = (survey.id, question_codes(survey), [link.area_id for link in links])
     if fmt == "csv":
-        return _csv_response(f"survey{survey.id}-responses.csv", header, iter_export_rows(session, survey, links))
+        # The generator runs after the view returned: it opens its own session there.
+        return _csv_response(f"survey{survey.id}-responses.csv", header, _lazy(lambda: iter_export_rows(get_session(), *args)))
     if fmt != "xlsx":
         abort(404)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
-    write_xlsx([("responses", header, iter_export_rows(session, survey, links)),
-                ("codebook", CODEBOOK_HEADER, iter_codebook(survey, links))], spool)
+    write_xlsx([("responses", header, iter_export_rows(get_session(), *args)),
+                ("codebook", CODEBOOK_HEADER, codebook_rows(survey, links))], spool)
     spool.seek(0)
     return send_file(spool, download_name=f"survey{survey.id}-responses.xlsx", as_attachment=True,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -179,6 +191,6 @@ def export(survey_id: int, fmt: str) -> Any:
 def codebook(survey_id: int) -> Any:
     """Question codes, texts and value labels."""
     survey = get_survey(survey_id)
-    return _csv_response(f"survey{survey.id}-codebook.csv", CODEBOOK_HEADER, iter_codebook(survey, _links(survey)))
+    return _csv_response(f"survey{survey.id}-codebook.csv", CODEBOOK_HEADER, codebook_rows(survey, _links(survey)))
 
 

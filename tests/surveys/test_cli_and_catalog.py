@@ -1,0 +1,55 @@
+"""Commands (retention, margins, demo data) and the English catalog."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from core.db import utc_now
+from core.demo import seed_core
+from core.i18n import untranslated
+from surveys.demo import DEMO_RESPONSES, DEMO_TITLE, seed_demo_survey
+from surveys.models import Channel, Response, Survey
+from surveys.services import record_response
+from tests.surveys.conftest import valid_answers
+
+CATALOG = Path(__file__).resolve().parents[2] / "surveys" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+
+
+def test_english_catalog_is_complete():
+    assert CATALOG.exists()
+    assert untranslated(CATALOG) == []
+
+
+def test_purge_command_forgets_old_client_hashes(app, runner, session, survey, link):
+    record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="old", now=utc_now() - timedelta(days=100))
+    session.commit()
+    result = runner.invoke(args=["surveys", "purge-client-hashes", "--older-than", "90"])
+    assert result.exit_code == 0, result.output
+    assert "1 responses" in result.output
+    assert session.scalar(select(Response.client_hash)) is None
+
+
+def test_load_margins_command(app, runner, session, survey, tmp_path):
+    path = tmp_path / "margins.csv"
+    path.write_text("variable,category,share\nsex,nam,0.49\nsex,nu,0.51\nage_group,60+,0.2\n", encoding="utf-8")
+    result = runner.invoke(args=["surveys", "load-margins", str(survey.id), str(path)])
+    assert result.exit_code == 0, result.output
+    session.refresh(survey)
+    assert survey.margins["sex"] == {"nam": 0.49, "nu": 0.51}
+    path.write_text("variable,category,share\nincome,x,2\n", encoding="utf-8")
+    assert runner.invoke(args=["surveys", "load-margins", str(survey.id), str(path)]).exit_code != 0
+
+
+def test_demo_seeder_opens_a_survey_with_responses_and_is_idempotent(app, session):
+    with app.app_context():
+        seed_core(session)
+        seed_demo_survey(session)
+        seed_demo_survey(session)
+    demo = session.scalars(select(Survey).where(Survey.title == DEMO_TITLE)).one()
+    assert len(demo.areas) == 15  # every commune of Long Hồ
+    assert session.scalar(select(func.count()).select_from(Response)) == DEMO_RESPONSES
+    hamlets = session.scalars(select(Response.hamlet_id).distinct()).all()
+    assert len(hamlets) >= 10

@@ -1,0 +1,130 @@
+"""Service rules, without HTTP: validation per question type, states, versions, duplicates, retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from surveys.models import Channel, CriteriaSet, Question, QuestionType, Response, SurveyStatus
+from surveys.services import (
+    AnswerErrors,
+    SurveyError,
+    SurveyUnavailable,
+    create_survey_from_template,
+    purge_client_hashes,
+    record_response,
+    survey_state,
+    validate_answers,
+)
+from tests.surveys.conftest import valid_answers
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def test_both_criteria_sets_have_19_criteria_and_2022_renames_3_11_12_13(session):
+    sets = {s.code: s for s in session.scalars(select(CriteriaSet))}
+    old, new = sets["qd1980-2016"], sets["qd318-2022"]
+    assert len(old.criteria) == len(new.criteria) == 19
+    renamed = {c.number for c, d in zip(old.criteria, new.criteria, strict=True) if c.name != d.name}
+    assert renamed == {3, 11, 12, 13}
+    assert new.criteria[10].name == "Nghèo đa chiều"
+
+
+def test_template_from_the_2016_set_maps_one_item_per_criterion(session, officer, areas):
+    old = session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd1980-2016"))
+    survey = create_survey_from_template(session, officer, criteria_set=old, communes=[areas["29578"]])
+    mapped = [q.criterion.number for q in survey.current_version.questions if q.criterion]
+    assert mapped == list(range(1, 20))
+    roles = {q.weighting_role.value for q in survey.current_version.questions if q.weighting_role}
+    assert roles == {"sex", "age_group", "hamlet", "household_rep"}
+    titles = [s.title for s in survey.current_version.sections]
+    assert "Dân biết, dân bàn, dân kiểm tra, dân thụ hưởng" in titles
+
+
+def test_template_needs_communes_in_scope(session, officer, areas, criteria_2022):
+    with pytest.raises(SurveyError):
+        create_survey_from_template(session, officer, criteria_set=criteria_2022, communes=[areas["29641"]])
+    with pytest.raises(SurveyError):
+        create_survey_from_template(session, officer, criteria_set=criteria_2022, communes=[])
+
+
+def test_states_follow_status_and_schedule(survey):
+    assert survey_state(survey, NOW) == "open"
+    survey.opens_at = NOW + timedelta(hours=1)
+    assert survey_state(survey, NOW) == "not_yet"
+    survey.opens_at, survey.closes_at = None, NOW
+    assert survey_state(survey, NOW) == "closed"
+    survey.closes_at, survey.status = None, SurveyStatus.DRAFT
+    assert survey_state(survey, NOW) == "draft"
+
+
+def test_not_yet_open_and_closed_store_nothing(session, survey, link):
+    survey.opens_at = NOW + timedelta(days=1)
+    with pytest.raises(SurveyUnavailable) as not_yet:
+        record_response(session, link, valid_answers(survey), channel=Channel.LINK, now=NOW)
+    assert not_yet.value.state == "not_yet"
+    survey.opens_at, survey.status = None, SurveyStatus.CLOSED
+    with pytest.raises(SurveyUnavailable):
+        record_response(session, link, valid_answers(survey), channel=Channel.QR, now=NOW)
+    # A paper sheet filled in before the close may still be typed in afterwards.
+    record_response(session, link, valid_answers(survey), channel=Channel.PAPER, serial="S1", now=NOW)
+    assert session.scalars(select(Response)).one().channel == Channel.PAPER
+
+
+def custom_question(session, survey, kind, **kwargs):
+    version = survey.current_version
+    session.add(Question(version=version, section=version.sections[-1], position=99, code="q99", text="?", type=kind, **kwargs))
+    session.flush()
+    session.expire(version, ["questions"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "kwargs", "value", "ok"),
+    [
+        (QuestionType.NUMBER, {"min_value": 1, "max_value": 20}, ["7"], "7"),
+        (QuestionType.NUMBER, {"min_value": 1, "max_value": 20}, ["21"], None),
+        (QuestionType.NUMBER, {}, ["bảy"], None),
+        (QuestionType.MULTIPLE, {"options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}, ["b", "a"], "a;b"),
+        (QuestionType.MULTIPLE, {"options": [{"value": "a", "label": "A"}]}, ["a", "z"], None),
+        (QuestionType.SHORT_TEXT, {}, ["x" * 200], "x" * 200),
+        (QuestionType.SHORT_TEXT, {}, ["x" * 201], None),
+        (QuestionType.SHORT_TEXT, {}, ["a\x00b"], None),
+        (QuestionType.SATISFACTION, {"allow_dont_know": True}, ["0"], "0"),
+        (QuestionType.SATISFACTION, {"allow_dont_know": False}, ["0"], None),
+    ],
+)
+def test_each_question_type_accepts_only_valid_answers(session, survey, link, kind, kwargs, value, ok):
+    custom_question(session, survey, kind, **kwargs)
+    answers = valid_answers(survey) | {"q99": value}
+    if ok is None:
+        with pytest.raises(AnswerErrors) as refused:
+            validate_answers(survey.current_version, link.area, answers)
+        assert set(refused.value.errors) == {"q99"}
+    else:
+        assert validate_answers(survey.current_version, link.area, answers)["q99"] == ok
+
+
+def test_unknown_fields_are_ignored_and_optional_blank_is_not_stored(survey, link):
+    values = validate_answers(survey.current_version, link.area, valid_answers(survey) | {"q30": [""], "evil": ["1"]})
+    assert "evil" not in values and "q30" not in values
+
+
+def test_same_client_different_answers_is_not_a_duplicate(session, survey, link):
+    first = valid_answers(survey)
+    second = first | {"q05": ["2"]}
+    a = record_response(session, link, first, channel=Channel.QR, client_hash="h1")
+    b = record_response(session, link, second, channel=Channel.QR, client_hash="h1")
+    c = record_response(session, link, first, channel=Channel.QR, client_hash="h2")
+    d = record_response(session, link, first, channel=Channel.QR, client_hash="h1")
+    assert [a.is_possible_duplicate, b.is_possible_duplicate, c.is_possible_duplicate, d.is_possible_duplicate] == [False, False, False, True]
+
+
+def test_retention_purges_old_client_hashes_only(session, survey, link):
+    old = record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="h", now=NOW - timedelta(days=40))
+    new = record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="h", now=NOW - timedelta(days=5))
+    assert purge_client_hashes(session, timedelta(days=30), now=NOW) == 1
+    session.refresh(old)
+    session.refresh(new)
+    assert old.client_hash is None and new.client_hash == "h"

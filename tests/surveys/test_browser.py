@@ -1,0 +1,70 @@
+"""A resident answers on a 360×740 phone in Debian's Chromium, with and without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from core.models import Role
+from surveys.models import CriteriaSet, Response, SurveyStatus
+from surveys.services import create_survey_from_template
+from tests.factories import build_area_tree, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def open_survey(live_server) -> str:
+    """Arrange an open survey on the served database; return the commune's short link."""
+    with live_server.app.app_context():
+        session = live_server.session()
+        areas = build_area_tree(session)
+        officer = make_user(session, role=Role.OFFICER, area_code="857")
+        criteria = session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
+        survey = create_survey_from_template(session, officer, criteria_set=criteria, communes=[areas["29578"]])
+        survey.status = SurveyStatus.OPEN
+        code = survey.areas[0].code
+        session.commit()
+        session.close()
+    return f"{live_server.url}/s/{code}"
+
+
+def answer_everything(page) -> None:
+    """Tap the first choice of every radio group (by its label) and type a comment."""
+    radios = page.locator("input[type=radio]")
+    seen = set()
+    for i in range(radios.count()):
+        radio = radios.nth(i)
+        name = radio.get_attribute("name")
+        if name not in seen:
+            seen.add(name)
+            page.locator(f"label:has(input[name={name}])").first.tap()
+    page.fill("textarea", "Đường vào ấp cần sửa.")
+
+
+def stored(live_server) -> int:
+    session = live_server.session()
+    try:
+        return session.scalar(select(func.count()).select_from(Response))
+    finally:
+        session.close()
+
+
+def test_resident_answers_on_a_phone_and_sees_thanks(live_server, phone):
+    phone.goto(open_survey(live_server))
+    assert "Xã Đồng Phú" in phone.content()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.click("button[type=submit]")  # nothing answered yet: the summary lists the fields
+    assert phone.locator(".error-summary a").count() > 10
+    answer_everything(phone)
+    phone.click("button[type=submit]")
+    assert phone.locator("h1").inner_text() == "Cảm ơn ông/bà đã trả lời phiếu!"
+    assert stored(live_server) == 1
+
+
+def test_resident_answers_with_javascript_off(live_server, phone_without_javascript):
+    page = phone_without_javascript
+    page.goto(open_survey(live_server))
+    answer_everything(page)
+    page.click("button[type=submit]")
+    assert "Cảm ơn ông/bà đã trả lời phiếu!" in page.content()
+    assert stored(live_server) == 1

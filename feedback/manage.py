@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -329,12 +330,13 @@ def progress(code: str) -> Any:
 def export(code: str, fmt: str) -> Any:
     """The synthesis table (Bảng tổng hợp, tiếp thu, giải trình), filtered by version and commenter type."""
     document = managed_document(code, report=True)
-    table = exports.load_synthesis(
-        get_session(), document, version=request.args.get("version", type=int),
-        commenter_type=request.args.get("type") or None,
-    )
     out = io.BytesIO()
-    (exports.write_docx if fmt == "docx" else exports.write_synthesis_xlsx)(table, out)
+    with force_locale("vi"):  # the synthesis table is an official document, always in Vietnamese
+        table = exports.load_synthesis(
+            get_session(), document, version=request.args.get("version", type=int),
+            commenter_type=request.args.get("type") or None,
+        )
+        (exports.write_docx if fmt == "docx" else exports.write_synthesis_xlsx)(table, out)
     out.seek(0)
     mimetype = {
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .data import Responses, validate_cells, validate_item_weights, validate_margins, validate_responses
+from .data import (
+    Responses,
+    validate_cells,
+    validate_item_weights,
+    validate_margins,
+    validate_responses,
+)
 from .estimates import EstimateOptions, estimate_indices
 from .thresholds import DEFAULT_RULES, ThresholdRule, apply_thresholds
 from .weights import WeightResult, calibrate, design_weights
@@ -38,10 +44,19 @@ class ResultTable:
         return out
 
 
-def compute_weights(responses: pd.DataFrame | Responses, *, weighting: str = "none", cells=None,
-                    margins=None, design_weights_from: str = "auto", hamlet_population=None,
-                    epsilon: float = 1e-12, max_iter: int = 1000, trim=None,
-                    require_hamlets: bool = False) -> WeightResult:
+def compute_weights(
+    responses: pd.DataFrame | Responses,
+    *,
+    weighting: str = "none",
+    cells=None,
+    margins=None,
+    design_weights_from: str = "auto",
+    hamlet_population=None,
+    epsilon: float = 1e-12,
+    max_iter: int = 1000,
+    trim=None,
+    require_hamlets: bool = False,
+) -> WeightResult:
     """Compute design weights and calibrate them within each commune (see :func:`calibrate`).
 
     ``design_weights_from="auto"`` uses the ``design_weight`` column when present, else hamlet
@@ -50,24 +65,51 @@ def compute_weights(responses: pd.DataFrame | Responses, *, weighting: str = "no
     frame = responses.frame if isinstance(responses, Responses) else responses
     source = design_weights_from
     if source == "auto":
-        source = ("given" if "design_weight" in frame.columns
-                  else "hamlet" if hamlet_population is not None else "one")
+        source = (
+            "given"
+            if "design_weight" in frame.columns
+            else "hamlet"
+            if hamlet_population is not None
+            else "one"
+        )
     d = design_weights(frame, source, hamlet_population=hamlet_population)
-    return calibrate(frame, d, method=weighting, cells=cells, margins=margins, epsilon=epsilon,
-                     max_iter=max_iter, trim=trim, require_hamlets=require_hamlets)
+    return calibrate(
+        frame,
+        d,
+        method=weighting,
+        cells=cells,
+        margins=margins,
+        epsilon=epsilon,
+        max_iter=max_iter,
+        trim=trim,
+        require_hamlets=require_hamlets,
+    )
 
 
-def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "stratified",
-                    weighting: str = "none", cells: pd.DataFrame | None = None,
-                    margins: pd.DataFrame | None = None, item_weights: pd.DataFrame | None = None,
-                    design_weights_from: str = "auto", hamlet_population: pd.DataFrame | None = None,
-                    satisfied_min: int = 4, dissatisfied_max: int = 2, conf_level: float = 0.95,
-                    ci: str = "logit", epsilon: float = 1e-12, max_iter: int = 1000,
-                    trim: tuple[float, float] | None = None,
-                    thresholds: tuple[ThresholdRule, ...] | None = DEFAULT_RULES,
-                    min_n_eff: float = 30.0, scale_max: int = 5,
-                    levels=("commune", "district", "overall"),
-                    sources: dict[str, str] | None = None) -> ResultTable:
+def compute_indices(
+    responses: pd.DataFrame,
+    items=None,
+    *,
+    design: str = "stratified",
+    weighting: str = "none",
+    cells: pd.DataFrame | None = None,
+    margins: pd.DataFrame | None = None,
+    item_weights: pd.DataFrame | None = None,
+    design_weights_from: str = "auto",
+    hamlet_population: pd.DataFrame | None = None,
+    satisfied_min: int = 4,
+    dissatisfied_max: int = 2,
+    conf_level: float = 0.95,
+    ci: str = "logit",
+    epsilon: float = 1e-12,
+    max_iter: int = 1000,
+    trim: tuple[float, float] | None = None,
+    thresholds: tuple[ThresholdRule, ...] | None = DEFAULT_RULES,
+    min_n_eff: float = 30.0,
+    scale_max: int = 5,
+    levels=("commune", "district", "overall"),
+    sources: dict[str, str] | None = None,
+) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
     Parameters
@@ -98,8 +140,14 @@ def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "strat
         ci_lo, ci_hi, df, deff, n_obs, wsum, n_eff_kish`` plus flags).
     """
     sources = {"responses": "<responses>", "item_weights": "<item weights>", **(sources or {})}
-    options = EstimateOptions(design=design, satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max,
-                              conf_level=conf_level, ci=ci, levels=tuple(levels))
+    options = EstimateOptions(
+        design=design,
+        satisfied_min=satisfied_min,
+        dissatisfied_max=dissatisfied_max,
+        conf_level=conf_level,
+        ci=ci,
+        levels=tuple(levels),
+    )
     weighting_vars: tuple[str, ...] = ()
     if weighting == "poststratify":
         if cells is None:
@@ -112,17 +160,34 @@ def compute_indices(responses: pd.DataFrame, items=None, *, design: str = "strat
     elif weighting != "none":
         raise ValueError(f"unknown weighting {weighting!r}")
     required = ["commune"] + (["hamlet"] if design == "clustered" else [])
-    given = design_weights_from == "given" or (design_weights_from == "auto"
-                                               and "design_weight" in responses.columns)
-    resp = validate_responses(responses, items, required=required, weighting_vars=weighting_vars,
-                              design_weight=given, scale_max=scale_max,
-                              source=sources["responses"])
+    given = design_weights_from == "given" or (
+        design_weights_from == "auto" and "design_weight" in responses.columns
+    )
+    resp = validate_responses(
+        responses,
+        items,
+        required=required,
+        weighting_vars=weighting_vars,
+        design_weight=given,
+        scale_max=scale_max,
+        source=sources["responses"],
+    )
     if item_weights is not None:
-        item_weights = validate_item_weights(item_weights, resp.items, source=sources["item_weights"])
-    wr = compute_weights(resp, weighting=weighting, cells=cells, margins=margins,
-                         design_weights_from=design_weights_from, hamlet_population=hamlet_population,
-                         epsilon=epsilon, max_iter=max_iter, trim=trim,
-                         require_hamlets=design == "clustered")
+        item_weights = validate_item_weights(
+            item_weights, resp.items, source=sources["item_weights"]
+        )
+    wr = compute_weights(
+        resp,
+        weighting=weighting,
+        cells=cells,
+        margins=margins,
+        design_weights_from=design_weights_from,
+        hamlet_population=hamlet_population,
+        epsilon=epsilon,
+        max_iter=max_iter,
+        trim=trim,
+        require_hamlets=design == "clustered",
+    )
     table = estimate_indices(resp, wr, options=options, item_weights=item_weights)
     if thresholds is not None:
         table = apply_thresholds(table, thresholds, min_n_eff=min_n_eff)

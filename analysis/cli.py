@@ -16,8 +16,13 @@ import tempfile
 import pandas as pd
 
 from .api import compute_indices
-from .data import InputError, read_table, validate_cells, validate_item_weights, validate_margins
-from .data import validate_hamlet_population
+from .data import (
+    InputError,
+    read_table,
+    validate_cells,
+    validate_hamlet_population,
+    validate_margins,
+)
 from .exports import write_table
 from .reliability import cronbach_alpha
 from .thresholds import DEFAULT_RULES, parse_rule
@@ -39,36 +44,91 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m analysis``."""
-    p = _Parser(prog="python -m analysis",
-                description="Weighted satisfaction indices per commune, district and overall, with "
-                            "linearized standard errors matching R's survey package.")
-    p.add_argument("--responses", required=True, metavar="FILE", help="responses CSV/XLSX, one row per respondent")
+    p = _Parser(
+        prog="python -m analysis",
+        description="Weighted satisfaction indices per commune, district and overall, with "
+        "linearized standard errors matching R's survey package.",
+    )
+    p.add_argument(
+        "--responses",
+        required=True,
+        metavar="FILE",
+        help="responses CSV/XLSX, one row per respondent",
+    )
     pop = p.add_mutually_exclusive_group()
-    pop.add_argument("--cells", metavar="FILE", help="population cells: commune, <variables...>, count")
-    pop.add_argument("--margins", metavar="FILE", help="population margins: commune, variable, level, count")
-    p.add_argument("--item-weights", metavar="FILE", help="item, weight[, group] for the weighted composite")
-    p.add_argument("--hamlet-population", metavar="FILE",
-                   help="commune, hamlet, population: design weight = hamlet population ÷ hamlet sample")
+    pop.add_argument(
+        "--cells", metavar="FILE", help="population cells: commune, <variables...>, count"
+    )
+    pop.add_argument(
+        "--margins", metavar="FILE", help="population margins: commune, variable, level, count"
+    )
+    p.add_argument(
+        "--item-weights", metavar="FILE", help="item, weight[, group] for the weighted composite"
+    )
+    p.add_argument(
+        "--hamlet-population",
+        metavar="FILE",
+        help="commune, hamlet, population: design weight = hamlet population ÷ hamlet sample",
+    )
     p.add_argument("--design", required=True, choices=["stratified", "clustered"])
     p.add_argument("--weighting", required=True, choices=["none", "poststratify", "rake"])
-    p.add_argument("--design-weights", default="auto", choices=["auto", "one", "given", "hamlet"],
-                   help="auto: the design_weight column if present, else hamlet populations if given, else 1")
-    p.add_argument("--items", help="comma-separated item columns (default: every non-reserved column)")
+    p.add_argument(
+        "--design-weights",
+        default="auto",
+        choices=["auto", "one", "given", "hamlet"],
+        help="auto: the design_weight column if present, else hamlet populations if given, else 1",
+    )
+    p.add_argument(
+        "--items", help="comma-separated item columns (default: every non-reserved column)"
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="long table, .csv or .xlsx")
-    p.add_argument("--weights-out", metavar="FILE", help="also write one row per respondent with its weight")
-    p.add_argument("--reliability-out", metavar="FILE", help="also write Cronbach's alpha and item-total correlations")
-    p.add_argument("--satisfied-min", type=int, default=4, help="answers ≥ this are satisfied (default 4)")
-    p.add_argument("--dissatisfied-max", type=int, default=2, help="answers ≤ this are dissatisfied (default 2)")
+    p.add_argument(
+        "--weights-out", metavar="FILE", help="also write one row per respondent with its weight"
+    )
+    p.add_argument(
+        "--reliability-out",
+        metavar="FILE",
+        help="also write Cronbach's alpha and item-total correlations",
+    )
+    p.add_argument(
+        "--satisfied-min", type=int, default=4, help="answers ≥ this are satisfied (default 4)"
+    )
+    p.add_argument(
+        "--dissatisfied-max",
+        type=int,
+        default=2,
+        help="answers ≤ this are dissatisfied (default 2)",
+    )
     p.add_argument("--scale-max", type=int, default=5, help="highest answer code (default 5)")
     p.add_argument("--conf-level", type=float, default=0.95)
-    p.add_argument("--ci", default="logit", choices=["logit", "t", "normal"],
-                   help="logit: logit-t for shares and t for means (default); t; normal")
-    p.add_argument("--target", action="append", default=None, metavar="LEVEL:MEASURE:VALUE[:ITEM]",
-                   help="pass/fail target judged on the CI bound, e.g. commune:prop_sat:0.8 (repeatable; "
-                        "replaces the defaults commune:prop_sat:0.8 and district:prop_sat:0.9)")
-    p.add_argument("--min-n-eff", type=float, default=30.0, help="flag areas whose Kish effective n is below this")
-    p.add_argument("--trim", metavar="LOW,HIGH", help="bounds on weight ÷ commune mean weight, then re-calibrate")
-    p.add_argument("--epsilon", type=float, default=1e-12, help="raking tolerance relative to Σ weights")
+    p.add_argument(
+        "--ci",
+        default="logit",
+        choices=["logit", "t", "normal"],
+        help="logit: logit-t for shares and t for means (default); t; normal",
+    )
+    p.add_argument(
+        "--target",
+        action="append",
+        default=None,
+        metavar="LEVEL:MEASURE:VALUE[:ITEM]",
+        help="pass/fail target judged on the CI bound, e.g. commune:prop_sat:0.8 (repeatable; "
+        "replaces the defaults commune:prop_sat:0.8 and district:prop_sat:0.9)",
+    )
+    p.add_argument(
+        "--min-n-eff",
+        type=float,
+        default=30.0,
+        help="flag areas whose Kish effective n is below this",
+    )
+    p.add_argument(
+        "--trim",
+        metavar="LOW,HIGH",
+        help="bounds on weight ÷ commune mean weight, then re-calibrate",
+    )
+    p.add_argument(
+        "--epsilon", type=float, default=1e-12, help="raking tolerance relative to Σ weights"
+    )
     p.add_argument("--max-iter", type=int, default=1000, help="raking iteration cap")
     return p
 
@@ -98,7 +158,9 @@ def _commit(outputs: list[tuple[str, bytes]]) -> None:
     staged = []
     try:
         for path, payload in outputs:
-            fd, tmp = tempfile.mkstemp(prefix=".analysis-", dir=os.path.dirname(os.path.abspath(path)))
+            fd, tmp = tempfile.mkstemp(
+                prefix=".analysis-", dir=os.path.dirname(os.path.abspath(path))
+            )
             with os.fdopen(fd, "wb") as fh:
                 fh.write(payload)
             staged.append((tmp, path))
@@ -130,7 +192,8 @@ def _locate(err: WeightingError, tables: dict[str, tuple[str, pd.DataFrame]]) ->
                 column = var
             elif {"variable", "level"} <= set(frame.columns):
                 mask &= (frame["variable"].astype(str).str.strip() == var) & (
-                    frame["level"].astype(str).str.strip() == level)
+                    frame["level"].astype(str).str.strip() == level
+                )
                 column = "level"
         hits = mask.to_numpy().nonzero()[0]
         if len(hits) and (role == "responses" or pairs or "totals" in str(err)):
@@ -144,7 +207,12 @@ def run(argv=None) -> int:
     outputs = [(args.out, _format(args.out, "--out"))]
     for option in ("weights_out", "reliability_out"):
         if getattr(args, option):
-            outputs.append((getattr(args, option), _format(getattr(args, option), "--" + option.replace("_", "-"))))
+            outputs.append(
+                (
+                    getattr(args, option),
+                    _format(getattr(args, option), "--" + option.replace("_", "-")),
+                )
+            )
     if len({os.path.abspath(p) for p, _ in outputs}) != len(outputs):
         raise UsageError("output files must differ")
     if args.weighting == "poststratify" and not args.cells:
@@ -164,11 +232,13 @@ def run(argv=None) -> int:
             if len(trim) != 2 or not 0 <= trim[0] < 1 < trim[1]:
                 raise ValueError
         except ValueError:
-            raise UsageError(f"--trim {args.trim}: expected LOW,HIGH with 0 ≤ LOW < 1 < HIGH") from None
+            raise UsageError(
+                f"--trim {args.trim}: expected LOW,HIGH with 0 ≤ LOW < 1 < HIGH"
+            ) from None
 
     responses = read_table(args.responses)
     tables = {"responses": (args.responses, responses)}
-    cells = margins = item_weights = hamlets = None
+    cells = margins = hamlets = None
     if args.cells:
         cells = read_table(args.cells)
         tables["population"] = (args.cells, cells)
@@ -178,17 +248,36 @@ def run(argv=None) -> int:
         tables["population"] = (args.margins, margins)
         margins, _ = validate_margins(margins, source=args.margins)
     if args.hamlet_population:
-        hamlets = validate_hamlet_population(read_table(args.hamlet_population), source=args.hamlet_population)
+        hamlets = validate_hamlet_population(
+            read_table(args.hamlet_population), source=args.hamlet_population
+        )
     items = [i.strip() for i in args.items.split(",")] if args.items else None
     try:
         result = compute_indices(
-            responses, items, design=args.design, weighting=args.weighting, cells=cells, margins=margins,
+            responses,
+            items,
+            design=args.design,
+            weighting=args.weighting,
+            cells=cells,
+            margins=margins,
             item_weights=read_table(args.item_weights) if args.item_weights else None,
-            design_weights_from=args.design_weights, hamlet_population=hamlets,
-            satisfied_min=args.satisfied_min, dissatisfied_max=args.dissatisfied_max,
-            conf_level=args.conf_level, ci=args.ci, epsilon=args.epsilon, max_iter=args.max_iter,
-            trim=trim, thresholds=rules, min_n_eff=args.min_n_eff, scale_max=args.scale_max,
-            sources={"responses": args.responses, "item_weights": args.item_weights or "<item weights>"})
+            design_weights_from=args.design_weights,
+            hamlet_population=hamlets,
+            satisfied_min=args.satisfied_min,
+            dissatisfied_max=args.dissatisfied_max,
+            conf_level=args.conf_level,
+            ci=args.ci,
+            epsilon=args.epsilon,
+            max_iter=args.max_iter,
+            trim=trim,
+            thresholds=rules,
+            min_n_eff=args.min_n_eff,
+            scale_max=args.scale_max,
+            sources={
+                "responses": args.responses,
+                "item_weights": args.item_weights or "<item weights>",
+            },
+        )
     except WeightingError as exc:
         raise UsageError(_locate(exc, tables)) from None
     payloads = [(args.out, _serialise(result.to_frame(), outputs[0][1]))]
@@ -203,11 +292,19 @@ def run(argv=None) -> int:
 
 def _reliability_table(result) -> pd.DataFrame:
     resp = result.responses
-    answers = pd.DataFrame(resp.codes.astype(float), columns=list(resp.items)).replace(0.0, float("nan"))
+    answers = pd.DataFrame(resp.codes.astype(float), columns=list(resp.items)).replace(
+        0.0, float("nan")
+    )
     alpha = cronbach_alpha(answers)
     table = alpha.items.copy()
-    total = pd.DataFrame({"item": ["ALL"], "raw_r": [float("nan")], "r_drop": [float("nan")],
-                          "alpha_if_dropped": [float("nan")]})
+    total = pd.DataFrame(
+        {
+            "item": ["ALL"],
+            "raw_r": [float("nan")],
+            "r_drop": [float("nan")],
+            "alpha_if_dropped": [float("nan")],
+        }
+    )
     table = pd.concat([total, table], ignore_index=True)
     table.insert(1, "alpha", [alpha.alpha] + [float("nan")] * alpha.k)
     table.insert(2, "n_complete", alpha.n)

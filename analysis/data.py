@@ -35,8 +35,14 @@ MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "."})
 class InputError(ValueError):
     """A problem in an input table, located by source, line and column."""
 
-    def __init__(self, message: str, *, source: str = "<input>", line: int | None = None,
-                 column: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "<input>",
+        line: int | None = None,
+        column: str | None = None,
+    ):
         self.source, self.line, self.column, self.problem = source, line, column, message
         where = [source]
         if line is not None:
@@ -72,8 +78,9 @@ def read_table(path: str | os.PathLike, *, name: str | None = None) -> pd.DataFr
             with open(path, "rb") as fh:
                 raw = fh.read()
             text = raw.decode("utf-8-sig")
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                skip_blank_lines=False)
+            frame = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+            )
     except FileNotFoundError:
         raise InputError("file not found", source=source) from None
     except UnicodeDecodeError as exc:
@@ -91,8 +98,11 @@ def _line(index_position: int) -> int:
 def _require_columns(frame: pd.DataFrame, columns, source: str) -> None:
     for col in columns:
         if col not in frame.columns:
-            raise InputError(f"missing column {col!r} (columns found: {', '.join(map(str, frame.columns))})",
-                             source=source, line=1)
+            raise InputError(
+                f"missing column {col!r} (columns found: {', '.join(map(str, frame.columns))})",
+                source=source,
+                line=1,
+            )
 
 
 def _text_column(frame: pd.DataFrame, col: str, source: str, *, required: bool = True) -> pd.Series:
@@ -103,18 +113,24 @@ def _text_column(frame: pd.DataFrame, col: str, source: str, *, required: bool =
         empty = np.flatnonzero(labels == "")
         bad = (codes < 0) | np.isin(codes, empty)
         if bad.any():
-            raise InputError("empty value", source=source, line=_line(np.flatnonzero(bad)[0]), column=col)
+            raise InputError(
+                "empty value", source=source, line=_line(np.flatnonzero(bad)[0]), column=col
+            )
     if labels.has_duplicates or (codes < 0).any():  # e.g. " A" and "A", or missing values
         codes = np.where(codes < 0, len(labels), codes)
         labels = labels.append(pd.Index([""], dtype=object))
         merged, labels = pd.factorize(labels)
         codes = merged[codes]
-    return pd.Series(pd.Categorical.from_codes(codes, pd.Index(labels, dtype=object)), index=frame.index,
-                     name=col)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, pd.Index(labels, dtype=object)),
+        index=frame.index,
+        name=col,
+    )
 
 
-def _number_column(frame: pd.DataFrame, col: str, source: str, *, positive: bool = False,
-                   nonnegative: bool = False) -> np.ndarray:
+def _number_column(
+    frame: pd.DataFrame, col: str, source: str, *, positive: bool = False, nonnegative: bool = False
+) -> np.ndarray:
     raw = frame[col]
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         values = raw.to_numpy(float, na_value=np.nan)
@@ -129,13 +145,22 @@ def _number_column(frame: pd.DataFrame, col: str, source: str, *, positive: bool
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         need = "a positive number" if positive else "a number ≥ 0" if nonnegative else "a number"
-        raise InputError(f"value {str(raw.iloc[i])!r} is not {need}", source=source, line=_line(i), column=col)
+        raise InputError(
+            f"value {str(raw.iloc[i])!r} is not {need}", source=source, line=_line(i), column=col
+        )
     return values
 
 
-def validate_responses(frame: pd.DataFrame, items=None, *, required=("commune",),
-                       weighting_vars=(), design_weight: bool = False, scale_max: int = 5,
-                       source: str = "<responses>") -> Responses:
+def validate_responses(
+    frame: pd.DataFrame,
+    items=None,
+    *,
+    required=("commune",),
+    weighting_vars=(),
+    design_weight: bool = False,
+    scale_max: int = 5,
+    source: str = "<responses>",
+) -> Responses:
     """Check the responses table and code the item answers.
 
     Parameters
@@ -172,7 +197,9 @@ def validate_responses(frame: pd.DataFrame, items=None, *, required=("commune",)
         ids = frame["id"]
         dup = np.flatnonzero(ids.duplicated().to_numpy() & ids.notna().to_numpy())
         if dup.size:
-            raise InputError(f"duplicate id {ids.iloc[dup[0]]!r}", source=source, line=_line(dup[0]), column="id")
+            raise InputError(
+                f"duplicate id {ids.iloc[dup[0]]!r}", source=source, line=_line(dup[0]), column="id"
+            )
     if design_weight:
         _require_columns(frame, ["design_weight"], source)
         frame["design_weight"] = _number_column(frame, "design_weight", source, positive=True)
@@ -195,21 +222,33 @@ def _code_item(column: pd.Series, item: str, scale_max: int, source: str) -> np.
     else:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         text = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
-        parsed = np.array([np.nan if t.lower() in MISSING_TOKENS else _to_float(t) for t in text] + [np.nan])
-        unparsed = np.array([t.lower() not in MISSING_TOKENS and np.isnan(_to_float(t)) for t in text] + [False])
+        parsed = np.array(
+            [np.nan if t.lower() in MISSING_TOKENS else _to_float(t) for t in text] + [np.nan]
+        )
+        unparsed = np.array(
+            [t.lower() not in MISSING_TOKENS and np.isnan(_to_float(t)) for t in text] + [False]
+        )
         codes = np.where(codes < 0, len(text), codes)
         if unparsed[codes].any():
             i = int(np.flatnonzero(unparsed[codes])[0])
-            raise InputError(f"value {str(column.iloc[i]).strip()!r} is not an answer 1–{scale_max} "
-                             "(leave it empty or write NA for no answer)", source=source,
-                             line=_line(i), column=item)
+            raise InputError(
+                f"value {str(column.iloc[i]).strip()!r} is not an answer 1–{scale_max} "
+                "(leave it empty or write NA for no answer)",
+                source=source,
+                line=_line(i),
+                column=item,
+            )
         values = parsed[codes]
     answered = ~np.isnan(values)
     bad = answered & ((values != np.round(values)) | (values < 1) | (values > scale_max))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"value {str(column.iloc[i]).strip()!r} is not an answer 1–{scale_max}",
-                         source=source, line=_line(i), column=item)
+        raise InputError(
+            f"value {str(column.iloc[i]).strip()!r} is not an answer 1–{scale_max}",
+            source=source,
+            line=_line(i),
+            column=item,
+        )
     return np.where(answered, np.nan_to_num(values), 0).astype(np.int8)
 
 
@@ -220,26 +259,35 @@ def _to_float(text: str) -> float:
         return np.nan
 
 
-def validate_cells(frame: pd.DataFrame, *, source: str = "<cells>") -> tuple[pd.DataFrame, tuple[str, ...]]:
+def validate_cells(
+    frame: pd.DataFrame, *, source: str = "<cells>"
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Check a population cells table (commune, variables..., count); return it and the variables."""
     frame = frame.reset_index(drop=True).copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     _require_columns(frame, ["commune", "count"], source)
     variables = tuple(c for c in frame.columns if c not in ("commune", "count", "district"))
     if not variables:
-        raise InputError("cells need at least one weighting variable column besides commune and count",
-                         source=source, line=1)
+        raise InputError(
+            "cells need at least one weighting variable column besides commune and count",
+            source=source,
+            line=1,
+        )
     for col in ("commune", *variables):
         frame[col] = _text_column(frame, col, source)
     frame["count"] = _number_column(frame, "count", source, nonnegative=True)
     key = frame[["commune", *variables]]
     dup = np.flatnonzero(key.duplicated().to_numpy())
     if dup.size:
-        raise InputError("duplicate cell " + "/".join(key.iloc[dup[0]]), source=source, line=_line(dup[0]))
+        raise InputError(
+            "duplicate cell " + "/".join(key.iloc[dup[0]]), source=source, line=_line(dup[0])
+        )
     return frame[["commune", *variables, "count"]], variables
 
 
-def validate_margins(frame: pd.DataFrame, *, source: str = "<margins>") -> tuple[pd.DataFrame, tuple[str, ...]]:
+def validate_margins(
+    frame: pd.DataFrame, *, source: str = "<margins>"
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Check a long margins table (commune, variable, level, count); return it and the variables."""
     frame = frame.reset_index(drop=True).copy()
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -250,12 +298,16 @@ def validate_margins(frame: pd.DataFrame, *, source: str = "<margins>") -> tuple
     key = frame[["commune", "variable", "level"]]
     dup = np.flatnonzero(key.duplicated().to_numpy())
     if dup.size:
-        raise InputError("duplicate margin " + "/".join(key.iloc[dup[0]]), source=source, line=_line(dup[0]))
+        raise InputError(
+            "duplicate margin " + "/".join(key.iloc[dup[0]]), source=source, line=_line(dup[0])
+        )
     variables = tuple(dict.fromkeys(frame["variable"]))
     return frame[["commune", "variable", "level", "count"]], variables
 
 
-def validate_item_weights(frame: pd.DataFrame, items, *, source: str = "<item weights>") -> pd.DataFrame:
+def validate_item_weights(
+    frame: pd.DataFrame, items, *, source: str = "<item weights>"
+) -> pd.DataFrame:
     """Check an item weights table (item, weight[, group]) against the known items."""
     frame = frame.reset_index(drop=True).copy()
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -264,8 +316,12 @@ def validate_item_weights(frame: pd.DataFrame, items, *, source: str = "<item we
     frame["weight"] = _number_column(frame, "weight", source, nonnegative=True)
     unknown = np.flatnonzero(~frame["item"].isin(list(items)).to_numpy())
     if unknown.size:
-        raise InputError(f"item {frame['item'].iloc[unknown[0]]!r} is not an item column of the responses",
-                         source=source, line=_line(unknown[0]), column="item")
+        raise InputError(
+            f"item {frame['item'].iloc[unknown[0]]!r} is not an item column of the responses",
+            source=source,
+            line=_line(unknown[0]),
+            column="item",
+        )
     dup = np.flatnonzero(frame["item"].duplicated().to_numpy())
     if dup.size:
         raise InputError("duplicate item", source=source, line=_line(dup[0]), column="item")
@@ -277,7 +333,9 @@ def validate_item_weights(frame: pd.DataFrame, items, *, source: str = "<item we
     return frame[cols]
 
 
-def validate_hamlet_population(frame: pd.DataFrame, *, source: str = "<hamlet population>") -> pd.DataFrame:
+def validate_hamlet_population(
+    frame: pd.DataFrame, *, source: str = "<hamlet population>"
+) -> pd.DataFrame:
     """Check a hamlet population table (commune, hamlet, population)."""
     frame = frame.reset_index(drop=True).copy()
     frame.columns = [str(c).strip() for c in frame.columns]

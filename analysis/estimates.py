@@ -48,8 +48,21 @@ from .weights import WeightResult
 
 __all__ = ["COLUMNS", "MEASURES", "EstimateOptions", "estimate_indices", "composite_coefficients"]
 
-COLUMNS = ["level", "area", "item", "measure", "estimate", "se", "ci_lo", "ci_hi", "df", "deff",
-           "n_obs", "wsum", "n_eff_kish"]
+COLUMNS = [
+    "level",
+    "area",
+    "item",
+    "measure",
+    "estimate",
+    "se",
+    "ci_lo",
+    "ci_hi",
+    "df",
+    "deff",
+    "n_obs",
+    "wsum",
+    "n_eff_kish",
+]
 MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
 _BASE = ("mean", "prop_sat", "prop_dissat")
 
@@ -90,24 +103,42 @@ class _Grid:
 
     n_cells: int
     stratum_of_cell: np.ndarray
-    unit: np.ndarray          # per respondent
+    unit: np.ndarray  # per respondent
     cell_of_unit: np.ndarray
     psu_of_unit: np.ndarray | None
     stratum_of_psu: np.ndarray | None
     n_strata: int
+    psus_per_stratum: np.ndarray  # n_h: respondents (stratified) or hamlets (clustered)
 
 
 def _grid(resp: Responses, wr: WeightResult, design: str) -> _Grid:
     n_cells, h = len(wr.cell_commune), len(wr.communes)
     if design == "stratified":
-        return _Grid(n_cells, wr.cell_commune, wr.cell, np.arange(n_cells), None, None, h)
+        return _Grid(
+            n_cells,
+            wr.cell_commune,
+            wr.cell,
+            np.arange(n_cells),
+            None,
+            None,
+            h,
+            np.bincount(wr.commune_code, minlength=h).astype(float),
+        )
     hamlet = pd.factorize(resp.frame["hamlet"])[0].astype(np.int64)
     psu_raw = wr.commune_code * (hamlet.max() + 1) + hamlet
     psu_vals, psu = np.unique(psu_raw, return_inverse=True)
     units, unit = np.unique(psu.astype(np.int64) * n_cells + wr.cell, return_inverse=True)
     stratum_of_psu = psu_vals // (hamlet.max() + 1)
-    return _Grid(n_cells, wr.cell_commune, unit.astype(np.int64), units % n_cells, units // n_cells,
-                 stratum_of_psu, h)
+    return _Grid(
+        n_cells,
+        wr.cell_commune,
+        unit.astype(np.int64),
+        units % n_cells,
+        units // n_cells,
+        stratum_of_psu,
+        h,
+        np.bincount(stratum_of_psu, minlength=h).astype(float),
+    )
 
 
 def _domains(resp: Responses, wr: WeightResult, levels) -> list[tuple[str, np.ndarray, list[str]]]:
@@ -135,7 +166,9 @@ def _domains(resp: Responses, wr: WeightResult, levels) -> list[tuple[str, np.nd
     return out
 
 
-def composite_coefficients(items, item_weights: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
+def composite_coefficients(
+    items, item_weights: pd.DataFrame | None = None
+) -> dict[str, np.ndarray]:
     """Composite definitions: name → coefficients c_k over ``items`` summing to 1.
 
     ``composite_equal`` always; ``composite_weighted`` when item weights are given; and
@@ -159,7 +192,9 @@ def composite_coefficients(items, item_weights: pd.DataFrame | None = None) -> d
 def _by_rows(code: np.ndarray, table: np.ndarray, n_out: int) -> np.ndarray:
     """Sum the rows of a 2-D table by group code (vectorised over columns)."""
     flat = (code[:, None] * table.shape[1] + np.arange(table.shape[1])).ravel()
-    return np.bincount(flat, weights=table.ravel(), minlength=n_out * table.shape[1]).reshape(n_out, -1)
+    return np.bincount(flat, weights=table.ravel(), minlength=n_out * table.shape[1]).reshape(
+        n_out, -1
+    )
 
 
 def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
@@ -197,13 +232,26 @@ def _intervals(est, se, df, measure_is_share, opts: EstimateOptions):
             inner = (est > 0) & (est < 1) & measure_is_share
             lp = np.log(est / (1 - est))
             half = q * se / (est * (1 - est))
-            lo = np.where(inner, 1 / (1 + np.exp(-(lp - half))), np.where(measure_is_share, np.clip(lo, 0, 1), lo))
-            hi = np.where(inner, 1 / (1 + np.exp(-(lp + half))), np.where(measure_is_share, np.clip(hi, 0, 1), hi))
+            lo = np.where(
+                inner,
+                1 / (1 + np.exp(-(lp - half))),
+                np.where(measure_is_share, np.clip(lo, 0, 1), lo),
+            )
+            hi = np.where(
+                inner,
+                1 / (1 + np.exp(-(lp + half))),
+                np.where(measure_is_share, np.clip(hi, 0, 1), hi),
+            )
     return lo, hi
 
 
-def estimate_indices(resp: Responses, wr: WeightResult, *, options: EstimateOptions = EstimateOptions(),
-                     item_weights: pd.DataFrame | None = None) -> pd.DataFrame:
+def estimate_indices(
+    resp: Responses,
+    wr: WeightResult,
+    *,
+    options: EstimateOptions = EstimateOptions(),
+    item_weights: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Estimate every item and composite, for every domain, as the documented long table.
 
     Parameters
@@ -228,7 +276,9 @@ def estimate_indices(resp: Responses, wr: WeightResult, *, options: EstimateOpti
     V = resp.scale_max + 1
     v = np.arange(V)
     a = (v >= 1).astype(float)
-    f = np.column_stack([v * a, (v >= options.satisfied_min) * a, ((v <= options.dissatisfied_max) & (v >= 1)) * a])
+    f = np.column_stack(
+        [v * a, (v >= options.satisfied_min) * a, ((v <= options.dissatisfied_max) & (v >= 1)) * a]
+    )
     X = np.column_stack([f, a])  # A-parts of the three measures, then the B-part
     grid = _grid(resp, wr, options.design)
     domains = _domains(resp, wr, options.levels)
@@ -240,68 +290,90 @@ def estimate_indices(resp: Responses, wr: WeightResult, *, options: EstimateOpti
     n_psu = 0 if grid.psu_of_unit is None else int(grid.psu_of_unit.max()) + 1
 
     rows = []
-    comp_t = {}  # (level, comp) -> PSU totals (n_psu × 3), clustered only
-    comp_tables = []  # per item: {level: L (J, V, 3)}, stratified composite
+    comp_t = {}  # (level, composite) -> PSU totals (n_psu × 3), clustered only
+    comp_tables = []  # per item: {level: L (J, V, 3)}, for the stratified composite
     comp_est = {(lvl, name): 0.0 for lvl, _, _ in domains for name in comps}
     for k, item in enumerate(resp.items):
         idx = grid.unit * V + resp.codes[:, k]
-        cu = np.bincount(idx, minlength=n_units * V).reshape(n_units, V).astype(float)
         w1u = np.bincount(idx, weights=w, minlength=n_units * V).reshape(n_units, V)
         w2u = np.bincount(idx, weights=w2, minlength=n_units * V).reshape(n_units, V)
+        cu = np.bincount(idx, minlength=n_units * V).reshape(n_units, V).astype(float)
         if clustered:
             cj, w1j, w2j = (_by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
         else:
             cj, w1j, w2j = cu, w1u, w2u
         F = _residual_terms(X, cj, w1j, wr, options.rake_rounds)
-        FA, FB = F[:, :3], F[:, 3]
         tables = {}
         for level, dom_of_h, labels in domains:
             G = len(labels)
             dom_j = dom_of_h[grid.stratum_of_cell]
-            N = np.bincount(dom_j, weights=w1j @ a, minlength=G)
-            T = _by_rows(dom_j, w1j @ f, G)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                R = T / N[:, None]
-                L = (f[None, :, :] - FA[:, None, :] - R[dom_j][:, None, :] * (a[None, :, None] - FB[:, None, None])) / N[dom_j][:, None, None]
-            L = np.nan_to_num(L)  # domains without answers: no contribution
+            R, N, L = _linearize(f, a, F, w1j, dom_j, G)
             tables[level] = L
-            var = _variance_item(L, cu, w1u, w2u, cj, w1j, w2j, grid, dom_of_h, G, wr.calibrated, clustered, comp_t, level, comps, k, n_psu)
+            if clustered:
+                t_p = _psu_totals(L, w1u, grid, n_psu)
+                for name, coef in comps.items():  # the composite's PSU totals are linear in these
+                    comp_t[(level, name)] = comp_t.get((level, name), 0.0) + coef[k] * t_p
+                s1, s2 = _strata_sums(grid.stratum_of_psu, t_p, t_p * t_p, grid.n_strata)
+            else:
+                s1, s2 = _strata_sums(
+                    grid.stratum_of_cell,
+                    (w1j[:, :, None] * L).sum(axis=1),
+                    (w2j[:, :, None] * L * L).sum(axis=1),
+                    grid.n_strata,
+                )
+            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, grid.psus_per_stratum[:, None]), G)
             n_obs = np.bincount(dom_j, weights=cj[:, 1:].sum(axis=1), minlength=G)
             sw2 = np.bincount(dom_j, weights=w2j[:, 1:].sum(axis=1), minlength=G)
-            w1g = _by_rows(dom_j, w1j, G)
+            vsrs = _srs_variance(f, a, R, N, n_obs, _by_rows(dom_j, w1j, G))
             with np.errstate(invalid="ignore", divide="ignore"):
-                ss = ((w1g * a)[:, :, None] * (f[None, :, :] - R[:, None, :]) ** 2).sum(axis=1)
-                s2 = n_obs[:, None] / (n_obs[:, None] - 1) * ss / N[:, None]
-                vsrs = s2 * (N - n_obs)[:, None] / (N * n_obs)[:, None]
-                vsrs = np.where((N >= n_obs)[:, None], vsrs, np.nan)
                 deff = var / vsrs
                 n_eff = N * N / sw2
             for name, coef in comps.items():
                 comp_est[(level, name)] = comp_est[(level, name)] + coef[k] * R
             rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
         comp_tables.append(tables)
-    comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered)
-    return _assemble(rows + comp_rows, domains, resp, wr, grid, options)
+    comp_rows = _composites(
+        resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered
+    )
+    return _assemble(rows + comp_rows, domains, wr, grid, options, resp.scale_max)
 
 
-def _variance_item(L, cu, w1u, w2u, cj, w1j, w2j, grid, dom_of_h, G, calibrated, clustered, comp_t, level, comps, k, n_psu):
-    """Variance of the three measures in every domain of one level for one item (G × 3)."""
-    H = grid.n_strata
-    if clustered:
-        t_u = (w1u[:, :, None] * L[grid.cell_of_unit]).sum(axis=1)
-        t_p = _by_rows(grid.psu_of_unit, t_u, n_psu)
-        for name, coef in comps.items():
-            key = (level, name)
-            comp_t[key] = comp_t.get(key, 0.0) + coef[k] * t_p
-        n_h = np.bincount(grid.stratum_of_psu, minlength=H).astype(float)
-        s1 = _by_rows(grid.stratum_of_psu, t_p, H)
-        s2 = _by_rows(grid.stratum_of_psu, t_p * t_p, H)
-    else:
-        n_h = np.bincount(grid.stratum_of_cell, weights=cj.sum(axis=1), minlength=H)
-        s1 = _by_rows(grid.stratum_of_cell, (w1j[:, :, None] * L).sum(axis=1), H)
-        s2 = _by_rows(grid.stratum_of_cell, (w2j[:, :, None] * L * L).sum(axis=1), H)
-    v_h = _stratum_variance(s1, s2, n_h[:, None])
-    return _by_rows(dom_of_h, v_h, G)
+def _linearize(f, a, F, w1j, dom_j, G):
+    """Domain estimates R (G × 3), N̂ (G) and the residualized u per (cell, answer): L (J × V × 3).
+
+    L[j, v] = (f(v) − F_A[j] − R_g (a(v) − F_B[j])) / N̂_g: the linearized value u of a respondent of
+    cell j answering v, after the calibration adjustment F (see :func:`_residual_terms`).
+    """
+    N = np.bincount(dom_j, weights=w1j @ a, minlength=G)
+    T = _by_rows(dom_j, w1j @ f, G)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        R = T / N[:, None]
+        L = (
+            f[None, :, :]
+            - F[:, None, :3]
+            - R[dom_j][:, None, :] * (a[None, :, None] - F[:, None, 3:4])
+        ) / N[dom_j][:, None, None]
+    return R, N, np.nan_to_num(L)  # a domain where nobody answered contributes nothing
+
+
+def _strata_sums(stratum, t, t2, H):
+    """Σ t and Σ t² per stratum (columns are the three measures)."""
+    return _by_rows(stratum, t, H), _by_rows(stratum, t2, H)
+
+
+def _srs_variance(f, a, R, N, n_obs, w1g):
+    """R's deff denominator s² (N̂ − n)/(N̂ n), s² = n/(n − 1) Σ w a (f − R)² / N̂ (NaN if N̂ < n)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ss = ((w1g * a)[:, :, None] * (f[None, :, :] - R[:, None, :]) ** 2).sum(axis=1)
+        s2 = n_obs[:, None] / (n_obs[:, None] - 1) * ss / N[:, None]
+        vsrs = s2 * (N - n_obs)[:, None] / (N * n_obs)[:, None]
+    return np.where((n_obs <= N)[:, None], vsrs, np.nan)
+
+
+def _psu_totals(L, w1u, grid: _Grid, n_psu: int) -> np.ndarray:
+    """PSU totals t_p = Σ_{i∈p} e_i of the three measures (n_psu × 3)."""
+    t_u = (w1u[:, :, None] * L[grid.cell_of_unit]).sum(axis=1)
+    return _by_rows(grid.psu_of_unit, t_u, n_psu)
 
 
 def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered):
@@ -312,28 +384,35 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
     w = wr.final
     keys = [(level, name) for level, _, _ in domains for name in comps]
     if clustered:
-        n_psu = len(grid.stratum_of_psu)
-        n_h = np.bincount(grid.stratum_of_psu, minlength=H).astype(float)
-        s = {key: (_by_rows(grid.stratum_of_psu, comp_t[key], H),
-                   _by_rows(grid.stratum_of_psu, comp_t[key] ** 2, H)) for key in keys}
-        del n_psu
+        s = {
+            key: (
+                _by_rows(grid.stratum_of_psu, comp_t[key], H),
+                _by_rows(grid.stratum_of_psu, comp_t[key] ** 2, H),
+            )
+            for key in keys
+        }
     else:
         acc = np.zeros((len(w), 3 * len(keys)))
         for k in range(len(resp.items)):
-            lookup = np.concatenate([comps[name][k] * comp_tables[k][level].reshape(-1, 3) for level, name in keys], axis=1)
+            lookup = np.concatenate(
+                [comps[name][k] * comp_tables[k][level].reshape(-1, 3) for level, name in keys],
+                axis=1,
+            )
             acc += lookup[wr.cell * V + resp.codes[:, k]]
         acc *= w[:, None]
         h = wr.commune_code
-        n_h = np.bincount(h, minlength=H).astype(float)
         s1all = _by_rows(h, acc, H)
         s2all = _by_rows(h, acc * acc, H)
-        s = {key: (s1all[:, 3 * i:3 * i + 3], s2all[:, 3 * i:3 * i + 3]) for i, key in enumerate(keys)}
+        s = {
+            key: (s1all[:, 3 * i : 3 * i + 3], s2all[:, 3 * i : 3 * i + 3])
+            for i, key in enumerate(keys)
+        }
     for level, dom_of_h, labels in domains:
         G = len(labels)
         dom_i = dom_of_h[wr.commune_code]
         for name in comps:
             s1, s2 = s[(level, name)]
-            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, n_h[:, None]), G)
+            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, grid.psus_per_stratum[:, None]), G)
             mask = answered_any[name]
             n_obs = np.bincount(dom_i[mask], minlength=G).astype(float)
             sw = np.bincount(dom_i[mask], weights=w[mask], minlength=G)
@@ -345,10 +424,12 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
     return rows
 
 
-def _assemble(rows, domains, resp, wr, grid, options) -> pd.DataFrame:
-    df_by_level = {level: _degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
-                   for level, dom_of_h, labels in domains}
-    scale = 100.0 / (resp.scale_max - 1)
+def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
+    df_by_level = {
+        level: _degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
+        for level, dom_of_h, labels in domains
+    }
+    scale = 100.0 / (scale_max - 1)
     parts = []
     for level, labels, item, R, var, deff, n_obs, wsum, n_eff in rows:
         se = np.sqrt(var)
@@ -357,17 +438,35 @@ def _assemble(rows, domains, resp, wr, grid, options) -> pd.DataFrame:
             est, s = R[:, col], se[:, col]
             if measure == "score":
                 est, s = scale * (est - 1), scale * s
-            parts.append(pd.DataFrame({
-                "level": level, "area": labels, "item": item, "measure": measure, "estimate": est, "se": s,
-                "df": df_by_level[level], "deff": deff[:, col], "n_obs": n_obs.astype(np.int64),
-                "wsum": wsum, "n_eff_kish": n_eff, "_order": m}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "level": level,
+                        "area": labels,
+                        "item": item,
+                        "measure": measure,
+                        "estimate": est,
+                        "se": s,
+                        "df": df_by_level[level],
+                        "deff": deff[:, col],
+                        "n_obs": n_obs.astype(np.int64),
+                        "wsum": wsum,
+                        "n_eff_kish": n_eff,
+                        "_order": m,
+                    }
+                )
+            )
     out = pd.concat(parts, ignore_index=True)
     share = out["measure"].isin(["prop_sat", "prop_dissat"]).to_numpy()
-    lo, hi = _intervals(out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), share, options)
+    lo, hi = _intervals(
+        out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), share, options
+    )
     out["ci_lo"], out["ci_hi"] = lo, hi
     level_order = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
     out["_level"] = out["level"].map(level_order)
-    out = out.sort_values(["_level", "area", "_order"], kind="stable").drop(columns=["_level", "_order"])
+    out = out.sort_values(["_level", "area", "_order"], kind="stable").drop(
+        columns=["_level", "_order"]
+    )
     return out[COLUMNS].reset_index(drop=True)
 
 

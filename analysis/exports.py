@@ -7,7 +7,9 @@ import pandas as pd
 __all__ = ["write_table"]
 
 
-def write_table(table: pd.DataFrame, fileobj, fmt: str = "csv", *, sheet_name: str = "indices") -> None:
+def write_table(
+    table: pd.DataFrame, fileobj, fmt: str = "csv", *, sheet_name: str = "indices"
+) -> None:
     """Write ``table`` to ``fileobj``: a text stream for ``csv``, a binary stream for ``xlsx``.
 
     Floats are written with full precision (``repr``), so a CSV round-trips exactly.

@@ -55,8 +55,9 @@ def cronbach_alpha(items: pd.DataFrame) -> AlphaResult:
     r_drop = np.array([np.corrcoef(complete[:, j], total - complete[:, j])[0, 1] for j in range(k)])
     keep = [np.delete(np.arange(k), j) for j in range(k)]
     dropped = np.array([_alpha(cov[np.ix_(idx, idx)]) if k > 2 else np.nan for idx in keep])
-    table = pd.DataFrame({"item": list(items.columns), "raw_r": raw_r, "r_drop": r_drop,
-                          "alpha_if_dropped": dropped})
+    table = pd.DataFrame(
+        {"item": list(items.columns), "raw_r": raw_r, "r_drop": r_drop, "alpha_if_dropped": dropped}
+    )
     return AlphaResult(alpha=float(_alpha(cov)), n=int(n), k=int(k), items=table)
 
 
@@ -96,8 +97,18 @@ def fit_drivers(frame: pd.DataFrame, outcome: str, predictors, weights=None) -> 
         bse = np.asarray(res.bse)
         pvalues = np.asarray(res.pvalues)
     k = len(predictors)
-    out = pd.DataFrame({"predictor": predictors, "coef": np.asarray(res.params)[:k], "se": bse[:k],
-                        "odds_ratio": np.exp(np.asarray(res.params)[:k]), "p_value": pvalues[:k]})
-    out.attrs.update(n=int(len(data)), converged=bool(res.mle_retvals.get("converged", False)),
-                     warnings=[str(c.message) for c in caught])
+    out = pd.DataFrame(
+        {
+            "predictor": predictors,
+            "coef": np.asarray(res.params)[:k],
+            "se": bse[:k],
+            "odds_ratio": np.exp(np.asarray(res.params)[:k]),
+            "p_value": pvalues[:k],
+        }
+    )
+    out.attrs.update(
+        n=int(len(data)),
+        converged=bool(res.mle_retvals.get("converged", False)),
+        warnings=[str(c.message) for c in caught],
+    )
     return out

@@ -27,7 +27,10 @@ class ThresholdRule:
     item: str = "*"
 
 
-DEFAULT_RULES = (ThresholdRule("commune", "prop_sat", 0.80), ThresholdRule("district", "prop_sat", 0.90))
+DEFAULT_RULES = (
+    ThresholdRule("commune", "prop_sat", 0.80),
+    ThresholdRule("district", "prop_sat", 0.90),
+)
 
 
 def parse_rule(text: str) -> ThresholdRule:
@@ -39,7 +42,9 @@ def parse_rule(text: str) -> ThresholdRule:
     if level not in ("commune", "district", "overall"):
         raise ValueError(f"threshold {text!r}: level must be commune, district or overall")
     if measure not in ("mean", "score", "prop_sat", "prop_dissat"):
-        raise ValueError(f"threshold {text!r}: measure must be mean, score, prop_sat or prop_dissat")
+        raise ValueError(
+            f"threshold {text!r}: measure must be mean, score, prop_sat or prop_dissat"
+        )
     try:
         target = float(parts[2])
     except ValueError:
@@ -64,8 +69,12 @@ def apply_thresholds(table: pd.DataFrame, rules, *, min_n_eff: float = 30.0) -> 
         target[hit] = rule.target
     lower_better = (out["measure"] == "prop_dissat").to_numpy()
     with np.errstate(invalid="ignore"):
-        ok = np.where(lower_better, out["ci_hi"].to_numpy() <= target, out["ci_lo"].to_numpy() >= target)
+        ok = np.where(
+            lower_better, out["ci_hi"].to_numpy() <= target, out["ci_lo"].to_numpy() >= target
+        )
     out["target"] = target
     out["meets_target"] = pd.array(np.where(np.isnan(target), None, ok), dtype="boolean")
-    out["low_n_eff"] = (out["n_eff_kish"].to_numpy() < min_n_eff) | np.isnan(out["n_eff_kish"].to_numpy())
+    out["low_n_eff"] = (out["n_eff_kish"].to_numpy() < min_n_eff) | np.isnan(
+        out["n_eff_kish"].to_numpy()
+    )
     return out

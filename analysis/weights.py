@@ -74,7 +74,9 @@ class WeightResult:
         return self.method != "none"
 
 
-def design_weights(frame: pd.DataFrame, source: str = "one", *, hamlet_population=None) -> np.ndarray:
+def design_weights(
+    frame: pd.DataFrame, source: str = "one", *, hamlet_population=None
+) -> np.ndarray:
     """Return design weights d_i: all 1, the ``design_weight`` column, or hamlet population ÷ sample.
 
     Parameters
@@ -97,17 +99,26 @@ def design_weights(frame: pd.DataFrame, source: str = "one", *, hamlet_populatio
         raise ValueError(f"unknown design weight source {source!r}")
     if hamlet_population is None:
         raise WeightingError("design weights from hamlets need a hamlet population table")
-    key = pd.Series(frame["commune"].astype(str).to_numpy(object) + "\x1f"
-                    + frame["hamlet"].astype(str).to_numpy(object))
-    pop = pd.Series(hamlet_population["population"].to_numpy(float),
-                    index=hamlet_population["commune"].astype(str) + "\x1f"
-                    + hamlet_population["hamlet"].astype(str))
+    key = pd.Series(
+        frame["commune"].astype(str).to_numpy(object)
+        + "\x1f"
+        + frame["hamlet"].astype(str).to_numpy(object)
+    )
+    pop = pd.Series(
+        hamlet_population["population"].to_numpy(float),
+        index=hamlet_population["commune"].astype(str)
+        + "\x1f"
+        + hamlet_population["hamlet"].astype(str),
+    )
     sample = key.value_counts()
     p = pop.reindex(key).to_numpy()
     if np.isnan(p).any():
         commune, hamlet = key[np.isnan(p)].iloc[0].split("\x1f")
-        raise WeightingError(f"commune {commune!r}: hamlet {hamlet!r} has respondents but no population",
-                             commune=commune, cell=f"hamlet={hamlet}")
+        raise WeightingError(
+            f"commune {commune!r}: hamlet {hamlet!r} has respondents but no population",
+            commune=commune,
+            cell=f"hamlet={hamlet}",
+        )
     return p / sample.reindex(key).to_numpy(float)
 
 
@@ -149,21 +160,31 @@ def _poststratify_factors(key, start_totals, cells, variables) -> np.ndarray:
         raise WeightingError(f"commune {c!r} has respondents but no population cells", commune=c)
     if missing.any():
         row = merged[missing].iloc[0]
-        raise WeightingError(f"commune {row['commune']!r}: cell {_fmt(row, variables)} occurs in the data "
-                             "but not in the population cells", commune=row["commune"],
-                             cell=_fmt(row, variables))
+        raise WeightingError(
+            f"commune {row['commune']!r}: cell {_fmt(row, variables)} occurs in the data "
+            "but not in the population cells",
+            commune=row["commune"],
+            cell=_fmt(row, variables),
+        )
     zero = (merged["count"] <= 0).to_numpy()
     if zero.any():
         row = merged[zero].iloc[0]
-        raise WeightingError(f"commune {row['commune']!r}: cell {_fmt(row, variables)} has respondents "
-                             "but a population of 0", commune=row["commune"], cell=_fmt(row, variables))
+        raise WeightingError(
+            f"commune {row['commune']!r}: cell {_fmt(row, variables)} has respondents "
+            "but a population of 0",
+            commune=row["commune"],
+            cell=_fmt(row, variables),
+        )
     empty = pop.merge(key, on=["commune", *variables], how="left", indicator=True)
     empty = empty[(empty["_merge"] == "left_only") & (empty["count"] > 0)]
     if len(empty):
         row = empty.iloc[0]
-        raise WeightingError(f"commune {row['commune']!r}: cell {_fmt(row, variables)} has population "
-                             f"{row['count']:g} but no respondents (empty sample cell)",
-                             commune=row["commune"], cell=_fmt(row, variables))
+        raise WeightingError(
+            f"commune {row['commune']!r}: cell {_fmt(row, variables)} has population "
+            f"{row['count']:g} but no respondents (empty sample cell)",
+            commune=row["commune"],
+            cell=_fmt(row, variables),
+        )
     return merged["count"].to_numpy(float) / start_totals
 
 
@@ -177,7 +198,9 @@ def _rake_targets(key, margins, variables):
     for var in variables:
         if var not in totals.columns or totals[var].isna().any():
             c = totals.index[totals[var].isna()][0] if var in totals.columns else sorted(sampled)[0]
-            raise WeightingError(f"commune {c!r}: no margin for variable {var!r}", commune=c, cell=var)
+            raise WeightingError(
+                f"commune {c!r}: no margin for variable {var!r}", commune=c, cell=var
+            )
     totals = totals[list(variables)]
     spread = totals.max(axis=1) - totals.min(axis=1)
     bad = spread > 1e-9 * totals.max(axis=1)
@@ -194,15 +217,22 @@ def _rake_targets(key, margins, variables):
         if lacking.any():
             row = merged[lacking.to_numpy()].iloc[0]
             what = "not in the margins" if np.isnan(row["count"]) else "with a population of 0"
-            raise WeightingError(f"commune {row['commune']!r}: level {var}={row[var]} occurs in the data "
-                                 f"but is {what}", commune=row["commune"], cell=f"{var}={row[var]}")
+            raise WeightingError(
+                f"commune {row['commune']!r}: level {var}={row[var]} occurs in the data "
+                f"but is {what}",
+                commune=row["commune"],
+                cell=f"{var}={row[var]}",
+            )
         empty = mp.merge(cells, on=["commune", var], how="left", indicator=True)
         empty = empty[(empty["_merge"] == "left_only") & (empty["count"] > 0)]
         if len(empty):
             row = empty.iloc[0]
-            raise WeightingError(f"commune {row['commune']!r}: level {var}={row[var]} has population "
-                                 f"{row['count']:g} but no respondents (empty sample cell)",
-                                 commune=row["commune"], cell=f"{var}={row[var]}")
+            raise WeightingError(
+                f"commune {row['commune']!r}: level {var}={row[var]} has population "
+                f"{row['count']:g} but no respondents (empty sample cell)",
+                commune=row["commune"],
+                cell=f"{var}={row[var]}",
+            )
         idx = pd.MultiIndex.from_frame(merged[["commune", var]])
         code = idx.get_indexer(pd.MultiIndex.from_frame(key[["commune", var]]))
         out.append((code.astype(np.int64), merged["count"].to_numpy(float)))
@@ -227,13 +257,26 @@ def _rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, commun
     per_commune = np.zeros(len(communes))
     np.maximum.at(per_commune, cell_commune, delta)
     bad = [communes[i] for i in np.flatnonzero(worst & (per_commune >= tol))]
-    raise WeightingError(f"raking did not converge after {max_iter} iterations (tolerance {tol:g}) in "
-                         f"commune(s) {', '.join(map(repr, bad[:5]))}", commune=bad[0] if bad else None)
+    raise WeightingError(
+        f"raking did not converge after {max_iter} iterations (tolerance {tol:g}) in "
+        f"commune(s) {', '.join(map(repr, bad[:5]))}",
+        commune=bad[0] if bad else None,
+    )
 
 
-def calibrate(frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", cells=None,
-              margins=None, epsilon: float = 1e-12, max_iter: int = 1000, trim=None,
-              trim_max_iter: int = 1000, require_hamlets: bool = False) -> WeightResult:
+def calibrate(
+    frame: pd.DataFrame,
+    design: np.ndarray,
+    *,
+    method: str = "none",
+    cells=None,
+    margins=None,
+    epsilon: float = 1e-12,
+    max_iter: int = 1000,
+    trim=None,
+    trim_max_iter: int = 1000,
+    require_hamlets: bool = False,
+) -> WeightResult:
     """Calibrate design weights to population cells or margins within each commune.
 
     Parameters
@@ -285,7 +328,9 @@ def calibrate(frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", 
         variables = []
     for var in variables:
         if var not in frame.columns:
-            raise WeightingError(f"weighting variable {var!r} is not a column of the responses", cell=var)
+            raise WeightingError(
+                f"weighting variable {var!r} is not a column of the responses", cell=var
+            )
     cell, key, commune_code = _joint(frame, variables)
     communes = tuple(str(c) for c in _codes(frame["commune"])[1])
     _check_communes(frame, commune_code, communes, require_hamlets)
@@ -299,33 +344,52 @@ def calibrate(frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", 
         final, iterations = design * (population / start_totals)[cell], 0
         steps = [(cell, population)]
     elif method == "rake":
-        g, iterations = _rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, communes)
+        g, iterations = _rake_factors(
+            start_totals, cell_commune, targets, epsilon, max_iter, communes
+        )
         final = design * g[cell]
         steps = [(code[cell], target) for code, target in targets]
     else:
         final, iterations, steps = design.copy(), 0, []
     if trim is not None:
         if method == "none":
-            raise WeightingError("trimming needs a calibration (poststratify or rake) to restore totals")
-        final, iterations = _trim(final, commune_code, len(communes), trim, trim_max_iter, steps, communes)
+            raise WeightingError(
+                "trimming needs a calibration (poststratify or rake) to restore totals"
+            )
+        final, iterations = _trim(
+            final, commune_code, len(communes), trim, trim_max_iter, steps, communes
+        )
     diagnostics = weight_diagnostics(final, commune_code, communes, design=design)
-    return WeightResult(design=design, final=final, method=method, cell=cell, cell_commune=cell_commune,
-                        cell_margins=margin_codes, communes=communes, commune_code=commune_code,
-                        iterations=iterations, diagnostics=diagnostics)
+    return WeightResult(
+        design=design,
+        final=final,
+        method=method,
+        cell=cell,
+        cell_commune=cell_commune,
+        cell_margins=margin_codes,
+        communes=communes,
+        commune_code=commune_code,
+        iterations=iterations,
+        diagnostics=diagnostics,
+    )
 
 
 def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
     counts = np.bincount(commune_code, minlength=len(communes))
     if (counts < 2).any():
         c = communes[int(np.flatnonzero(counts < 2)[0])]
-        raise WeightingError(f"commune {c!r} has only one respondent: its variance cannot be estimated",
-                             commune=c)
+        raise WeightingError(
+            f"commune {c!r} has only one respondent: its variance cannot be estimated", commune=c
+        )
     if require_hamlets:
         hamlets = frame.groupby(commune_code)["hamlet"].nunique()
         if (hamlets < 2).any():
             c = communes[int(hamlets.index[hamlets.to_numpy() < 2][0])]
-            raise WeightingError(f"commune {c!r} has respondents from only one hamlet: a clustered "
-                                 "design needs at least two", commune=c)
+            raise WeightingError(
+                f"commune {c!r} has respondents from only one hamlet: a clustered "
+                "design needs at least two",
+                commune=c,
+            )
 
 
 def _trim(w, commune_code, n_communes, bounds, max_iter, steps, communes):
@@ -345,17 +409,24 @@ def _trim(w, commune_code, n_communes, bounds, max_iter, steps, communes):
         mean = (np.bincount(commune_code, weights=w, minlength=n_communes) / n_c)[commune_code]
         ratio = w / mean
         if np.all((ratio >= lower * (1 - 1e-9)) & (ratio <= upper * (1 + 1e-9))):
-            off = max(np.max(np.abs(np.bincount(code, weights=w, minlength=len(t)) / t - 1))
-                      for code, t in steps)
+            off = max(
+                np.max(np.abs(np.bincount(code, weights=w, minlength=len(t)) / t - 1))
+                for code, t in steps
+            )
             if off < 1e-10:
                 return w, iteration
         w = np.clip(w, lower * mean, upper * mean)
     c = communes[int(commune_code[np.argmax(np.abs(np.log(ratio)))])]
-    raise WeightingError(f"trimming to bounds ({lower:g}, {upper:g}) did not converge after {max_iter} "
-                         f"rounds (commune {c!r}); widen the bounds", commune=c)
+    raise WeightingError(
+        f"trimming to bounds ({lower:g}, {upper:g}) did not converge after {max_iter} "
+        f"rounds (commune {c!r}); widen the bounds",
+        commune=c,
+    )
 
 
-def weight_diagnostics(w: np.ndarray, commune_code: np.ndarray, communes, *, design=None) -> pd.DataFrame:
+def weight_diagnostics(
+    w: np.ndarray, commune_code: np.ndarray, communes, *, design=None
+) -> pd.DataFrame:
     """Per commune: n, Σw, min, max, max/min, Kish n_eff = (Σw)²/Σw², deff_w = n/n_eff."""
     k = len(communes)
     n = np.bincount(commune_code, minlength=k).astype(float)
@@ -366,9 +437,18 @@ def weight_diagnostics(w: np.ndarray, commune_code: np.ndarray, communes, *, des
     np.minimum.at(wmin, commune_code, w)
     np.maximum.at(wmax, commune_code, w)
     n_eff = s1 * s1 / s2
-    out = pd.DataFrame({"commune": list(communes), "n": n.astype(int), "wsum": s1, "w_min": wmin,
-                        "w_max": wmax, "w_ratio": wmax / wmin, "n_eff_kish": n_eff,
-                        "deff_weighting": n / n_eff})
+    out = pd.DataFrame(
+        {
+            "commune": list(communes),
+            "n": n.astype(int),
+            "wsum": s1,
+            "w_min": wmin,
+            "w_max": wmax,
+            "w_ratio": wmax / wmin,
+            "n_eff_kish": n_eff,
+            "deff_weighting": n / n_eff,
+        }
+    )
     if design is not None:
         out.insert(2, "design_wsum", np.bincount(commune_code, weights=design, minlength=k))
     return out

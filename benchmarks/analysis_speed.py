@@ -43,15 +43,19 @@ def generate(n: int, n_communes: int = 100, n_items: int = 19, seed: int = 7):
     age = rng.choice(5, n, p=[0.15, 0.2, 0.2, 0.2, 0.25])
     hamlet_effect = rng.normal(0, 0.4, (n_communes, 8))[commune, hamlet]
     names = np.array([f"C{c:03d}" for c in range(n_communes)])
-    frame = pd.DataFrame({
-        "id": np.arange(n).astype(str),
-        "district": pd.Categorical(np.char.add("D", (np.arange(n_communes) // 10).astype(str))[commune]),
-        "commune": pd.Categorical(names[commune]),
-        "hamlet": pd.Categorical(np.char.add("H", hamlet.astype(str))),
-        "sex": pd.Categorical(SEXES[sex]),
-        "age_group": pd.Categorical(AGES[age]),
-        "design_weight": rng.uniform(20, 60, (n_communes, 8))[commune, hamlet],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(n).astype(str),
+            "district": pd.Categorical(
+                np.char.add("D", (np.arange(n_communes) // 10).astype(str))[commune]
+            ),
+            "commune": pd.Categorical(names[commune]),
+            "hamlet": pd.Categorical(np.char.add("H", hamlet.astype(str))),
+            "sex": pd.Categorical(SEXES[sex]),
+            "age_group": pd.Categorical(AGES[age]),
+            "design_weight": rng.uniform(20, 60, (n_communes, 8))[commune, hamlet],
+        }
+    )
     items = [f"q{k + 1:02d}" for k in range(n_items)]
     base = 3.3 + 0.2 * age - 0.2 * sex + hamlet_effect
     for k, item in enumerate(items):
@@ -61,19 +65,36 @@ def generate(n: int, n_communes: int = 100, n_items: int = 19, seed: int = 7):
     pop_sex = rng.integers(2000, 6000, (n_communes, 2)).astype(float)
     share = rng.dirichlet(np.ones(5) * 4, n_communes)
     pop_age = share * pop_sex.sum(axis=1, keepdims=True)
-    margins = pd.concat([
-        pd.DataFrame({"commune": np.repeat(names, 2), "variable": "sex",
-                      "level": np.tile(SEXES, n_communes), "count": pop_sex.ravel()}),
-        pd.DataFrame({"commune": np.repeat(names, 5), "variable": "age_group",
-                      "level": np.tile(AGES, n_communes), "count": pop_age.ravel()}),
-    ], ignore_index=True)
+    margins = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "commune": np.repeat(names, 2),
+                    "variable": "sex",
+                    "level": np.tile(SEXES, n_communes),
+                    "count": pop_sex.ravel(),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "commune": np.repeat(names, 5),
+                    "variable": "age_group",
+                    "level": np.tile(AGES, n_communes),
+                    "count": pop_age.ravel(),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     return frame, margins, items
 
 
 def run_python(frame, margins, items):
     """Rake per commune and estimate everything for both designs; return the two tables."""
-    return [compute_indices(frame, items, design=design, weighting="rake", margins=margins).to_frame()
-            for design in ("stratified", "clustered")]
+    return [
+        compute_indices(frame, items, design=design, weighting="rake", margins=margins).to_frame()
+        for design in ("stratified", "clustered")
+    ]
 
 
 def time_r(frame, margins, items) -> float | None:
@@ -84,7 +105,9 @@ def time_r(frame, margins, items) -> float | None:
     with tempfile.TemporaryDirectory() as tmp:
         frame.to_csv(os.path.join(tmp, "responses.csv"), index=False)
         margins.to_csv(os.path.join(tmp, "margins.csv"), index=False)
-        out = subprocess.run(["Rscript", str(script), tmp, ",".join(items)], capture_output=True, text=True)
+        out = subprocess.run(
+            ["Rscript", str(script), tmp, ",".join(items)], capture_output=True, text=True
+        )
         if out.returncode != 0:
             print("R failed:", out.stderr[-500:])
             return None
@@ -96,23 +119,29 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--r-rows", type=int, default=0, help="also time R on this many rows (0: skip)")
+    parser.add_argument(
+        "--r-rows", type=int, default=0, help="also time R on this many rows (0: skip)"
+    )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     frame, margins, items = generate(args.rows)
-    print(f"generated {len(frame):,} responses × {len(items)} items in {frame['commune'].nunique()} "
-          f"communes in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {len(frame):,} responses × {len(items)} items in {frame['commune'].nunique()} "
+        f"communes in {time.perf_counter() - t0:.1f} s"
+    )
     times = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
         tables = run_python(frame, margins, items)
         times.append(time.perf_counter() - t0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"python: median {statistics.median(times):.2f} s over {len(times)} runs "
-          f"(min {min(times):.2f}, max {max(times):.2f}); rows out: {sum(len(t) for t in tables):,}; "
-          f"peak RSS {peak_mb:.0f} MB (whole process, data included)")
+    print(
+        f"python: median {statistics.median(times):.2f} s over {len(times)} runs "
+        f"(min {min(times):.2f}, max {max(times):.2f}); rows out: {sum(len(t) for t in tables):,}; "
+        f"peak RSS {peak_mb:.0f} MB (whole process, data included)"
+    )
     if args.r_rows:
-        sub = frame.iloc[:args.r_rows]
+        sub = frame.iloc[: args.r_rows]
         sub_margins = margins[margins["commune"].isin(set(sub["commune"].astype(str)))]
         t0 = time.perf_counter()
         run_python(sub, sub_margins, items)
@@ -121,8 +150,10 @@ def main(argv=None) -> None:
         if t_r is None:
             print("R: not available")
         else:
-            print(f"R survey on {len(sub):,} rows: {t_r:.1f} s; python on the same rows: {t_py:.2f} s; "
-                  f"ratio {t_r / t_py:.0f}×")
+            print(
+                f"R survey on {len(sub):,} rows: {t_r:.1f} s; python on the same rows: {t_py:.2f} s; "
+                f"ratio {t_r / t_py:.0f}×"
+            )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ from .synthetic import make_survey
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "isolation: runs a fresh interpreter to check what a package imports")
+    config.addinivalue_line(
+        "markers", "isolation: runs a fresh interpreter to check what a package imports"
+    )
 
 
 @pytest.fixture(scope="session")

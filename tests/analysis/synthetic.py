@@ -9,8 +9,12 @@ SEXES = ("F", "M")
 AGES = ("18-29", "30-44", "45-59", "60+")
 
 
-def make_survey(seed: int = 20240601, n_communes: int = 6, items=("q1", "q2", "q3", "q4", "q5"),
-                missing: float = 0.12) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def make_survey(
+    seed: int = 20240601,
+    n_communes: int = 6,
+    items=("q1", "q2", "q3", "q4", "q5"),
+    missing: float = 0.12,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Responses, population cells and margins for a few communes in two districts.
 
     Respondents per commune, hamlets per commune and design weights vary; about ``missing`` of the
@@ -29,17 +33,26 @@ def make_survey(seed: int = 20240601, n_communes: int = 6, items=("q1", "q2", "q
         sex[:2], age[:8] = SEXES, AGES * 2  # every cell sampled
         age_idx = pd.Index(AGES).get_indexer(age)
         hamlet_effect = rng.normal(0, 0.5, n_hamlets)[hamlet]
-        frame = pd.DataFrame({
-            "id": [f"{commune}-{i:03d}" for i in range(n)],
-            "district": "D1" if c < n_communes // 2 else "D2",
-            "commune": commune,
-            "hamlet": [f"H{h + 1}" for h in hamlet],
-            "sex": sex,
-            "age_group": age,
-            "design_weight": np.round(rng.uniform(0.5, 2.0, n_hamlets)[hamlet] * 30, 3),
-        })
+        frame = pd.DataFrame(
+            {
+                "id": [f"{commune}-{i:03d}" for i in range(n)],
+                "district": "D1" if c < n_communes // 2 else "D2",
+                "commune": commune,
+                "hamlet": [f"H{h + 1}" for h in hamlet],
+                "sex": sex,
+                "age_group": age,
+                "design_weight": np.round(rng.uniform(0.5, 2.0, n_hamlets)[hamlet] * 30, 3),
+            }
+        )
         for k, item in enumerate(items):
-            latent = 3.2 + 0.25 * age_idx - 0.3 * (sex == "M") + hamlet_effect + 0.2 * k + rng.normal(0, 1, n)
+            latent = (
+                3.2
+                + 0.25 * age_idx
+                - 0.3 * (sex == "M")
+                + hamlet_effect
+                + 0.2 * k
+                + rng.normal(0, 1, n)
+            )
             answer = np.clip(np.round(latent), 1, 5)
             answer[rng.random(n) < missing] = np.nan
             frame[item] = answer
@@ -49,10 +62,16 @@ def make_survey(seed: int = 20240601, n_communes: int = 6, items=("q1", "q2", "q
                 cells.append((commune, s, a, int(rng.integers(80, 600))))
     responses = pd.concat(frames, ignore_index=True)
     cells = pd.DataFrame(cells, columns=["commune", "sex", "age_group", "count"])
-    margins = pd.concat([
-        cells.groupby(["commune", var], as_index=False)["count"].sum()
-        .rename(columns={var: "level"}).assign(variable=var)
-        for var in ("sex", "age_group")], ignore_index=True)[["commune", "variable", "level", "count"]]
+    margins = pd.concat(
+        [
+            cells.groupby(["commune", var], as_index=False)["count"]
+            .sum()
+            .rename(columns={var: "level"})
+            .assign(variable=var)
+            for var in ("sex", "age_group")
+        ],
+        ignore_index=True,
+    )[["commune", "variable", "level", "count"]]
     return responses, cells, margins
 
 

@@ -13,31 +13,68 @@ import pytest
 from analysis.cli import main
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-COLUMNS = ["level", "area", "item", "measure", "estimate", "se", "ci_lo", "ci_hi", "df", "deff", "n_obs",
-           "wsum", "n_eff_kish"]
+COLUMNS = [
+    "level",
+    "area",
+    "item",
+    "measure",
+    "estimate",
+    "se",
+    "ci_lo",
+    "ci_hi",
+    "df",
+    "deff",
+    "n_obs",
+    "wsum",
+    "n_eff_kish",
+]
 ITEMS = ["q1", "q2", "q3", "q4", "q5"]
 
 
 @pytest.fixture()
 def files(tmp_path, survey):
     responses, cells, margins = survey
-    paths = {name: tmp_path / f"{name}.csv" for name in ("responses", "cells", "margins", "item_weights")}
+    paths = {
+        name: tmp_path / f"{name}.csv" for name in ("responses", "cells", "margins", "item_weights")
+    }
     responses.to_csv(paths["responses"], index=False)
     cells.to_csv(paths["cells"], index=False)
     margins.to_csv(paths["margins"], index=False)
-    pd.DataFrame({"item": ITEMS, "weight": [1, 2, 3, 1, 2]}).to_csv(paths["item_weights"], index=False)
+    pd.DataFrame({"item": ITEMS, "weight": [1, 2, 3, 1, 2]}).to_csv(
+        paths["item_weights"], index=False
+    )
     return paths
 
 
 def _run(files, tmp_path, *extra, out="out.csv"):
-    argv = ["--responses", str(files["responses"]), "--margins", str(files["margins"]),
-            "--design", "clustered", "--weighting", "rake", "--out", str(tmp_path / out), *extra]
+    argv = [
+        "--responses",
+        str(files["responses"]),
+        "--margins",
+        str(files["margins"]),
+        "--design",
+        "clustered",
+        "--weighting",
+        "rake",
+        "--out",
+        str(tmp_path / out),
+        *extra,
+    ]
     return main(argv)
 
 
 def test_good_run_writes_the_documented_long_table(files, tmp_path):
-    assert _run(files, tmp_path, "--item-weights", str(files["item_weights"]),
-                "--weights-out", str(tmp_path / "weights.csv")) == 0
+    assert (
+        _run(
+            files,
+            tmp_path,
+            "--item-weights",
+            str(files["item_weights"]),
+            "--weights-out",
+            str(tmp_path / "weights.csv"),
+        )
+        == 0
+    )
     table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str})
     assert list(table.columns[:13]) == COLUMNS
     assert {"target", "meets_target", "low_n_eff"} <= set(table.columns)
@@ -50,7 +87,9 @@ def test_good_run_writes_the_documented_long_table(files, tmp_path):
 
 
 def test_xlsx_output_and_reliability_file(files, tmp_path):
-    assert _run(files, tmp_path, "--reliability-out", str(tmp_path / "alpha.csv"), out="out.xlsx") == 0
+    assert (
+        _run(files, tmp_path, "--reliability-out", str(tmp_path / "alpha.csv"), out="out.xlsx") == 0
+    )
     table = pd.read_excel(tmp_path / "out.xlsx")
     assert list(table.columns[:13]) == COLUMNS
     alpha = pd.read_csv(tmp_path / "alpha.csv")
@@ -88,38 +127,60 @@ def test_bad_answer_names_file_line_and_column(files, tmp_path, capsys):
 def test_missing_column_is_refused(files, tmp_path, capsys):
     frame = pd.read_csv(files["responses"]).drop(columns=["sex"])
     frame.to_csv(files["responses"], index=False)
-    _assert_refused(capsys, tmp_path, _run(files, tmp_path), str(files["responses"]), "line 1",
-                    "missing column 'sex'")
+    _assert_refused(
+        capsys,
+        tmp_path,
+        _run(files, tmp_path),
+        str(files["responses"]),
+        "line 1",
+        "missing column 'sex'",
+    )
 
 
 def test_margin_totals_that_disagree_point_at_the_margins_file(files, tmp_path, capsys):
     margins = pd.read_csv(files["margins"])
     margins.loc[(margins["commune"] == "C03") & (margins["level"] == "60+"), "count"] += 7
     margins.to_csv(files["margins"], index=False)
-    _assert_refused(capsys, tmp_path, _run(files, tmp_path), str(files["margins"]), "commune 'C03'",
-                    "margin totals disagree")
+    _assert_refused(
+        capsys,
+        tmp_path,
+        _run(files, tmp_path),
+        str(files["margins"]),
+        "commune 'C03'",
+        "margin totals disagree",
+    )
 
 
 def test_level_lacking_from_margins_points_at_the_responses_line(files, tmp_path, capsys):
     frame = pd.read_csv(files["responses"])
     frame.loc[10, "age_group"] = "90+"
     frame.to_csv(files["responses"], index=False)
-    _assert_refused(capsys, tmp_path, _run(files, tmp_path), f"{files['responses']}, line 12, column 'age_group'",
-                    "age_group=90+ occurs in the data but is not in the margins")
+    _assert_refused(
+        capsys,
+        tmp_path,
+        _run(files, tmp_path),
+        f"{files['responses']}, line 12, column 'age_group'",
+        "age_group=90+ occurs in the data but is not in the margins",
+    )
 
 
 def test_bad_number_in_margins_names_line_and_column(files, tmp_path, capsys):
     margins = pd.read_csv(files["margins"]).astype({"count": object})
     margins.loc[3, "count"] = "many"
     margins.to_csv(files["margins"], index=False)
-    _assert_refused(capsys, tmp_path, _run(files, tmp_path), f"{files['margins']}, line 5, column 'count'")
+    _assert_refused(
+        capsys, tmp_path, _run(files, tmp_path), f"{files['margins']}, line 5, column 'count'"
+    )
 
 
-@pytest.mark.parametrize("argv_extra, fragment", [
-    (["--ci", "bayes"], "--ci"),
-    (["--target", "commune:prop_sat:high"], "target 'high' is not a number"),
-    (["--trim", "3,1"], "--trim"),
-])
+@pytest.mark.parametrize(
+    "argv_extra, fragment",
+    [
+        (["--ci", "bayes"], "--ci"),
+        (["--target", "commune:prop_sat:high"], "target 'high' is not a number"),
+        (["--trim", "3,1"], "--trim"),
+    ],
+)
 def test_bad_options_exit_2_with_one_message(files, tmp_path, capsys, argv_extra, fragment):
     _assert_refused(capsys, tmp_path, _run(files, tmp_path, *argv_extra), fragment)
 
@@ -131,9 +192,24 @@ def test_missing_file_and_unknown_output_format(files, tmp_path, capsys):
 
 
 def test_python_dash_m_entry_point(files, tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "analysis", "--responses", str(files["responses"]),
-                           "--design", "stratified", "--weighting", "poststratify",
-                           "--out", str(tmp_path / "out.csv")], cwd=PROJECT_DIR, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "--responses",
+            str(files["responses"]),
+            "--design",
+            "stratified",
+            "--weighting",
+            "poststratify",
+            "--out",
+            str(tmp_path / "out.csv"),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: --weighting poststratify needs --cells FILE"
     assert not (tmp_path / "out.csv").exists()

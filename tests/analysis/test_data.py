@@ -28,7 +28,9 @@ def test_an_answer_outside_the_scale_is_located(tmp_path, value):
     with pytest.raises(InputError) as err:
         validate_responses(read_table(path), source="r.csv")
     assert (err.value.source, err.value.line, err.value.column) == ("r.csv", 3, "q1")
-    assert str(err.value).startswith(f"r.csv, line 3, column 'q1': value '{value}' is not an answer 1–5")
+    assert str(err.value).startswith(
+        f"r.csv, line 3, column 'q1': value '{value}' is not an answer 1–5"
+    )
 
 
 def test_empty_commune_and_duplicate_id_are_located():
@@ -49,8 +51,9 @@ def test_xlsx_input_reads_like_csv(tmp_path):
 
 
 def test_margins_and_item_weights_are_checked():
-    margins = pd.DataFrame({"commune": ["A", "A"], "variable": ["sex", "sex"], "level": ["F", "F"],
-                            "count": [1, 2]})
+    margins = pd.DataFrame(
+        {"commune": ["A", "A"], "variable": ["sex", "sex"], "level": ["F", "F"], "count": [1, 2]}
+    )
     with pytest.raises(InputError, match=r"<margins>, line 3: duplicate margin A/sex/F"):
         validate_margins(margins)
     weights = pd.DataFrame({"item": ["q1", "q9"], "weight": [1, 1]})
@@ -59,10 +62,18 @@ def test_margins_and_item_weights_are_checked():
 
 
 def test_item_weight_groups_give_group_composites():
-    frame = pd.DataFrame({"commune": ["A"] * 4, "q1": [1, 2, 3, 4], "q2": [5, 5, 4, 4], "q3": [2, 2, 3, 3]})
-    weights = pd.DataFrame({"item": ["q1", "q2", "q3"], "weight": [1, 1, 2], "group": ["g1", "g1", "g2"]})
-    table = compute_indices(frame, ["q1", "q2", "q3"], item_weights=weights, thresholds=None).to_frame()
-    means = table[(table["measure"] == "mean") & (table["level"] == "commune")].set_index("item")["estimate"]
+    frame = pd.DataFrame(
+        {"commune": ["A"] * 4, "q1": [1, 2, 3, 4], "q2": [5, 5, 4, 4], "q3": [2, 2, 3, 3]}
+    )
+    weights = pd.DataFrame(
+        {"item": ["q1", "q2", "q3"], "weight": [1, 1, 2], "group": ["g1", "g1", "g2"]}
+    )
+    table = compute_indices(
+        frame, ["q1", "q2", "q3"], item_weights=weights, thresholds=None
+    ).to_frame()
+    means = table[(table["measure"] == "mean") & (table["level"] == "commune")].set_index("item")[
+        "estimate"
+    ]
     assert means["composite_g1"] == pytest.approx((2.5 + 4.5) / 2)
     assert means["composite_g2"] == pytest.approx(2.5)
 

@@ -17,8 +17,12 @@ from analysis import compute_indices
 
 
 def _row(table, *, level="commune", area="A", item="q1", measure="mean"):
-    hit = table[(table["level"] == level) & (table["area"] == area) & (table["item"] == item)
-                & (table["measure"] == measure)]
+    hit = table[
+        (table["level"] == level)
+        & (table["area"] == area)
+        & (table["item"] == item)
+        & (table["measure"] == measure)
+    ]
     assert len(hit) == 1, hit
     return hit.iloc[0]
 
@@ -61,8 +65,9 @@ def test_shares_count_satisfied_and_dissatisfied_answers_among_those_who_answere
 
 def test_satisfied_rule_is_configurable():
     y = [1, 2, 3, 4, 5, 5]
-    table = compute_indices(_frame(q1=y), ["q1"], satisfied_min=5, dissatisfied_max=1,
-                            thresholds=None).to_frame()
+    table = compute_indices(
+        _frame(q1=y), ["q1"], satisfied_min=5, dissatisfied_max=1, thresholds=None
+    ).to_frame()
     assert _row(table, measure="prop_sat")["estimate"] == pytest.approx(2 / 6)
     assert _row(table, measure="prop_dissat")["estimate"] == pytest.approx(1 / 6)
 
@@ -79,7 +84,9 @@ def test_logit_interval_for_a_share():
 
 
 def test_normal_interval_uses_1_96():
-    table = compute_indices(_frame(q1=[1, 2, 3, 4, 5]), ["q1"], ci="normal", thresholds=None).to_frame()
+    table = compute_indices(
+        _frame(q1=[1, 2, 3, 4, 5]), ["q1"], ci="normal", thresholds=None
+    ).to_frame()
     mean = _row(table)
     assert mean["ci_hi"] - mean["estimate"] == pytest.approx(1.959963984540054 * mean["se"])
 
@@ -104,7 +111,7 @@ def test_post_stratified_standard_error_uses_residuals_from_cell_means():
     assert mean["estimate"] == pytest.approx((30 * 8 + 40 / 3 * 4) / 100)
     # u − cell mean of u = (y − ȳ_cell)/N̂, so e = w (y − ȳ_cell)/100, and ē = 0 in the stratum
     e = w * (np.array([5, 3, 1, 1, 2]) - np.array([4, 4, 4 / 3, 4 / 3, 4 / 3])) / 100
-    assert mean["se"] == pytest.approx(math.sqrt(5 / 4 * (e ** 2).sum()), rel=1e-12)
+    assert mean["se"] == pytest.approx(math.sqrt(5 / 4 * (e**2).sum()), rel=1e-12)
 
 
 def test_clustered_standard_error_uses_hamlet_totals():
@@ -140,9 +147,14 @@ def test_composite_standard_error_linearizes_the_combination_of_ratios():
 
 def test_district_and_overall_sum_their_commune_strata():
     rng = np.random.default_rng(11)
-    frame = pd.DataFrame({"id": range(60), "district": ["D1"] * 40 + ["D2"] * 20,
-                          "commune": ["A"] * 20 + ["B"] * 20 + ["C"] * 20,
-                          "q1": rng.integers(1, 6, 60)})
+    frame = pd.DataFrame(
+        {
+            "id": range(60),
+            "district": ["D1"] * 40 + ["D2"] * 20,
+            "commune": ["A"] * 20 + ["B"] * 20 + ["C"] * 20,
+            "q1": rng.integers(1, 6, 60),
+        }
+    )
     table = compute_indices(frame, ["q1"], thresholds=None).to_frame()
     a, b = _row(table, area="A"), _row(table, area="B")
     d1 = _row(table, level="district", area="D1")
@@ -156,8 +168,21 @@ def test_district_and_overall_sum_their_commune_strata():
 
 def test_table_has_the_documented_columns_and_measures():
     table = compute_indices(_frame(q1=[1, 2, 3, 4, 5]), ["q1"]).to_frame()
-    assert list(table.columns[:13]) == ["level", "area", "item", "measure", "estimate", "se", "ci_lo",
-                                        "ci_hi", "df", "deff", "n_obs", "wsum", "n_eff_kish"]
+    assert list(table.columns[:13]) == [
+        "level",
+        "area",
+        "item",
+        "measure",
+        "estimate",
+        "se",
+        "ci_lo",
+        "ci_hi",
+        "df",
+        "deff",
+        "n_obs",
+        "wsum",
+        "n_eff_kish",
+    ]
     assert set(table["measure"]) == {"mean", "score", "prop_sat", "prop_dissat"}
     assert set(table["level"]) == {"commune", "district", "overall"}
     assert set(table["item"]) == {"q1", "composite_equal"}

@@ -28,9 +28,16 @@ ITEM_WEIGHTS = [1, 2, 3, 1, 2]
 def _r_missing_reason() -> str | None:
     if shutil.which("Rscript") is None:
         return "Rscript not found (install r-base-core r-cran-survey r-cran-psych, see .ci/install-r.sh)"
-    probe = subprocess.run(["Rscript", "-e", 'for (p in c("survey", "psych")) '
-                            'if (!requireNamespace(p, quietly = TRUE)) quit(status = 3)'],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [
+            "Rscript",
+            "-e",
+            'for (p in c("survey", "psych")) '
+            "if (!requireNamespace(p, quietly = TRUE)) quit(status = 3)",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
         return "R packages survey and psych are not installed (r-cran-survey, r-cran-psych)"
     return None
@@ -59,8 +66,20 @@ def _run_r(work, design, weighting):
     out.mkdir()
     for name in ("responses.csv", "cells.csv", "margins.csv"):
         (out / name).symlink_to(work / name)
-    proc = subprocess.run(["Rscript", str(work / "check.R"), str(out), design, weighting, ",".join(ITEMS),
-                           ",".join(map(str, ITEM_WEIGHTS))], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            "Rscript",
+            str(work / "check.R"),
+            str(out),
+            design,
+            weighting,
+            ",".join(ITEMS),
+            ",".join(map(str, ITEM_WEIGHTS)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     alpha = float((out / "r_alpha.txt").read_text())
     if weighting == "alpha-only":
@@ -86,12 +105,18 @@ def test_every_figure_matches_r_survey(r_workdir, survey, design, weighting):
     responses, cells, margins = survey
     r_est, r_weights, _ = _run_r(r_workdir, design, weighting)
     result = compute_indices(
-        responses, ITEMS, design=design, weighting=weighting,
+        responses,
+        ITEMS,
+        design=design,
+        weighting=weighting,
         cells=cells if weighting == "poststratify" else None,
         margins=margins if weighting == "rake" else None,
-        item_weights=pd.DataFrame({"item": ITEMS, "weight": ITEM_WEIGHTS}))
+        item_weights=pd.DataFrame({"item": ITEMS, "weight": ITEM_WEIGHTS}),
+    )
     ours = result.to_frame()
-    merged = r_est.merge(ours, on=["level", "area", "item", "measure"], suffixes=("_r", ""), validate="1:1")
+    merged = r_est.merge(
+        ours, on=["level", "area", "item", "measure"], suffixes=("_r", ""), validate="1:1"
+    )
     # 6 communes + 2 districts + overall, × (5 items + 2 composites) × 3 measures
     assert len(merged) == len(r_est) == 9 * 7 * 3
 
@@ -110,7 +135,9 @@ def test_every_figure_matches_r_survey(r_workdir, survey, design, weighting):
     for bound in ("ci_lo", "ci_hi"):
         assert _rel(shares.loc[inner, bound], shares.loc[inner, f"{bound}_r"]) < 1e-6
         # a share of exactly 0 or 1: R's logit interval collapses to within 1e-11 of it
-        assert np.allclose(shares.loc[~inner, bound], shares.loc[~inner, f"{bound}_r"], rtol=0, atol=1e-9)
+        assert np.allclose(
+            shares.loc[~inner, bound], shares.loc[~inner, f"{bound}_r"], rtol=0, atol=1e-9
+        )
 
 
 def test_cronbach_alpha_matches_psych_raw_alpha(r_workdir, survey):

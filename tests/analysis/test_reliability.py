@@ -15,7 +15,9 @@ def test_alpha_of_identical_items_is_one():
 
 
 def test_alpha_matches_its_formula_on_complete_cases():
-    data = pd.DataFrame({"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 4, 4, 5, 1], "c": [1, 3, 3, 5, 4, 2]})
+    data = pd.DataFrame(
+        {"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 4, 4, 5, 1], "c": [1, 3, 3, 5, 4, 2]}
+    )
     complete = data.dropna().to_numpy(float)
     cov = np.cov(complete, rowvar=False)
     expected = 3 / 2 * (1 - np.trace(cov) / cov.sum())
@@ -26,7 +28,9 @@ def test_alpha_matches_its_formula_on_complete_cases():
     r_drop_a = np.corrcoef(complete[:, 0], total - complete[:, 0])[0, 1]
     assert result.items.loc[0, "r_drop"] == pytest.approx(r_drop_a)
     sub = cov[1:, 1:]
-    assert result.items.loc[0, "alpha_if_dropped"] == pytest.approx(2 * (1 - np.trace(sub) / sub.sum()))
+    assert result.items.loc[0, "alpha_if_dropped"] == pytest.approx(
+        2 * (1 - np.trace(sub) / sub.sum())
+    )
 
 
 def test_alpha_needs_two_items_and_two_complete_rows():

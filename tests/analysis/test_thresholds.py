@@ -10,13 +10,19 @@ from analysis import ThresholdRule, apply_thresholds, parse_rule
 
 
 def _table():
-    return pd.DataFrame({
-        "level": ["commune", "commune", "commune", "district"],
-        "area": ["A", "B", "C", "D"], "item": ["q1", "q1", "q1", "q1"],
-        "measure": ["prop_sat", "prop_sat", "prop_dissat", "prop_sat"],
-        "estimate": [0.85, 0.85, 0.05, 0.95], "se": [0.01, 0.05, 0.01, 0.01],
-        "ci_lo": [0.83, 0.74, 0.03, 0.93], "ci_hi": [0.87, 0.93, 0.07, 0.97],
-        "n_eff_kish": [200.0, 12.0, 200.0, np.nan]})
+    return pd.DataFrame(
+        {
+            "level": ["commune", "commune", "commune", "district"],
+            "area": ["A", "B", "C", "D"],
+            "item": ["q1", "q1", "q1", "q1"],
+            "measure": ["prop_sat", "prop_sat", "prop_dissat", "prop_sat"],
+            "estimate": [0.85, 0.85, 0.05, 0.95],
+            "se": [0.01, 0.05, 0.01, 0.01],
+            "ci_lo": [0.83, 0.74, 0.03, 0.93],
+            "ci_hi": [0.87, 0.93, 0.07, 0.97],
+            "n_eff_kish": [200.0, 12.0, 200.0, np.nan],
+        }
+    )
 
 
 def test_pass_requires_the_lower_bound_to_reach_the_target():
@@ -39,6 +45,11 @@ def test_low_effective_sample_is_flagged():
 def test_rules_parse_from_text():
     assert parse_rule("district:prop_sat:0.9") == ThresholdRule("district", "prop_sat", 0.9)
     assert parse_rule("commune:mean:4:q3") == ThresholdRule("commune", "mean", 4.0, "q3")
-    for bad in ("commune:prop_sat", "village:prop_sat:0.8", "commune:share:0.8", "commune:prop_sat:x"):
+    for bad in (
+        "commune:prop_sat",
+        "village:prop_sat:0.8",
+        "commune:share:0.8",
+        "commune:prop_sat:x",
+    ):
         with pytest.raises(ValueError, match="threshold"):
             parse_rule(bad)

@@ -12,21 +12,31 @@ from analysis.data import validate_responses
 
 def _frame(sex, age, commune="A", design_weight=None):
     n = len(sex)
-    frame = pd.DataFrame({"id": [f"{commune}{i}" for i in range(n)], "commune": commune, "sex": sex,
-                          "age_group": age, "q1": [3] * n})
+    frame = pd.DataFrame(
+        {
+            "id": [f"{commune}{i}" for i in range(n)],
+            "commune": commune,
+            "sex": sex,
+            "age_group": age,
+            "q1": [3] * n,
+        }
+    )
     if design_weight is not None:
         frame["design_weight"] = design_weight
     return frame
 
 
 def _margins(commune, sex, age):
-    rows = [(commune, "sex", k, v) for k, v in sex.items()] + [(commune, "age_group", k, v) for k, v in age.items()]
+    rows = [(commune, "sex", k, v) for k, v in sex.items()] + [
+        (commune, "age_group", k, v) for k, v in age.items()
+    ]
     return pd.DataFrame(rows, columns=["commune", "variable", "level", "count"])
 
 
 def _weights(frame, **kwargs):
-    return compute_weights(validate_responses(frame, ["q1"], weighting_vars=("sex", "age_group")).frame,
-                           **kwargs)
+    return compute_weights(
+        validate_responses(frame, ["q1"], weighting_vars=("sex", "age_group")).frame, **kwargs
+    )
 
 
 def test_post_stratification_gives_each_cell_its_population():
@@ -45,7 +55,10 @@ def test_raking_meets_every_margin_and_keeps_design_weight_ratios_within_joint_c
     frame = _frame(list(sex), list(age), design_weight=d)
     margins = _margins("A", {"F": 520, "M": 480}, {"y": 300, "m": 400, "o": 300})
     w = _weights(frame, weighting="rake", margins=margins)
-    for var, target in (("sex", {"F": 520, "M": 480}), ("age_group", {"y": 300, "m": 400, "o": 300})):
+    for var, target in (
+        ("sex", {"F": 520, "M": 480}),
+        ("age_group", {"y": 300, "m": 400, "o": 300}),
+    ):
         sums = pd.Series(w.final).groupby(frame[var].to_numpy()).sum()
         for level, count in target.items():
             assert sums[level] == pytest.approx(count, rel=1e-10)
@@ -85,8 +98,16 @@ def test_trimming_that_cannot_meet_the_bounds_fails_clearly():
     # two women must carry half the population: no weight within 1.1 × the mean can do that
     frame = _frame(["F"] * 2 + ["M"] * 18, ["y", "o"] * 10)
     margins = _margins("A", {"F": 500, "M": 500}, {"y": 500, "o": 500})
-    with pytest.raises(WeightingError, match=r"trimming to bounds \(0.9, 1.1\) did not converge.*commune 'A'.*widen the bounds"):
-        _weights(frame, weighting="rake", margins=margins, trim=(0.9, 1.1), )
+    with pytest.raises(
+        WeightingError,
+        match=r"trimming to bounds \(0.9, 1.1\) did not converge.*commune 'A'.*widen the bounds",
+    ):
+        _weights(
+            frame,
+            weighting="rake",
+            margins=margins,
+            trim=(0.9, 1.1),
+        )
 
 
 def test_design_weights_from_hamlet_population():
@@ -98,24 +119,32 @@ def test_design_weights_from_hamlet_population():
 
 # --- errors: each names the commune and the cell -------------------------------------------------
 
+
 def test_empty_sample_cell_with_population_is_refused():
     frame = _frame(["F", "F", "F"], ["y", "o", "y"])
     cells = pd.DataFrame({"commune": "A", "sex": ["F", "M"], "count": [80.0, 20.0]})
-    with pytest.raises(WeightingError, match=r"commune 'A': cell sex=M has population 20 but no respondents"):
+    with pytest.raises(
+        WeightingError, match=r"commune 'A': cell sex=M has population 20 but no respondents"
+    ):
         _weights(frame, weighting="poststratify", cells=cells)
 
 
 def test_empty_sample_level_in_margins_is_refused():
     frame = _frame(["F", "F", "M"], ["y", "y", "y"])
     margins = _margins("A", {"F": 50, "M": 50}, {"y": 60, "o": 40})
-    with pytest.raises(WeightingError, match=r"commune 'A': level age_group=o has population 40 but no respondents"):
+    with pytest.raises(
+        WeightingError, match=r"commune 'A': level age_group=o has population 40 but no respondents"
+    ):
         _weights(frame, weighting="rake", margins=margins)
 
 
 def test_level_in_the_data_that_the_margins_lack_is_refused():
     frame = _frame(["F", "M", "X"], ["y", "y", "y"])
     margins = _margins("A", {"F": 50, "M": 50}, {"y": 100})
-    with pytest.raises(WeightingError, match=r"commune 'A': level sex=X occurs in the data but is not in the margins") as err:
+    with pytest.raises(
+        WeightingError,
+        match=r"commune 'A': level sex=X occurs in the data but is not in the margins",
+    ) as err:
         _weights(frame, weighting="rake", margins=margins)
     assert (err.value.commune, err.value.cell) == ("A", "sex=X")
 
@@ -123,14 +152,20 @@ def test_level_in_the_data_that_the_margins_lack_is_refused():
 def test_cell_in_the_data_that_the_cells_lack_is_refused():
     frame = _frame(["F", "M"], ["y", "y"])
     cells = pd.DataFrame({"commune": "A", "sex": ["F"], "count": [80.0]})
-    with pytest.raises(WeightingError, match=r"commune 'A': cell sex=M occurs in the data but not in the population cells"):
+    with pytest.raises(
+        WeightingError,
+        match=r"commune 'A': cell sex=M occurs in the data but not in the population cells",
+    ):
         _weights(frame, weighting="poststratify", cells=cells)
 
 
 def test_margins_whose_totals_disagree_are_refused():
     frame = _frame(["F", "M", "M"], ["y", "o", "y"])
     margins = _margins("A", {"F": 50, "M": 50}, {"y": 60, "o": 50})
-    with pytest.raises(WeightingError, match=r"commune 'A': margin totals disagree \(sex sums to 100, age_group sums to 110\)"):
+    with pytest.raises(
+        WeightingError,
+        match=r"commune 'A': margin totals disagree \(sex sums to 100, age_group sums to 110\)",
+    ):
         _weights(frame, weighting="rake", margins=margins)
 
 
@@ -150,12 +185,16 @@ def test_raking_that_does_not_converge_is_refused_naming_the_commune():
     # sex and age are associated in the sample, so each raking pass disturbs the other margin
     frame = _frame(["F"] * 12 + ["M"] * 18, ["y"] * 10 + ["o"] * 2 + ["y"] * 3 + ["o"] * 15)
     margins = _margins("A", {"F": 700, "M": 300}, {"y": 200, "o": 800})
-    with pytest.raises(WeightingError, match=r"raking did not converge after 2 iterations .* commune\(s\) 'A'"):
+    with pytest.raises(
+        WeightingError, match=r"raking did not converge after 2 iterations .* commune\(s\) 'A'"
+    ):
         _weights(frame, weighting="rake", margins=margins, max_iter=2)
 
 
 def test_commune_without_population_is_refused():
     frame = pd.concat([_frame(["F", "M"], ["y", "y"]), _frame(["F", "M"], ["y", "y"], commune="B")])
     margins = _margins("A", {"F": 50, "M": 50}, {"y": 100})
-    with pytest.raises(WeightingError, match=r"commune 'B' has respondents but no population margins"):
+    with pytest.raises(
+        WeightingError, match=r"commune 'B' has respondents but no population margins"
+    ):
         _weights(frame, weighting="rake", margins=margins)

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 MAX_PARAGRAPHS = 5000
 MAX_PARAGRAPH_CHARS = 20000
 MAX_HEADING_CHARS = 500
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 # Characters XML 1.0 (and so DOCX/XLSX) cannot hold; also never useful in a report.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -124,6 +125,10 @@ def parse_docx(data: bytes) -> ParsedDocument:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocumentImportError(_("Tệp không phải là tài liệu Word (.docx) hợp lệ."))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # python-docx inflates every part in memory: refuse a "zip bomb" before it does.
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+            raise DocumentImportError(_("Tệp Word quá lớn sau khi giải nén."))
     try:
         document = open_docx(io.BytesIO(data))
     # python-docx raises many types on a damaged package (KeyError, ValueError, lxml errors...).

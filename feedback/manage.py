@@ -34,6 +34,7 @@ from feedback.models import (
     CommentStatus,
     Disposition,
     DispositionKind,
+    Document,
     DocumentVersion,
     HiddenReason,
     ModerationMode,
@@ -281,7 +282,7 @@ def edit_answer(disposition_id: int) -> Any:
     """Change an answer (kind, text, officer, published)."""
     session = get_session()
     disposition = session.get(Disposition, disposition_id) or abort(404)
-    document = managed_document(disposition.comments[0].version.document.code)
+    document = managed_document(session.get(Document, disposition.document_id).code)
     form = DispositionForm(obj=disposition if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data, form.publish.data = disposition.kind.value, disposition.is_published

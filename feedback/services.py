@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.db import utc_now
 from core.models import Area, Role, User, record_audit
@@ -262,17 +262,25 @@ def find_version(document: Document, number: int | None) -> DocumentVersion | No
     return next((v for v in document.versions if v.number == number), None)
 
 
-def resolve_target(version: DocumentVersion, anchor: str) -> DocumentSection | Paragraph | None:
+def resolve_target(
+    session: Session, version: DocumentVersion, anchor: str
+) -> DocumentSection | Paragraph | None:
     """"document" → None; "s2" → that section; "s2-p3" → that paragraph; else LookupError."""
     if anchor == "document":
         return None
-    for section in version.sections:
-        if section.anchor == anchor:
-            return section
-        for paragraph in section.paragraphs:
-            if paragraph.anchor == anchor:
-                return paragraph
-    raise LookupError(anchor)
+    model = Paragraph if "-p" in anchor else DocumentSection
+    found = session.scalar(select(model).where(model.version_id == version.id, model.anchor == anchor))
+    if found is None:
+        raise LookupError(anchor)
+    return found
+
+
+def load_text(session: Session, version: DocumentVersion) -> list[DocumentSection]:
+    """The sections with their paragraphs in two queries, not one per section."""
+    return list(session.scalars(
+        select(DocumentSection).where(DocumentSection.version_id == version.id)
+        .order_by(DocumentSection.position).options(selectinload(DocumentSection.paragraphs))
+    ))
 
 
 # --- comments ----------------------------------------------------------------

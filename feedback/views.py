@@ -46,6 +46,7 @@ from feedback.services import (
     can_manage,
     comments_on,
     find_version,
+    load_text,
     open_documents,
     removed_paragraphs,
     resolve_target,
@@ -123,6 +124,7 @@ def read(code: str) -> Any:
         "feedback/read.html",
         document=document,
         version=version,
+        sections=load_text(session, version),
         counts=visible_counts(session, version),
         removed=removed_paragraphs(session, version),
         is_open=version.is_open(utc_now()),
@@ -136,7 +138,7 @@ def comment(code: str, number: int, anchor: str) -> Any:
     document = load_document(code)
     version = readable_version(document, number)
     try:
-        target = resolve_target(version, anchor)
+        target = resolve_target(get_session(), version, anchor)
     except LookupError:
         abort(404)
     context = {"document": document, "version": version, "target": target, "anchor": anchor}

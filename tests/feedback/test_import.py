@@ -97,3 +97,11 @@ def test_docx_without_any_text_is_refused():
     doc.save(out)
     with pytest.raises(DocumentImportError, match="không có đoạn văn"):
         parse_docx(out.getvalue())
+
+
+def test_docx_that_inflates_beyond_the_limit_is_refused(monkeypatch):
+    import feedback.importers
+
+    monkeypatch.setattr(feedback.importers, "MAX_UNZIPPED_BYTES", 1000)
+    with pytest.raises(DocumentImportError, match="quá lớn"):
+        parse_docx(build_docx())

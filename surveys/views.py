@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import secrets
+import time
 from typing import Any
 
 from flask import (
@@ -17,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import get_session
 from core.extensions import client_fingerprint, limiter
@@ -35,6 +37,7 @@ from surveys.services import (
 
 bp = Blueprint("surveys", __name__)
 TOKEN_MAX_AGE = 7 * 24 * 3600  # a form left open in a tab for days still submits once
+WRITE_ATTEMPTS = 8
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -117,6 +120,23 @@ def respond(code: str) -> Any:
 
 
 def _submit(link: SurveyArea, nonce: str, via: str, values: dict[str, list[str]]) -> Any:
+    """Store the response; retried when the database is busy (safe: the nonce makes it idempotent)."""
+    session = get_session()
+    link_id = link.id
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            return _store_once(link, nonce, via, values)
+        except OperationalError:
+            # SQLite refuses a read-then-write transaction at once when another
+            # writer got in first ("database is locked"); back off and try again.
+            session.rollback()
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+            link = session.get(SurveyArea, link_id)
+    errors = {"token": _("Hệ thống đang bận. Câu trả lời chưa được lưu; vui lòng bấm Gửi phiếu lần nữa.")}
+    return _form(link, request.form["token"], via, values, errors, 503)
+
+
+def _store_once(link: SurveyArea, nonce: str, via: str, values: dict[str, list[str]]) -> Any:
     session = get_session()
     thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
     if find_response_by_nonce(session, nonce) is not None:

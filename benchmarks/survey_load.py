@@ -1,0 +1,214 @@
+"""Load test: 32 residents at once GET the form and POST it to gunicorn on loopback.
+
+Usage:
+    .venv/bin/python benchmarks/survey_load.py --database-url sqlite:////tmp/load.sqlite3
+    .venv/bin/python benchmarks/survey_load.py --database-url postgresql://postgres@127.0.0.1:5432/surveys_bench
+
+The database must be empty or a scratch one: it is migrated and seeded with the demo data.
+Each client keeps its own cookie (CSRF) and connection, fills every question with a random
+valid answer and writes a unique marker in the comment box; a share of submissions is sent
+twice (a double tap), which must not store a second response. Afterwards every
+acknowledged marker (303 to the thank-you page) must be stored exactly once.
+Prints submissions/s and p50/p95/p99 latency of GET+POST; exits 1 on any loss or duplicate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+BIN = PROJECT / ".venv" / "bin"
+RADIO_RE = re.compile(r'<input type="radio" name="(q\d+)" value="([^"]*)"')
+TEXT_RE = re.compile(r'<textarea id="(q\d+)"')
+HIDDEN_RE = re.compile(r'name="(csrf_token|token|via)" value="([^"]*)"')
+
+
+def prepare(env: dict[str, str]) -> str:
+    """Migrate, seed the demo survey and return the short code of a commune with hamlets."""
+    subprocess.run([BIN / "alembic", "-c", "migrations/alembic.ini", "upgrade", "head"], cwd=PROJECT, env=env, check=True, capture_output=True)
+    subprocess.run([BIN / "flask", "--app", "wsgi", "seed-demo"], cwd=PROJECT, env=env, check=True, capture_output=True)
+    from sqlalchemy import select
+
+    from core.db import make_engine
+
+    engine = make_engine(env["DATABASE_URL"])
+    with engine.connect() as connection:
+        from core.models import Area
+        from surveys.models import SurveyArea
+
+        code = connection.execute(
+            select(SurveyArea.code).join(Area, Area.id == SurveyArea.area_id).where(Area.code == "29578")
+        ).scalar_one()
+    engine.dispose()
+    return code
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+    """gunicorn on loopback; waits until /healthz answers."""
+    process = subprocess.Popen(
+        [BIN / "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+         "--log-level", "warning", "wsgi:app"],
+        cwd=PROJECT, env=env,
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+class Client(threading.Thread):
+    """One resident's phone: its own connection and session cookie."""
+
+    def __init__(self, number: int, port: int, code: str, run: str, deadline: float, limit: int, resend: float) -> None:
+        super().__init__(daemon=True)
+        self.number, self.port, self.code, self.run_id = number, port, code, run
+        self.deadline, self.limit, self.resend = deadline, limit, resend
+        self.rng = random.Random(number)
+        self.cookie = ""
+        self.latencies: list[float] = []
+        self.acked: list[str] = []
+        self.errors = Counter()
+        self.resent = 0
+
+    def request(self, connection: http.client.HTTPConnection, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read().decode("utf-8", "replace")
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, data
+
+    def run(self) -> None:  # noqa: D102 - threading API
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        path = f"/s/{self.code}"
+        sent = 0
+        while time.monotonic() < self.deadline and sent < self.limit:
+            marker = f"bench-{self.run_id}-{self.number}-{sent}"
+            started = time.perf_counter()
+            try:
+                status, html = self.request(connection, "GET", path)
+                if status != 200:
+                    self.errors[f"GET {status}"] += 1
+                    continue
+                fields = dict(HIDDEN_RE.findall(html))
+                choices: dict[str, list[str]] = {}
+                for name, value in RADIO_RE.findall(html):
+                    choices.setdefault(name, []).append(value)
+                answers = [(k, self.rng.choice(v)) for k, v in choices.items()]
+                answers += [(code, marker) for code in TEXT_RE.findall(html)]
+                body = urllib.parse.urlencode(list(fields.items()) + answers)
+                status, _ = self.request(connection, "POST", path, body)
+                if status == 303 and self.rng.random() < self.resend:
+                    status, _ = self.request(connection, "POST", path, body)  # a double tap
+                    self.resent += 1
+            except (OSError, http.client.HTTPException) as exc:
+                self.errors[type(exc).__name__] += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                continue
+            finally:
+                sent += 1
+            if status == 303:
+                self.latencies.append(time.perf_counter() - started)
+                self.acked.append(marker)
+            else:
+                self.errors[f"POST {status}"] += 1
+        connection.close()
+
+
+def stored_markers(url: str, run: str) -> Counter:
+    """How many times each of this run's markers is stored."""
+    from sqlalchemy import select
+
+    from core.db import make_engine
+    from surveys.models import Answer
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        values = connection.execute(select(Answer.value).where(Answer.value.like(f"bench-{run}-%"))).scalars().all()
+    engine.dispose()
+    return Counter(values)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
+    parser.add_argument("--max-per-client", type=int, default=1000, help="submissions per client at most")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--resend", type=float, default=0.1, help="share of submissions sent twice")
+    args = parser.parse_args()
+    instance = tempfile.mkdtemp(prefix="survey-load-")
+    env = os.environ | {
+        "DATABASE_URL": args.database_url, "APP_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
+        "INSTANCE_PATH": instance, "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
+    }
+    code = prepare(env)
+    server = start_gunicorn(env, args.port, args.workers, args.threads)
+    run = secrets.token_hex(3)
+    try:
+        started = time.monotonic()
+        clients = [Client(n, args.port, code, run, started + args.duration, args.max_per_client, args.resend)
+                   for n in range(args.clients)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    latencies = sorted(x for c in clients for x in c.latencies)
+    acked = [m for c in clients for m in c.acked]
+    errors = sum((c.errors for c in clients), Counter())
+    stored = stored_markers(args.database_url, run)
+    lost = [m for m in acked if stored[m] == 0]
+    duplicated = [m for m, n in stored.items() if n > 1]
+    unacked = [m for m in stored if m not in set(acked)]
+    scheme = args.database_url.split(":", 1)[0]
+    print(f"database: {scheme}; gunicorn {args.workers} workers x {args.threads} threads; {args.clients} clients; {os.cpu_count()} CPUs (shared)")
+    print(f"acknowledged submissions: {len(acked)} in {elapsed:.1f} s = {len(acked) / elapsed:.1f} submissions/s "
+          f"(plus {sum(c.resent for c in clients)} double taps)")
+    if latencies:
+        print(f"GET+POST latency: p50 {percentile(latencies, 50) * 1000:.0f} ms, p95 {percentile(latencies, 95) * 1000:.0f} ms, "
+              f"p99 {percentile(latencies, 99) * 1000:.0f} ms")
+    print(f"errors: {dict(errors) or 0}")
+    print(f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; stored but not acknowledged: {len(unacked)}")
+    return 1 if lost or duplicated or not acked else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

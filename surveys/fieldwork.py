@@ -38,7 +38,7 @@ from surveys.paper import ImportRefused, import_paper_responses, template_header
 from surveys.services import (
     AnswerErrors,
     SurveyUnavailable,
-    question_options,
+    options_for,
     record_response,
     visible_communes,
 )
@@ -77,7 +77,7 @@ def paper_form(survey_id: int) -> Any:
     count = min(max(request.args.get("count", 1, type=int) or 1, 1), MAX_SHEETS)
     serials = [f"{link.area.code}-{n:05d}" for n in range(max(first, 1), max(first, 1) + count)]
     return render_template("surveys/paper.html", survey=survey, link=link, links=links, serials=serials,
-                           version=survey.current_version, options=lambda q: question_options(q, link.area),
+                           version=survey.current_version, options=options_for(survey.current_version, link.area),
                            qr=qr_svg_inline(public_url(link, via="qr"), scale=3), short=public_url(link))
 
 
@@ -107,7 +107,7 @@ def entry(survey_id: int) -> Any:
             flash(_("Đã lưu phiếu số %(serial)s.", serial=response.serial), "info")
             return redirect(url_for("surveys_staff.entry", survey_id=survey.id, commune=link.area.code))
     return render_template("surveys/entry.html", survey=survey, link=link, links=links, version=survey.current_version,
-                           options=lambda q: question_options(q, link.area), values=values, errors=errors), 400 if errors else 200
+                           options=options_for(survey.current_version, link.area), values=values, errors=errors), 400 if errors else 200
 
 
 @bp.route("/<int:survey_id>/import", methods=["GET", "POST"])

@@ -41,6 +41,7 @@ class Fieldwork:
     # variable -> category -> (sample count, sample share, population share or None)
     composition: dict[str, dict[str, tuple[int, float, float | None]]] = field(default_factory=dict)
     total: int = 0
+    possible_duplicates: int = 0
 
 
 def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> Fieldwork:
@@ -56,6 +57,9 @@ def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> 
         for hamlet in area.children:
             result.coverage.append(CoverageRow(hamlet.code, hamlet.name, "hamlet", per_hamlet.get(hamlet.id, 0), hamlet.households))
     result.total = sum(per_commune.values())
+    result.possible_duplicates = session.scalar(
+        select(func.count()).where(*scope, Response.is_possible_duplicate.is_(True))
+    ) or 0
     rows = session.execute(select(Response.channel, func.count()).where(*scope).group_by(Response.channel)).all()
     result.by_channel = {channel.value: n for channel, n in rows}
     for (submitted_at,) in session.execute(select(Response.submitted_at).where(*scope)):

@@ -301,8 +301,23 @@ def question_options(question: Question, commune: Area) -> list[tuple[str, str]]
     return [(o["value"], o["label"]) for o in question.options]
 
 
+def options_for(version: SurveyVersion, commune: Area) -> dict[str, list[tuple[str, str]]]:
+    """Each question's choices for this commune, computed once per page.
+
+    A hamlet question is left out (no key) where the commune has no hamlets on record.
+    """
+    result = {}
+    for question in version.questions:
+        pairs = question_options(question, commune)
+        if pairs or question.weighting_role != WeightingRole.HAMLET:
+            result[question.code] = pairs
+    return result
+
+
 def _validate_one(question: Question, values: list[str], commune: Area) -> tuple[str | None, str | None]:
     """(stored value, error) for one question's submitted values."""
+    if question.weighting_role == WeightingRole.HAMLET and not hamlet_options(commune):
+        return None, None  # not asked where no hamlets are on record
     values = [v.strip() for v in values if v is not None and v.strip() != ""]
     if not values:
         return None, _("Vui lòng trả lời câu này.") if question.required else None

@@ -27,7 +27,7 @@ from surveys.services import (
     find_question,
     list_surveys_for,
     move_question,
-    question_options,
+    options_for,
     set_status,
     survey_state,
     update_question,
@@ -163,7 +163,7 @@ def preview(survey_id: int) -> Any:
     link = survey.areas[0]
     return render_template(
         "surveys/respond.html", link=link, survey=survey, version=survey.current_version,
-        options=lambda q: question_options(q, link.area), token="", via="link", values={}, errors={}, preview=True,
+        options=options_for(survey.current_version, link.area), token="", via="link", values={}, errors={}, preview=True,
     )
 
 

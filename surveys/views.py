@@ -30,7 +30,7 @@ from surveys.services import (
     SurveyUnavailable,
     find_link,
     find_response_by_nonce,
-    question_options,
+    options_for,
     record_response,
     survey_state,
 )
@@ -92,7 +92,7 @@ def _form(link: SurveyArea, token: str, via: str, values: Any = None, errors: An
         link=link,
         survey=link.survey,
         version=link.survey.current_version,
-        options=lambda q: question_options(q, link.area),
+        options=options_for(link.survey.current_version, link.area),
         token=token,
         via=via,
         values=values or {},

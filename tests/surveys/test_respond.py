@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from core.models import Area
 from surveys.models import Answer, Channel, Response, SurveyStatus
 from tests.surveys.conftest import valid_answers
 
@@ -127,3 +128,21 @@ def test_each_kind_of_bad_answer_is_refused_with_a_message_next_to_the_field(cli
         assert f'href="#{code}"' in html  # the summary links to the field
         assert 'value="4" checked' in html  # other answers are kept
     assert responses(session) == 0
+
+
+def test_commune_without_hamlets_on_record_is_not_asked_for_one(app, client, session, officer, criteria_2022):
+    from core.areas import import_areas
+    from surveys.services import create_survey_from_template
+
+    import_areas(session, "level,code,name,parent_code\ncommune,29599,Xã Không Ấp,857\n")
+    commune = session.scalar(select(Area).where(Area.code == "29599"))
+    survey = create_survey_from_template(session, officer, criteria_set=criteria_2022, communes=[commune])
+    survey.status = SurveyStatus.OPEN
+    session.commit()
+    link = survey.areas[0]
+    html = client.get(f"/s/{link.code}").get_data(as_text=True)
+    assert "ở ấp nào" not in html
+    answers = valid_answers(survey)
+    del answers["q01"]
+    assert post_form(client, link, answers, form_token(html)).status_code == 303
+    assert session.scalars(select(Response)).one().hamlet is None

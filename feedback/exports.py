@@ -25,9 +25,20 @@ from feedback.models import (
     Comment,
     CommentStatus,
     CommentTarget,
+    Disposition,
     DispositionKind,
     Document,
     DocumentVersion,
+)
+
+# Everything the table prints about a comment, loaded in a few queries instead of one per row.
+COMMENT_LOADS = (
+    selectinload(Comment.version),
+    selectinload(Comment.section),
+    selectinload(Comment.paragraph),
+    selectinload(Comment.organisation),
+    selectinload(Comment.disposition).selectinload(Disposition.comments),
+    selectinload(Comment.disposition).selectinload(Disposition.officer),
 )
 
 
@@ -93,7 +104,7 @@ def load_synthesis(
     stmt = (
         select(Comment).join(Comment.version)
         .where(DocumentVersion.document_id == document.id, Comment.status != CommentStatus.HIDDEN)
-        .options(selectinload(Comment.disposition), selectinload(Comment.organisation))
+        .options(*COMMENT_LOADS)
     )
     if version is not None:
         stmt = stmt.where(DocumentVersion.number == version)
@@ -208,18 +219,13 @@ def write_docx(table: Synthesis, out: IO[bytes]) -> None:
         doc.add_paragraph(plain(line)).alignment = WD_ALIGN_PARAGRAPH.CENTER
     header = [_("STT"), _("Đơn vị/cá nhân góp ý"), _("Mục/đoạn"), _("Nội dung góp ý"),
               _("Ý kiến tiếp thu, giải trình")]
-    widths = [Cm(1.3), Cm(5.0), Cm(2.7), Cm(8.0), Cm(9.7)]
     grid = doc.add_table(rows=1, cols=len(header))
     grid.style = "Table Grid"
-    _fill_row(grid.rows[0], header, widths, bold=True)
-    for group in table.groups:
-        row = grid.add_row()
-        merged = row.cells[0].merge(row.cells[-1])
-        merged.text = ""
-        merged.paragraphs[0].add_run(plain(group.label)).bold = True
-        for item in group.rows:
-            _fill_row(grid.add_row(), [str(item.number), item.commenter, item.location, item.body,
-                                       item.answer], widths)
+    widths = (Cm(1.3), Cm(5.0), Cm(2.7), Cm(8.0), Cm(9.7))
+    for column, cell, value, width in zip(grid.columns, grid.rows[0].cells, header, widths, strict=True):
+        column.width = cell.width = width
+        cell.paragraphs[0].add_run(plain(value)).bold = True
+    _RowWriter(grid).write(table)
     doc.add_paragraph()
     doc.add_paragraph().add_run(_("Thống kê")).bold = True
     _small_table(doc, [_("Người góp ý"), _("Số góp ý"), _("Đã trả lời")], table.by_type())
@@ -227,11 +233,40 @@ def write_docx(table: Synthesis, out: IO[bytes]) -> None:
     doc.save(out)
 
 
-def _fill_row(row: object, values: Iterable[str], widths: list[object], *, bold: bool = False) -> None:
-    for cell, value, width in zip(row.cells, values, widths, strict=True):  # type: ignore[attr-defined]
-        cell.width = width
-        run = cell.paragraphs[0].add_run(plain(value))
-        run.bold = bold
+class _RowWriter:
+    """Appends rows by copying one prepared row: python-docx's add_row() builds every
+    element through its XML factory, which took ~5 ms a row (16 s for 3,000 comments)."""
+
+    def __init__(self, grid: object) -> None:
+        from copy import deepcopy
+
+        self.grid = grid
+        self.copy = deepcopy
+        template = grid.add_row()  # type: ignore[attr-defined]
+        for cell in template.cells:
+            cell.paragraphs[0].add_run("")
+        self.template = template._tr
+        self.template.getparent().remove(self.template)
+
+    def _append(self, values: list[str]) -> object:
+        from docx.text.run import Run
+
+        tr = self.copy(self.template)
+        self.grid._tbl.append(tr)  # type: ignore[attr-defined]
+        for tc, value in zip(tr.tc_lst, values, strict=True):
+            Run(tc.p_lst[0].r_lst[0], None).text = plain(value)  # type: ignore[arg-type]
+        return tr
+
+    def write(self, table: Synthesis) -> None:
+        from docx.table import _Row
+
+        for group in table.groups:
+            row = _Row(self._append([""] * 5), self.grid)  # type: ignore[arg-type]
+            merged = row.cells[0].merge(row.cells[-1])
+            merged.text = ""
+            merged.paragraphs[0].add_run(plain(group.label)).bold = True
+            for item in group.rows:
+                self._append([str(item.number), item.commenter, item.location, item.body, item.answer])
 
 
 def _small_table(doc: object, header: list[str], rows: Iterable[tuple[object, ...]]) -> None:

@@ -23,6 +23,7 @@ from core.db import get_session, utc_now
 from core.extensions import client_fingerprint, limiter
 from core.models import Role
 from core.qr import qr_png, qr_svg, qr_svg_inline
+from feedback.exports import COMMENT_LOADS
 from feedback.forms import (
     CHANGE_LABELS,
     COMMENTER_TYPE_LABELS,
@@ -203,6 +204,7 @@ def answers(code: str) -> Any:
             Disposition.is_published.is_(True),
         )
         .order_by(DocumentVersion.number, Comment.id)
+        .options(*COMMENT_LOADS)
     )
     return render_template("feedback/answers.html", document=document, comments=list(comments))
 

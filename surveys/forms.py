@@ -45,6 +45,28 @@ class CreateSurveyForm(FlaskForm):
             raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
 
 
+class SurveyDetailsForm(FlaskForm):
+    """Title, introduction and schedule of an existing survey."""
+
+    title = StringField(_l("Tên phiếu"), validators=[DataRequired(), Length(max=300)])
+    introduction = TextAreaField(_l("Lời giới thiệu"), validators=[Length(max=3000)])
+    opens_at = DateTimeLocalField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        """The closing time must come after the opening time."""
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """A stored UTC time as the naive local wall-clock time the form shows."""
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
 class QuestionForm(FlaskForm):
     """Wording and whether an answer is required."""
 

@@ -245,6 +245,18 @@ def move_question(session: Session, survey: Survey, actor: User, code: str, step
     session.expire(version, ["questions"])
 
 
+def update_details(
+    session: Session, survey: Survey, actor: User, *, title: str, introduction: str,
+    opens_at: datetime | None, closes_at: datetime | None,
+) -> None:
+    """Change what residents read above the questions and when the survey takes answers."""
+    survey.title = title.strip()
+    survey.introduction = introduction.strip()
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    session.flush()
+    record_audit(session, actor, "survey.edit", survey)
+
+
 def set_status(session: Session, survey: Survey, actor: User, status: SurveyStatus) -> None:
     """Open a draft or closed survey, or close an open one."""
     if status == SurveyStatus.OPEN and survey.status == SurveyStatus.OPEN:

@@ -14,7 +14,7 @@ from core.auth import role_required
 from core.db import get_session
 from core.models import Role
 from core.qr import qr_png, qr_svg, qr_svg_inline
-from surveys.forms import CreateSurveyForm, QuestionForm, to_utc
+from surveys.forms import CreateSurveyForm, QuestionForm, SurveyDetailsForm, to_local, to_utc
 from surveys.models import Survey, SurveyStatus
 from surveys.services import (
     SurveyError,
@@ -30,6 +30,7 @@ from surveys.services import (
     options_for,
     set_status,
     survey_state,
+    update_details,
     update_question,
     visible_communes,
 )
@@ -104,6 +105,22 @@ def show(survey_id: int) -> Any:
         responses=count_responses(session, survey), manage=can_manage(current_user, survey),
         version=survey.current_version, url_of=public_url,
     )
+
+
+@bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def edit(survey_id: int) -> Any:
+    """Edit the title, introduction and schedule."""
+    survey = get_survey(survey_id, manage=True)
+    form = SurveyDetailsForm(obj=survey)
+    if request.method == "GET":
+        form.opens_at.data, form.closes_at.data = to_local(survey.opens_at), to_local(survey.closes_at)
+    if form.validate_on_submit():
+        update_details(get_session(), survey, current_user, title=form.title.data, introduction=form.introduction.data,
+                       opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data))
+        get_session().commit()
+        return redirect(url_for("surveys_staff.show", survey_id=survey.id))
+    return render_template("surveys/edit.html", survey=survey, form=form)
 
 
 @bp.route("/<int:survey_id>/status", methods=["POST"])

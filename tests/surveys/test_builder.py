@@ -117,3 +117,18 @@ def test_dashboard_links_to_the_builder(client, auth, officer):
     html = client.get("/dashboard").get_data(as_text=True)
     assert "/surveys/new" in html
 
+
+
+def test_schedule_in_local_time_makes_the_survey_not_yet_open(client, auth, session, officer, survey, link):
+    auth.login(officer.email)
+    page = client.post(f"/surveys/{survey.id}/edit", data={
+        "title": "Phiếu mới", "introduction": "Xin chào", "opens_at": "2099-01-01T07:00", "closes_at": "2099-02-01T17:00"})
+    assert page.status_code == 302
+    session.refresh(survey)
+    assert survey.title == "Phiếu mới"
+    assert survey.opens_at.isoformat() == "2099-01-01T00:00:00+00:00"  # 07:00 in Việt Nam is 00:00 UTC
+    closed = client.get(f"/s/{link.code}")
+    assert closed.status_code == 403 and "chưa mở" in closed.get_data(as_text=True)
+    bad = client.post(f"/surveys/{survey.id}/edit", data={
+        "title": "Phiếu mới", "opens_at": "2099-02-01T07:00", "closes_at": "2099-01-01T17:00"})
+    assert "Thời điểm đóng phải sau thời điểm mở." in bad.get_data(as_text=True)

@@ -144,8 +144,11 @@ class DocumentVersion(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The version this one was compared with when uploaded (the newest one the public had seen).
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_versions.id"))
 
     document: Mapped[Document] = relationship(back_populates="versions")
+    based_on: Mapped[DocumentVersion | None] = relationship(remote_side="DocumentVersion.id")
     sections: Mapped[list[DocumentSection]] = relationship(back_populates="version", order_by="DocumentSection.position")
     paragraphs: Mapped[list[Paragraph]] = relationship(
         back_populates="version", order_by="Paragraph.number"

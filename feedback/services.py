@@ -134,10 +134,13 @@ def add_version(
     session: Session, document: Document, parsed: ParsedDocument, *, filename: str, data: bytes, actor: User
 ) -> DocumentVersion:
     """Store an uploaded text as the next (draft) version and mark what changed."""
-    previous = document.versions[-1] if document.versions else None
+    # Compare with what the public last saw: the newest published or frozen version.
+    shown = [v for v in document.versions if v.status != VersionStatus.DRAFT]
+    previous = shown[-1] if shown else (document.versions[-1] if document.versions else None)
     version = DocumentVersion(
         document=document,
-        number=(previous.number + 1) if previous else 1,
+        number=(document.versions[-1].number + 1) if document.versions else 1,
+        based_on=previous,
         source_filename=filename[-255:],
         source_sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=actor.id,
@@ -204,17 +207,11 @@ def _link_to_previous(version: DocumentVersion, previous: DocumentVersion) -> No
 
 
 def removed_paragraphs(session: Session, version: DocumentVersion) -> list[Paragraph]:
-    """Paragraphs of the previous version that no paragraph of this one continues."""
-    previous = session.scalar(
-        select(DocumentVersion).where(
-            DocumentVersion.document_id == version.document_id,
-            DocumentVersion.number == version.number - 1,
-        )
-    )
-    if previous is None:
+    """Paragraphs of the version this one was compared with that no paragraph here continues."""
+    if version.based_on is None:
         return []
     kept = {p.previous_id for p in version.paragraphs}
-    return [p for p in previous.paragraphs if p.id not in kept]
+    return [p for p in version.based_on.paragraphs if p.id not in kept]
 
 
 def set_window(

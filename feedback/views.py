@@ -34,7 +34,6 @@ from feedback.forms import (
 from feedback.models import (
     Comment,
     CommentStatus,
-    Disposition,
     Document,
     DocumentVersion,
     VersionStatus,
@@ -142,7 +141,8 @@ def comment(code: str, number: int, anchor: str) -> Any:
         target = resolve_target(get_session(), version, anchor)
     except LookupError:
         abort(404)
-    context = {"document": document, "version": version, "target": target, "anchor": anchor}
+    context = {"document": document, "version": version, "target": target, "anchor": anchor,
+               "comments": comments_on(get_session(), version, anchor)}
     if not version.is_open(utc_now()):
         return render_template("feedback/closed.html", **context), 403 if request.method == "POST" else 200
     as_org = current_user.is_authenticated and current_user.role == Role.ORGANISATION
@@ -155,10 +155,7 @@ def comment(code: str, number: int, anchor: str) -> Any:
         if saved is not None:
             _flash_saved(saved)
             return redirect(url_for("feedback.read", code=code, v=number, _anchor=anchor))
-    return render_template(
-        "feedback/comment.html", form=form, as_org=as_org,
-        comments=comments_on(get_session(), version, anchor), **context,
-    )
+    return render_template("feedback/comment.html", form=form, as_org=as_org, **context)
 
 
 def _save_comment(version: DocumentVersion, target: Any, form: Any, as_org: bool) -> Comment | None:
@@ -197,11 +194,10 @@ def answers(code: str) -> Any:
     comments = get_session().scalars(
         select(Comment)
         .join(Comment.version)
-        .join(Disposition, Comment.disposition_id == Disposition.id)
         .where(
             DocumentVersion.document_id == document.id,
+            DocumentVersion.status != VersionStatus.DRAFT,
             Comment.status == CommentStatus.VISIBLE,
-            Disposition.is_published.is_(True),
         )
         .order_by(DocumentVersion.number, Comment.id)
         .options(*COMMENT_LOADS)

@@ -2,7 +2,7 @@
 
 Revision ID: 0003_feedback
 Revises: 0002_surveys
-Create Date: 2026-11-28 23:56:36.131073
+Create Date: 2026-11-29 00:15:33.382064
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def upgrade() -> None:
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('based_on_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at', name=op.f('ck_feedback_versions_window_order')),
+    sa.ForeignKeyConstraint(['based_on_id'], ['feedback_versions.id'], name=op.f('fk_feedback_versions_based_on_id_feedback_versions')),
     sa.ForeignKeyConstraint(['document_id'], ['feedback_documents.id'], name=op.f('fk_feedback_versions_document_id_feedback_documents')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_feedback_versions_uploaded_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_versions')),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from core.db import utc_now
+from core.models import OrganisationKind, Role
 from feedback.models import AuthorKind, Comment, CommentStatus, CommentTarget, ModerationMode
+from tests.factories import make_organisation, make_user
 from tests.feedback.conftest import make_published
 
 
@@ -164,3 +167,35 @@ def test_draft_versions_are_not_public(client, session, officer, areas):
 def test_home_page_lists_drafts_open_for_comments(client, document):
     page = client.get("/").get_data(as_text=True)
     assert "Dự thảo đang lấy ý kiến" in page and f"/feedback/{document.code}" in page
+
+
+@pytest.mark.parametrize("kind", list(OrganisationKind))
+def test_every_organisation_kind_can_comment_in_its_name(session, document, areas, kind):
+    from feedback.services import OrganisationAuthor, submit_comment
+
+    org = make_organisation(session, areas["29581"], name=f"Tổ chức {kind.value}", kind=kind)
+    official = make_user(session, role=Role.ORGANISATION, area_code="29581", organisation=org)
+    comment = submit_comment(session, document.current_version, None, body="Ý kiến", author=OrganisationAuthor(official))
+    assert comment.commenter_type == kind.value and comment.entered_by is official
+
+
+def test_staff_accounts_cannot_comment_in_the_name_of_an_organisation(session, document, officer):
+    from feedback.services import FeedbackError, OrganisationAuthor, submit_comment
+
+    with pytest.raises(FeedbackError):
+        submit_comment(session, document.current_version, None, body="x", author=OrganisationAuthor(officer))
+
+
+def test_answers_page_lists_visible_comments_with_published_answers_only(client, session, document, officer):
+    from feedback.models import DispositionKind
+    from feedback.services import ResidentAuthor, answer_comments, submit_comment
+
+    version = document.current_version
+    answered = submit_comment(session, version, None, body="Đã được trả lời", author=ResidentAuthor())
+    submit_comment(session, version, None, body="Chưa trả lời", author=ResidentAuthor())
+    answer_comments(session, document, [answered], kind=DispositionKind.TAKEN_IN, reply="Tiếp thu ở Mục I",
+                    officer=officer, actor=officer, publish=True)
+    session.commit()
+    page = client.get(f"/feedback/{document.code}/answers").get_data(as_text=True)
+    assert "Tiếp thu ở Mục I" in page and "Chưa trả lời" in page and "Đang xem xét" in page
+    assert "1/2" in page

@@ -54,6 +54,22 @@ def test_payloads_are_escaped_on_every_public_page(client, hostile):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in reading
 
 
+def test_payloads_are_escaped_when_a_form_is_shown_again_and_on_the_closed_page(client, session, hostile):
+    data = {"body": f"{SCRIPT} {IMG}", "name": IMG, "commune": SCRIPT}  # no consent: the form comes back
+    response = client.post(f"/feedback/{hostile.code}/1/s1-p1", data=data)
+    assert response.status_code == 200 and "Hãy đánh dấu đồng ý" in response.get_data(as_text=True)
+    assert_escaped(response.get_data(as_text=True))
+    from datetime import timedelta
+
+    from core.db import utc_now
+
+    hostile.current_version.closes_at = utc_now() - timedelta(seconds=1)
+    session.commit()
+    closed = client.post(f"/feedback/{hostile.code}/1/s1-p1", data=data)
+    assert closed.status_code == 403
+    assert_escaped(closed.get_data(as_text=True))
+
+
 def test_payloads_are_escaped_on_every_staff_page(client, auth, hostile, session):
     auth.login("bcd@example.vn")
     code = hostile.code

@@ -58,7 +58,7 @@ def test_comments_stay_on_the_version_and_paragraph_they_were_made_on(session, d
     assert target.text == "Toàn tỉnh có 45/89 xã đạt chuẩn nông thôn mới."  # the old text is kept as it was
     # The old version stays readable with its comments; it no longer takes new ones.
     old_page = client.get(f"/feedback/{document.code}?v=1").get_data(as_text=True)
-    assert "45/89" in old_page and "Góp ý (1)" in old_page and "đã được thay thế" in old_page
+    assert "45/89" in old_page and "Xem góp ý (1)" in old_page and "đã được thay thế" in old_page
     assert client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "muộn"}).status_code == 403
     new_page = client.get(f"/feedback/{document.code}").get_data(as_text=True)
     assert "46/89" in new_page and "Đã sửa so với bản trước" in new_page and "Đoạn mới" in new_page
@@ -125,3 +125,27 @@ def test_comment_window_is_set_in_local_time(client, auth, session, document, of
                            data={"v1-opens_at": "2026-12-31T08:00", "v1-closes_at": "2026-12-01T17:00"},
                            follow_redirects=True)
     assert "phải sau thời điểm bắt đầu" in response.get_data(as_text=True)
+
+
+def test_an_unpublished_draft_is_skipped_when_comparing(session, document, officer):
+    data = SECOND_DRAFT.encode()
+    add_version(session, document, parse_markdown(data), filename="v2.md", data=data, actor=officer)
+    third = add_version(session, document, parse_markdown(DRAFT_MD.encode()), filename="v3.md", data=b"v3",
+                        actor=officer)
+    # Version 2 was never published: version 3 is compared with version 1, which the public saw.
+    assert third.number == 3 and third.based_on.number == 1
+    assert {p.change for p in third.paragraphs} == {ParagraphChange.UNCHANGED}
+
+
+def test_closed_comment_page_still_shows_the_comments(client, session, document):
+    version = document.current_version
+    submit_comment(session, version, version.paragraphs[0], body="Ý kiến cũ", author=ResidentAuthor())
+    from datetime import timedelta
+
+    from core.db import utc_now
+
+    version.closes_at = utc_now() - timedelta(seconds=1)
+    session.commit()
+    page = client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
+    assert "Ý kiến cũ" in page and "Đã hết thời gian góp ý" in page and "Gửi góp ý" not in page
+    assert "Xem góp ý (1)" in client.get(f"/feedback/{document.code}").get_data(as_text=True)

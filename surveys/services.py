@@ -7,10 +7,13 @@ import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from flask import g, has_app_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.db import utc_now
 from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
@@ -287,8 +290,18 @@ def list_open_surveys(session: Session, now: datetime | None = None) -> list[Sur
 
 
 def find_link(session: Session, code: str) -> SurveyArea | None:
-    """The survey × commune behind a short code."""
-    return session.scalar(select(SurveyArea).where(SurveyArea.code == code.lower()))
+    """The survey × commune behind a short code, with the questions loaded in a few queries."""
+    return session.scalar(
+        select(SurveyArea)
+        .where(SurveyArea.code == code.lower())
+        .options(
+            joinedload(SurveyArea.area).selectinload(Area.children),
+            joinedload(SurveyArea.survey)
+            .selectinload(Survey.versions)
+            .selectinload(SurveyVersion.sections)
+            .selectinload(Section.questions),
+        )
+    )
 
 
 # --- answers ------------------------------------------------------------------
@@ -299,15 +312,22 @@ def hamlet_options(commune: Area) -> list[tuple[str, str]]:
     return [(h.code, h.name) for h in commune.children if h.valid_to is None]
 
 
+def _labels(labels: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Translated (value, label) pairs, translated once per request rather than per question."""
+    cache = g.setdefault("survey_labels", {}) if has_app_context() else {}
+    key = (id(labels), str(get_locale()) if has_app_context() else "")
+    if key not in cache:
+        cache[key] = [(k, str(v)) for k, v in labels.items()]
+    return cache[key]
+
+
 def question_options(question: Question, commune: Area) -> list[tuple[str, str]]:
     """The allowed (value, label) pairs of a choice question, as shown to residents."""
     if question.type == QuestionType.SATISFACTION:
-        pairs = [(k, str(v)) for k, v in SATISFACTION_LABELS.items()]
-        if question.allow_dont_know:
-            pairs.append((DONT_KNOW, str(DONT_KNOW_LABEL)))
-        return pairs
+        pairs = _labels(SATISFACTION_LABELS)
+        return [*pairs, (DONT_KNOW, str(DONT_KNOW_LABEL))] if question.allow_dont_know else pairs
     if question.type == QuestionType.SATISFIED:
-        return [(k, str(v)) for k, v in SATISFIED_LABELS.items()]
+        return _labels(SATISFIED_LABELS)
     if question.weighting_role == WeightingRole.HAMLET:
         return hamlet_options(commune)
     return [(o["value"], o["label"]) for o in question.options]

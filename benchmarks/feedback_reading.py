@@ -27,10 +27,10 @@ from core.demo import seed_core  # noqa: E402
 from core.models import User  # noqa: E402
 from feedback.importers import parse_markdown  # noqa: E402
 from feedback.models import DispositionKind, ModerationMode  # noqa: E402
+from feedback.moderation import answer_comments  # noqa: E402
 from feedback.services import (  # noqa: E402
     ResidentAuthor,
     add_version,
-    answer_comments,
     create_document,
     publish_version,
     submit_comment,

@@ -12,11 +12,11 @@ from core.db import utc_now
 from core.models import User
 from feedback.importers import parse_markdown
 from feedback.models import DispositionKind, Document, ModerationMode
+from feedback.moderation import answer_comments
 from feedback.services import (
     OrganisationAuthor,
     ResidentAuthor,
     add_version,
-    answer_comments,
     create_document,
     publish_version,
     set_window,

@@ -39,21 +39,23 @@ from feedback.models import (
     HiddenReason,
     ModerationMode,
 )
+from feedback.moderation import (
+    answer_comments,
+    moderate_comment,
+    publish_answers,
+    responsible_officers,
+    update_disposition,
+)
 from feedback.services import (
     FeedbackError,
     add_version,
-    answer_comments,
     can_manage,
     can_report,
     create_document,
     documents_for,
-    moderate_comment,
-    publish_answers,
     publish_version,
     removed_paragraphs,
-    responsible_officers,
     set_window,
-    update_disposition,
 )
 from feedback.views import bp, load_document
 

@@ -9,7 +9,8 @@ from docx.enum.section import WD_ORIENT
 from openpyxl import load_workbook
 
 from feedback.models import DispositionKind
-from feedback.services import OrganisationAuthor, ResidentAuthor, answer_comments, submit_comment
+from feedback.moderation import answer_comments
+from feedback.services import OrganisationAuthor, ResidentAuthor, submit_comment
 
 HEADER = ["STT", "Đơn vị/cá nhân góp ý", "Mục/đoạn", "Nội dung góp ý", "Ý kiến tiếp thu, giải trình"]
 

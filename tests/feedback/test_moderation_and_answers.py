@@ -14,13 +14,8 @@ from feedback.models import (
     HiddenReason,
     ModerationMode,
 )
-from feedback.services import (
-    FeedbackError,
-    ResidentAuthor,
-    answer_comments,
-    moderate_comment,
-    submit_comment,
-)
+from feedback.moderation import answer_comments, moderate_comment
+from feedback.services import FeedbackError, ResidentAuthor, submit_comment
 from tests.factories import make_user
 from tests.feedback.conftest import make_published
 

@@ -188,7 +188,8 @@ def test_staff_accounts_cannot_comment_in_the_name_of_an_organisation(session, d
 
 def test_answers_page_lists_visible_comments_with_published_answers_only(client, session, document, officer):
     from feedback.models import DispositionKind
-    from feedback.services import ResidentAuthor, answer_comments, submit_comment
+    from feedback.moderation import answer_comments
+    from feedback.services import ResidentAuthor, submit_comment
 
     version = document.current_version
     answered = submit_comment(session, version, None, body="Đã được trả lời", author=ResidentAuthor())

@@ -24,7 +24,7 @@ from .data import (
     validate_margins,
 )
 from .exports import write_table
-from .reliability import cronbach_alpha
+from .reliability import cronbach_alpha, fit_drivers
 from .thresholds import DEFAULT_RULES, parse_rule
 from .weights import WeightingError
 
@@ -89,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--reliability-out",
         metavar="FILE",
         help="also write Cronbach's alpha and item-total correlations",
+    )
+    p.add_argument(
+        "--drivers-out",
+        metavar="FILE",
+        help="also write a weighted ordinal-logit model of --outcome on the items",
+    )
+    p.add_argument(
+        "--outcome", metavar="COLUMN", help="overall satisfaction column for --drivers-out"
     )
     p.add_argument(
         "--satisfied-min", type=int, default=4, help="answers ≥ this are satisfied (default 4)"
@@ -205,7 +213,9 @@ def run(argv=None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
     outputs = [(args.out, _format(args.out, "--out"))]
-    for option in ("weights_out", "reliability_out"):
+    if args.drivers_out and not args.outcome:
+        raise UsageError("--drivers-out needs --outcome COLUMN")
+    for option in ("weights_out", "reliability_out", "drivers_out"):
         if getattr(args, option):
             outputs.append(
                 (
@@ -283,9 +293,12 @@ def run(argv=None) -> int:
     payloads = [(args.out, _serialise(result.to_frame(), outputs[0][1]))]
     for path, fmt in outputs[1:]:
         if path == args.weights_out:
-            payloads.append((path, _serialise(result.weights_frame(), fmt)))
+            table = result.weights_frame()
+        elif path == args.reliability_out:
+            table = _reliability_table(result)
         else:
-            payloads.append((path, _serialise(_reliability_table(result), fmt)))
+            table = _drivers_table(result, args.outcome, args.responses)
+        payloads.append((path, _serialise(table, fmt)))
     _commit(payloads)
     return 0
 
@@ -308,6 +321,22 @@ def _reliability_table(result) -> pd.DataFrame:
     table = pd.concat([total, table], ignore_index=True)
     table.insert(1, "alpha", [alpha.alpha] + [float("nan")] * alpha.k)
     table.insert(2, "n_complete", alpha.n)
+    return table
+
+
+def _drivers_table(result, outcome: str, source: str) -> pd.DataFrame:
+    frame = result.responses.frame
+    if outcome not in frame.columns:
+        raise InputError(f"missing column {outcome!r} (--outcome)", source=source, line=1)
+    predictors = [i for i in result.responses.items if i != outcome]
+    answers = pd.DataFrame(
+        result.responses.codes.astype(float), columns=list(result.responses.items)
+    )
+    answers = answers.replace(0.0, float("nan"))
+    answers[outcome] = pd.to_numeric(frame[outcome], errors="coerce").to_numpy()
+    table = fit_drivers(answers, outcome, predictors, weights=result.weights.final)
+    table["n"] = table.attrs["n"]
+    table["converged"] = table.attrs["converged"]
     return table
 
 

@@ -253,10 +253,9 @@ def _rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, commun
         if delta.max() < tol:
             return g, iteration
         old = new
-    worst = np.bincount(cell_commune, weights=delta) > 0
     per_commune = np.zeros(len(communes))
     np.maximum.at(per_commune, cell_commune, delta)
-    bad = [communes[i] for i in np.flatnonzero(worst & (per_commune >= tol))]
+    bad = [communes[i] for i in np.flatnonzero(per_commune >= tol)]
     raise WeightingError(
         f"raking did not converge after {max_iter} iterations (tolerance {tol:g}) in "
         f"commune(s) {', '.join(map(repr, bad[:5]))}",

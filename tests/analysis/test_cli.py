@@ -96,6 +96,25 @@ def test_xlsx_output_and_reliability_file(files, tmp_path):
     assert 0 < alpha.loc[alpha["item"] == "ALL", "alpha"].iloc[0] < 1
 
 
+def test_drivers_table_on_request(files, tmp_path):
+    assert (
+        _run(
+            files,
+            tmp_path,
+            "--items",
+            "q1,q2,q3,q4",
+            "--outcome",
+            "q5",
+            "--drivers-out",
+            str(tmp_path / "drivers.csv"),
+        )
+        == 0
+    )
+    drivers = pd.read_csv(tmp_path / "drivers.csv")
+    assert list(drivers["predictor"]) == ["q1", "q2", "q3", "q4"]
+    assert {"coef", "se", "odds_ratio", "p_value", "n", "converged"} <= set(drivers.columns)
+
+
 def test_targets_and_satisfied_rule_are_options(files, tmp_path):
     assert _run(files, tmp_path, "--target", "commune:prop_sat:0.5", "--satisfied-min", "5") == 0
     table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str})

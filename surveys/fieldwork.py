@@ -24,6 +24,8 @@ from core.auth import role_required
 from core.db import get_session
 from core.qr import qr_svg_inline
 from core.spreadsheets import iter_csv, write_xlsx
+from surveys.answers import options_for
+from surveys.errors import AnswerErrors, SurveyUnavailable
 from surveys.exports import (
     CODEBOOK_HEADER,
     codebook_rows,
@@ -36,9 +38,6 @@ from surveys.models import Channel
 from surveys.monitor import MONITOR_HEADER, fieldwork, monitor_rows
 from surveys.paper import ImportRefused, import_paper_responses, template_header
 from surveys.services import (
-    AnswerErrors,
-    SurveyUnavailable,
-    options_for,
     record_response,
     visible_communes,
 )

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from flask import g, has_app_context
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.db import utc_now
 from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
+from surveys.answers import answers_fingerprint, validate_answers
+from surveys.errors import AnswerErrors, SurveyError, SurveyUnavailable
 from surveys.models import (
     Answer,
     Channel,
     CriteriaSet,
     Question,
-    QuestionType,
     Response,
     Section,
     SubmissionToken,
@@ -32,40 +28,9 @@ from surveys.models import (
     SurveyVersion,
     WeightingRole,
 )
-from surveys.template import (
-    DONT_KNOW,
-    DONT_KNOW_LABEL,
-    SATISFACTION_LABELS,
-    SATISFIED_LABELS,
-    TEMPLATE_INTRODUCTION,
-    TEMPLATE_TITLE,
-    template_sections,
-)
+from surveys.template import TEMPLATE_INTRODUCTION, TEMPLATE_TITLE, template_sections
 
-SHORT_TEXT_MAX = 200
-LONG_TEXT_MAX = 2000
-NUMBER_LIMIT = 10**9
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are typed from posters
-
-
-class SurveyError(ValueError):
-    """A survey operation that cannot be carried out; the message says why."""
-
-
-class SurveyUnavailable(SurveyError):
-    """The survey is a draft, not open yet or closed: nothing is stored."""
-
-    def __init__(self, state: str) -> None:
-        super().__init__(state)
-        self.state = state
-
-
-class AnswerErrors(SurveyError):
-    """Some answers are invalid; ``errors`` maps question codes to messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # --- creating and editing ---------------------------------------------------
@@ -304,107 +269,7 @@ def find_link(session: Session, code: str) -> SurveyArea | None:
     )
 
 
-# --- answers ------------------------------------------------------------------
-
-
-def hamlet_options(commune: Area) -> list[tuple[str, str]]:
-    """The commune's current hamlets as (code, name)."""
-    return [(h.code, h.name) for h in commune.children if h.valid_to is None]
-
-
-def _labels(labels: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Translated (value, label) pairs, translated once per request rather than per question."""
-    cache = g.setdefault("survey_labels", {}) if has_app_context() else {}
-    key = (id(labels), str(get_locale()) if has_app_context() else "")
-    if key not in cache:
-        cache[key] = [(k, str(v)) for k, v in labels.items()]
-    return cache[key]
-
-
-def question_options(question: Question, commune: Area) -> list[tuple[str, str]]:
-    """The allowed (value, label) pairs of a choice question, as shown to residents."""
-    if question.type == QuestionType.SATISFACTION:
-        pairs = _labels(SATISFACTION_LABELS)
-        return [*pairs, (DONT_KNOW, str(DONT_KNOW_LABEL))] if question.allow_dont_know else pairs
-    if question.type == QuestionType.SATISFIED:
-        return _labels(SATISFIED_LABELS)
-    if question.weighting_role == WeightingRole.HAMLET:
-        return hamlet_options(commune)
-    return [(o["value"], o["label"]) for o in question.options]
-
-
-def options_for(version: SurveyVersion, commune: Area) -> dict[str, list[tuple[str, str]]]:
-    """Each question's choices for this commune, computed once per page.
-
-    A hamlet question is left out (no key) where the commune has no hamlets on record.
-    """
-    result = {}
-    for question in version.questions:
-        pairs = question_options(question, commune)
-        if pairs or question.weighting_role != WeightingRole.HAMLET:
-            result[question.code] = pairs
-    return result
-
-
-def _validate_one(question: Question, values: list[str], commune: Area) -> tuple[str | None, str | None]:
-    """(stored value, error) for one question's submitted values."""
-    if question.weighting_role == WeightingRole.HAMLET and not hamlet_options(commune):
-        return None, None  # not asked where no hamlets are on record
-    values = [v.strip() for v in values if v is not None and v.strip() != ""]
-    if not values:
-        return None, _("Vui lòng trả lời câu này.") if question.required else None
-    if question.type != QuestionType.MULTIPLE and len(values) > 1:
-        return None, _("Chỉ được chọn một câu trả lời.")
-    kind = question.type
-    if kind in (QuestionType.SATISFACTION, QuestionType.SATISFIED, QuestionType.SINGLE):
-        allowed = {v for v, _label in question_options(question, commune)}
-        if values[0] not in allowed:
-            return None, _("Câu trả lời không nằm trong các lựa chọn.")
-        return values[0], None
-    if kind == QuestionType.MULTIPLE:
-        allowed_order = [v for v, _label in question_options(question, commune)]
-        if any(v not in allowed_order for v in values):
-            return None, _("Câu trả lời không nằm trong các lựa chọn.")
-        return ";".join(v for v in allowed_order if v in values), None
-    if kind == QuestionType.NUMBER:
-        try:
-            number = int(values[0])
-        except ValueError:
-            return None, _("Vui lòng nhập một số nguyên.")
-        low = question.min_value if question.min_value is not None else -NUMBER_LIMIT
-        high = question.max_value if question.max_value is not None else NUMBER_LIMIT
-        if not low <= number <= high:
-            return None, _("Số phải từ %(low)s đến %(high)s.", low=low, high=high)
-        return str(number), None
-    limit = question.max_length or (SHORT_TEXT_MAX if kind == QuestionType.SHORT_TEXT else LONG_TEXT_MAX)
-    text = values[0].replace("\r\n", "\n")
-    if len(text) > limit:
-        return None, _("Tối đa %(limit)s ký tự (đã nhập %(count)s).", limit=limit, count=len(text))
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        return None, _("Có ký tự không hợp lệ.")
-    return text, None
-
-
-def validate_answers(
-    version: SurveyVersion, commune: Area, submitted: Mapping[str, Sequence[str]]
-) -> dict[str, str]:
-    """Check every answer against its question; return {code: value} or raise AnswerErrors."""
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    for question in version.questions:
-        value, error = _validate_one(question, list(submitted.get(question.code, ())), commune)
-        if error:
-            errors[question.code] = error
-        elif value is not None:
-            values[question.code] = value
-    if errors:
-        raise AnswerErrors(errors)
-    return values
-
-
-def answers_fingerprint(values: Mapping[str, str]) -> str:
-    """A hash of the answers, to spot the same form sent twice from one client."""
-    return hashlib.sha256(json.dumps(sorted(values.items()), ensure_ascii=False).encode()).hexdigest()
+# --- responses ----------------------------------------------------------------
 
 
 def find_response_by_nonce(session: Session, nonce: str) -> Response | None:
@@ -517,15 +382,3 @@ def communes_in_scope(session: Session, user: User) -> list[Area]:
     return visible_areas(session, user, AreaLevel.COMMUNE)
 
 
-def iter_links(surveys: Iterable[Survey]) -> Iterable[tuple[Survey, SurveyArea]]:
-    """(survey, link) pairs in display order."""
-    for survey in surveys:
-        for link in survey.areas:
-            yield survey, link
-
-
-def value_labels(question: Question, commune: Area | None = None) -> dict[str, str]:
-    """Value → label for the codebook; hamlets are listed only for a given commune."""
-    if question.weighting_role == WeightingRole.HAMLET and commune is None:
-        return {}
-    return dict(question_options(question, commune))  # type: ignore[arg-type]

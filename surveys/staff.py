@@ -14,10 +14,11 @@ from core.auth import role_required
 from core.db import get_session
 from core.models import Role
 from core.qr import qr_png, qr_svg, qr_svg_inline
+from surveys.answers import options_for
+from surveys.errors import SurveyError
 from surveys.forms import CreateSurveyForm, QuestionForm, SurveyDetailsForm, to_local, to_utc
 from surveys.models import Survey, SurveyStatus
 from surveys.services import (
-    SurveyError,
     can_follow,
     can_manage,
     communes_in_scope,
@@ -27,7 +28,6 @@ from surveys.services import (
     find_question,
     list_surveys_for,
     move_question,
-    options_for,
     set_status,
     survey_state,
     update_details,

@@ -24,13 +24,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from core.db import get_session
 from core.extensions import client_fingerprint, limiter
 from core.qr import qr_png, qr_svg
+from surveys.answers import options_for
+from surveys.errors import AnswerErrors, SurveyUnavailable
 from surveys.models import Channel, SurveyArea
 from surveys.services import (
-    AnswerErrors,
-    SurveyUnavailable,
     find_link,
     find_response_by_nonce,
-    options_for,
     record_response,
     survey_state,
 )

@@ -7,16 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from surveys.answers import validate_answers
+from surveys.errors import AnswerErrors, SurveyError, SurveyUnavailable
 from surveys.models import Channel, CriteriaSet, Question, QuestionType, Response, SurveyStatus
 from surveys.services import (
-    AnswerErrors,
-    SurveyError,
-    SurveyUnavailable,
     create_survey_from_template,
     purge_client_hashes,
     record_response,
     survey_state,
-    validate_answers,
 )
 from tests.surveys.conftest import valid_answers
 

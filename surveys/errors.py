@@ -1,0 +1,23 @@
+"""Domain errors of the surveys feature; messages are shown to users as they are."""
+
+from __future__ import annotations
+
+
+class SurveyError(ValueError):
+    """A survey operation that cannot be carried out; the message says why."""
+
+
+class SurveyUnavailable(SurveyError):
+    """The survey is a draft, not open yet or closed: nothing is stored."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+class AnswerErrors(SurveyError):
+    """Some answers are invalid; ``errors`` maps question codes to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors

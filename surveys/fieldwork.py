@@ -93,7 +93,8 @@ def entry(survey_id: int) -> Any:
     if request.method == "POST":
         values = {k: v.split(";") if v else [] for k, v in request.form.items()}
         try:
-            response = record_response(session, link, values, channel=Channel.PAPER,
+            channel = Channel.MEETING if request.form.get("channel") == "meeting" else Channel.PAPER
+            response = record_response(session, link, values, channel=channel,
                                        serial=request.form.get("serial", ""), entered_by=current_user)
             session.commit()
         except AnswerErrors as exc:
@@ -104,7 +105,8 @@ def entry(survey_id: int) -> Any:
             errors = {"serial": _("Phiếu đang là bản nháp, chưa nhập được.")}
         else:
             flash(_("Đã lưu phiếu số %(serial)s.", serial=response.serial), "info")
-            return redirect(url_for("surveys_staff.entry", survey_id=survey.id, commune=link.area.code))
+            return redirect(url_for("surveys_staff.entry", survey_id=survey.id, commune=link.area.code,
+                                    channel=channel.value))
     return render_template("surveys/entry.html", survey=survey, link=link, links=links, version=survey.current_version,
                            options=options_for(survey.current_version, link.area), values=values, errors=errors), 400 if errors else 200
 

@@ -162,3 +162,34 @@ def test_paper_questionnaire_prints_serials_and_the_qr(client, auth, officer, su
     auth.login(officer.email)
     html = client.get(f"/surveys/{survey.id}/paper?commune=29578&first=7&count=2").get_data(as_text=True)
     assert "29578-00007" in html and "29578-00008" in html and "<svg" in html
+
+
+def test_sheets_from_a_hamlet_meeting_are_recorded_as_such(client, auth, session, areas, survey):
+    auth.login(org_user(session, areas).email)
+    data = entry_data(survey, "M1") | {"channel": "meeting"}
+    assert client.post(f"/surveys/{survey.id}/entry?commune=29578", data=data).status_code == 302
+    assert session.scalars(select(Response.channel)).one() == Channel.MEETING
+
+
+def test_analyst_cannot_enter_or_import(client, auth, session, survey):
+    analyst = make_user(session, role=Role.ANALYST, email="analyst2@example.vn")
+    session.commit()
+    auth.login(analyst.email)
+    assert client.post(f"/surveys/{survey.id}/entry", data=entry_data(survey, "Z1")).status_code == 403
+    assert client.get(f"/surveys/{survey.id}/import").status_code == 403
+
+
+def test_import_refuses_a_serial_already_typed_in(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "P7"))
+    page = upload(client, survey, import_csv(survey, [("P8", "29578", valid_answers(survey)), ("P7", "29578", valid_answers(survey))]))
+    assert page.status_code == 400 and "Số phiếu P7 đã được nhập" in page.get_data(as_text=True)
+    assert count(session) == 1
+    assert session.scalars(select(ImportBatch)).first() is None
+
+
+def test_import_refuses_text_that_is_not_utf8_and_damaged_xlsx(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    assert "UTF-8" in upload(client, survey, "serial;commune_code\nĐ;1\n".encode("cp1258")).get_data(as_text=True)
+    assert "XLSX" in upload(client, survey, b"not a zip", "phieu.xlsx").get_data(as_text=True)
+    assert count(session) == 0

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from core.cli import add_demo_seeder
 from core.db import get_session
-from core.models import Role
 from core.views import PageSection, add_dashboard_section, add_home_section
 
 
@@ -21,8 +20,6 @@ def _home_context() -> dict[str, Any] | None:
 
 
 def _dashboard_context() -> dict[str, Any] | None:
-    if current_user.role not in (Role.ADMIN, Role.OFFICER, Role.ANALYST, Role.ORGANISATION):
-        return None
     from feedback.services import documents_for, open_documents
 
     session = get_session()

@@ -104,7 +104,10 @@ class DocumentForm(FlaskForm):
 class UploadForm(FlaskForm):
     """A .docx or Markdown file: becomes the next version."""
 
-    file = FileField(_l("Tệp dự thảo (.docx hoặc .md)"), validators=[FileRequired()])
+    file = FileField(
+        _l("Tệp dự thảo (.docx hoặc .md)"), validators=[FileRequired()],
+        render_kw={"accept": ".docx,.md,.markdown"},
+    )
 
 
 class WindowForm(FlaskForm):

@@ -96,3 +96,12 @@ def make_published(session, officer, areas, *, text: str = DRAFT_MD, moderation=
 def document(session, officer, areas):
     """A published draft under post-moderation, open now."""
     return make_published(session, officer, areas)
+
+
+def link_label(page: str, anchor: str) -> str:
+    """The visible text of the comment link of paragraph ``anchor`` on a reading page (tags dropped)."""
+    import re
+
+    match = re.search(rf'<a href="/feedback/\w+/\d+/{re.escape(anchor)}">(.*?)</a>', page, re.S)
+    assert match, f"no comment link for {anchor}"
+    return " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split())

@@ -11,7 +11,7 @@ from core.db import utc_now
 from core.models import OrganisationKind, Role
 from feedback.models import AuthorKind, Comment, CommentStatus, CommentTarget, ModerationMode
 from tests.factories import make_organisation, make_user
-from tests.feedback.conftest import make_published
+from tests.feedback.conftest import link_label, make_published
 
 
 def count_comments(session) -> int:
@@ -57,7 +57,8 @@ def test_resident_comments_on_a_paragraph_without_an_account(client, session, do
     assert comment.resident_name == "" and len(comment.client_hash) == 32
     assert "127.0.0.1" not in (comment.client_hash or "")
     page = client.get(f"/feedback/{document.code}").get_data(as_text=True)
-    assert "Góp ý (1)" in page
+    assert link_label(page, "s2-p1") == "Góp ý cho đoạn 3 (1)"
+    assert link_label(page, "s1-p1") == "Góp ý cho đoạn 1"
 
 
 def test_resident_who_gives_a_name_must_consent(client, session, document):

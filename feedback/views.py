@@ -63,9 +63,9 @@ def comment_rate_limit() -> str:
     return current_app.config.get("FEEDBACK_COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
 
 
-@bp.app_context_processor
+@bp.context_processor
 def labels() -> dict[str, Any]:
-    """Labels every feedback template may need."""
+    """Labels the feedback pages need (only on this blueprint's requests)."""
     return {
         "commenter_labels": COMMENTER_TYPE_LABELS,
         "disposition_labels": DISPOSITION_LABELS,

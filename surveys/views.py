@@ -99,8 +99,25 @@ def _form(link: SurveyArea, token: str, via: str, values: Any = None, errors: An
     ), status
 
 
+def _rate_limited(_limit: Any) -> Any:
+    """Too many submissions from this connection: keep the answers and ask to send again later."""
+    link = _link_or_404((request.view_args or {}).get("code", ""))
+    via = "qr" if request.form.get("via") == "qr" else "link"
+    errors = {"token": _("Có quá nhiều phiếu gửi từ cùng một kết nối. Vui lòng đợi một phút rồi bấm Gửi phiếu lần nữa.")}
+    body, _status = _form(link, request.form.get("token", ""), via, request.form.to_dict(flat=False), errors)
+    return current_app.make_response((body, 429))
+
+
+@bp.errorhandler(429)
+def too_many_requests(error: Any) -> Any:
+    """Use the form built by ``_rate_limited`` (the app-wide handler would drop the answers)."""
+    if getattr(error, "response", None) is not None:
+        return error.response
+    return render_template("errors/generic.html", error=error), 429
+
+
 @bp.route("/s/<code>", methods=["GET", "POST"])
-@limiter.limit(submit_rate_limit, methods=["POST"])
+@limiter.limit(submit_rate_limit, methods=["POST"], on_breach=_rate_limited)
 def respond(code: str) -> Any:
     """The questionnaire for one commune; POST stores exactly one response per rendered form."""
     link = _link_or_404(code)

@@ -33,4 +33,7 @@ def test_submission_with_csrf_token_is_accepted_then_rate_limited(client, sessio
         hidden = fields(client.get(f"/s/{link.code}").get_data(as_text=True))
         statuses.append(client.post(f"/s/{link.code}", data=valid_answers(survey) | hidden).status_code)
     assert statuses == [303, 303, 303, 429]
+    limited = client.post(f"/s/{link.code}", data=valid_answers(survey) | hidden)
+    assert "Vui lòng đợi một phút" in limited.get_data(as_text=True)
+    assert 'value="4" checked' in limited.get_data(as_text=True)  # the answers are still there
     assert session.scalar(select(func.count()).select_from(Response)) == 3

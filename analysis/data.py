@@ -108,7 +108,7 @@ def _require_columns(frame: pd.DataFrame, columns, source: str) -> None:
 def _text_column(frame: pd.DataFrame, col: str, source: str, *, required: bool = True) -> pd.Series:
     """The column as a categorical of stripped text labels (factorized once: fast on 1M rows)."""
     codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
-    labels = pd.Index([str(u).strip() for u in np.asarray(uniques, dtype=object)], dtype=object)
+    labels = pd.Index([_label(u) for u in np.asarray(uniques, dtype=object)], dtype=object)
     if required:
         empty = np.flatnonzero(labels == "")
         bad = (codes < 0) | np.isin(codes, empty)
@@ -121,11 +121,22 @@ def _text_column(frame: pd.DataFrame, col: str, source: str, *, required: bool =
         labels = labels.append(pd.Index([""], dtype=object))
         merged, labels = pd.factorize(labels)
         codes = merged[codes]
+    order = np.argsort(np.asarray(labels, dtype=str), kind="stable")  # sorted categories
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    codes, labels = rank[codes], pd.Index(np.asarray(labels, dtype=object)[order], dtype=object)
     return pd.Series(
         pd.Categorical.from_codes(codes, pd.Index(labels, dtype=object)),
         index=frame.index,
         name=col,
     )
+
+
+def _label(value) -> str:
+    """Text label of a cell: stripped, and 26881.0 (a float read from a sheet) written as 26881."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _number_column(

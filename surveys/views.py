@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from flask import (
@@ -17,8 +19,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import get_session
@@ -86,17 +90,44 @@ def _unavailable(link: SurveyArea, state: str) -> Any:
 
 
 def _form(link: SurveyArea, token: str, via: str, values: Any = None, errors: Any = None, status: int = 200) -> Any:
-    return render_template(
-        "surveys/respond.html",
-        link=link,
-        survey=link.survey,
-        version=link.survey.current_version,
-        options=options_for(link.survey.current_version, link.area),
-        token=token,
-        via=via,
-        values=values or {},
-        errors=errors or {},
-    ), status
+    version = link.survey.current_version
+    context = {
+        "link": link, "survey": link.survey, "version": version, "values": values or {}, "errors": errors or {},
+        "options": options_for(version, link.area),
+    }
+    if not values and not errors:
+        context["questions_html"] = _blank_questions(context)
+    return render_template("surveys/respond.html", token=token, via=via, **context), status
+
+
+_QUESTIONS_CACHE: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+_QUESTIONS_CACHE_SIZE = 256
+_cache_lock = threading.Lock()
+
+
+def _blank_questions(context: dict[str, Any]) -> Markup:
+    """The unanswered questions' HTML, cached: it is most of the work of every GET.
+
+    The key covers everything the fragment shows (wording, order, choices, language), so an
+    edit to a draft version or a renamed hamlet is a different key, never a stale page.
+    """
+    version = context["version"]
+    shape = tuple(
+        (q.code, q.text, q.type.value, q.required, q.max_length, s.title, tuple(context["options"].get(q.code, ("-",))))
+        for s in version.sections for q in s.questions
+    )
+    key = (version.id, str(get_locale()), hash(shape))
+    with _cache_lock:
+        cached = _QUESTIONS_CACHE.get(key)
+        if cached is not None:
+            _QUESTIONS_CACHE.move_to_end(key)
+            return cached
+    html = Markup(render_template("surveys/_questions.html", **context))
+    with _cache_lock:
+        _QUESTIONS_CACHE[key] = html
+        while len(_QUESTIONS_CACHE) > _QUESTIONS_CACHE_SIZE:
+            _QUESTIONS_CACHE.popitem(last=False)
+    return html
 
 
 def _rate_limited(_limit: Any) -> Any:

@@ -146,3 +146,16 @@ def test_commune_without_hamlets_on_record_is_not_asked_for_one(app, client, ses
     del answers["q01"]
     assert post_form(client, link, answers, form_token(html)).status_code == 303
     assert session.scalars(select(Response)).one().hamlet is None
+
+
+def test_an_edited_question_shows_at_once_despite_the_form_cache(app, client, session, officer, survey, link):
+    from surveys.services import update_question
+
+    first = client.get(f"/s/{link.code}").get_data(as_text=True)
+    assert client.get(f"/s/{link.code}").get_data(as_text=True).count("<fieldset") == first.count("<fieldset")
+    with app.app_context():
+        update_question(session, survey, officer, "q05", text="Câu hỏi vừa sửa", required=True)
+    session.commit()
+    assert "Câu hỏi vừa sửa" in client.get(f"/s/{link.code}").get_data(as_text=True)
+    client.get("/lang/en")
+    assert "Very satisfied" in client.get(f"/s/{link.code}").get_data(as_text=True)

@@ -425,48 +425,65 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
 
 
 def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
+    """Stack the per-(level, item) arrays into the long table, ordered level, area, item, measure."""
     df_by_level = {
         level: _degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
         for level, dom_of_h, labels in domains
     }
+    level_rank = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
     scale = 100.0 / (scale_max - 1)
-    parts = []
+    cols = {
+        name: []
+        for name in (
+            "level",
+            "area",
+            "item",
+            "measure",
+            "estimate",
+            "se",
+            "df",
+            "deff",
+            "n_obs",
+            "wsum",
+            "n_eff_kish",
+            "_level",
+            "_measure",
+        )
+    }
     for level, labels, item, R, var, deff, n_obs, wsum, n_eff in rows:
         se = np.sqrt(var)
+        G = len(labels)
         for m, measure in enumerate(MEASURES):
-            col = 0 if measure in ("mean", "score") else _BASE.index(measure)
+            col = 0 if measure == "score" else _BASE.index(measure)
             est, s = R[:, col], se[:, col]
             if measure == "score":
                 est, s = scale * (est - 1), scale * s
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "level": level,
-                        "area": labels,
-                        "item": item,
-                        "measure": measure,
-                        "estimate": est,
-                        "se": s,
-                        "df": df_by_level[level],
-                        "deff": deff[:, col],
-                        "n_obs": n_obs.astype(np.int64),
-                        "wsum": wsum,
-                        "n_eff_kish": n_eff,
-                        "_order": m,
-                    }
-                )
-            )
-    out = pd.concat(parts, ignore_index=True)
+            for name, value in (
+                ("level", [level] * G),
+                ("area", labels),
+                ("item", [item] * G),
+                ("measure", [measure] * G),
+                ("estimate", est),
+                ("se", s),
+                ("df", df_by_level[level]),
+                ("deff", deff[:, col]),
+                ("n_obs", n_obs),
+                ("wsum", wsum),
+                ("n_eff_kish", n_eff),
+                ("_level", np.full(G, level_rank[level])),
+                ("_measure", np.full(G, m)),
+            ):
+                cols[name].append(value)
+    out = pd.DataFrame(
+        {name: np.concatenate([np.asarray(v) for v in parts]) for name, parts in cols.items()}
+    )
+    out["n_obs"] = out["n_obs"].astype(np.int64)
     share = out["measure"].isin(["prop_sat", "prop_dissat"]).to_numpy()
     lo, hi = _intervals(
         out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), share, options
     )
     out["ci_lo"], out["ci_hi"] = lo, hi
-    level_order = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
-    out["_level"] = out["level"].map(level_order)
-    out = out.sort_values(["_level", "area", "_order"], kind="stable").drop(
-        columns=["_level", "_order"]
-    )
+    out = out.sort_values(["_level", "area", "_measure"], kind="stable")
     return out[COLUMNS].reset_index(drop=True)
 
 

@@ -2,7 +2,7 @@
 
 Runs raking per commune plus every estimate and linearized SE, for the stratified and the clustered
 design, and reports the median wall time of a few runs and the peak memory. With Rscript present,
-``--r-rows N`` also times R's ``survey`` on the first N rows (R on 1M rows takes very long) and
+``--r-rows N`` also times R's ``survey`` on N generated rows (R on 1M rows takes very long) and
 prints the speed ratio against Python on the same rows.
 
 Usage: python benchmarks/analysis_speed.py [--rows 1000000] [--repeat 3] [--r-rows 20000]
@@ -35,8 +35,8 @@ AGES = np.array(["18-29", "30-39", "40-49", "50-59", "60+"])
 def generate(n: int, n_communes: int = 100, n_items: int = 19, seed: int = 7):
     """Responses, margins and item names; vectorised so 1M rows take about a second."""
     rng = np.random.default_rng(seed)
-    commune = np.sort(rng.integers(0, n_communes, n))
-    commune[:n_communes] = np.arange(n_communes)
+    commune = rng.integers(0, n_communes, n)
+    commune[:n_communes] = np.arange(n_communes)  # every commune sampled
     commune.sort()
     hamlet = rng.integers(0, 8, n)
     sex = rng.integers(0, 2, n)
@@ -141,8 +141,7 @@ def main(argv=None) -> None:
         f"peak RSS {peak_mb:.0f} MB (whole process, data included)"
     )
     if args.r_rows:
-        sub = frame.iloc[: args.r_rows]
-        sub_margins = margins[margins["commune"].isin(set(sub["commune"].astype(str)))]
+        sub, sub_margins, _ = generate(args.r_rows)
         t0 = time.perf_counter()
         run_python(sub, sub_margins, items)
         t_py = time.perf_counter() - t0

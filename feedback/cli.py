@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from core.db import get_session
+from core.db import get_session, utc_now
 from feedback.exports import load_synthesis, write_docx, write_synthesis_xlsx
 from feedback.models import Document
+from feedback.moderation import forget_contacts
 
 feedback_cli = AppGroup("feedback", help="Draft reports open to comments.")
 
@@ -21,6 +23,16 @@ def list_documents() -> None:
     for document in get_session().scalars(select(Document).order_by(Document.id)):
         versions = ", ".join(f"{v.number}:{v.status.value}" for v in document.versions) or "-"
         click.echo(f"{document.code}\t{document.area.code}\t{versions}\t{document.title}")
+
+
+@feedback_cli.command("forget-contacts")
+@click.option("--older-than-days", type=click.IntRange(min=0), default=90, show_default=True)
+def forget_contacts_command(older_than_days: int) -> None:
+    """Erase residents' contacts and client hashes on comments whose window has closed."""
+    session = get_session()
+    count = forget_contacts(session, created_before=utc_now() - timedelta(days=older_than_days))
+    session.commit()
+    click.echo(f"erased contact details of {count} comments")
 
 
 @feedback_cli.command("export")

@@ -12,12 +12,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from core.auth import role_required
 from core.db import get_session
 from core.models import AreaLevel, AuditEntry, Role, User, visible_areas
 from feedback import exports
+from feedback.exports import COMMENT_LOADS
 from feedback.forms import (
     HIDDEN_REASON_LABELS,
     MODERATION_LABELS,
@@ -60,6 +62,7 @@ from feedback.services import (
 from feedback.views import bp, load_document
 
 STAFF = (Role.ADMIN, Role.OFFICER, Role.ANALYST)
+PAGE_SIZE = 100  # comments per moderation page
 MANAGERS = (Role.ADMIN, Role.OFFICER)
 
 
@@ -209,17 +212,20 @@ def comments(code: str) -> Any:
     """All comments, filterable by status, with moderation and answer actions."""
     document = managed_document(code)
     status = request.args.get("status", "")
+    page = max(request.args.get("page", 1, type=int), 1)
     stmt = (
         select(Comment).join(Comment.version)
         .where(DocumentVersion.document_id == document.id)
         .order_by(DocumentVersion.number.desc(), Comment.id)
+        .options(*COMMENT_LOADS, selectinload(Comment.entered_by))
     )
     if status in {s.value for s in CommentStatus}:
         stmt = stmt.where(Comment.status == CommentStatus(status))
+    rows = list(get_session().scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
     return render_template(
-        "feedback/comments.html", document=document, comments=list(get_session().scalars(stmt)),
-        status=status, status_labels=STATUS_LABELS, reason_labels=HIDDEN_REASON_LABELS,
-        moderation_form=ModerationForm(formdata=None),
+        "feedback/comments.html", document=document, comments=rows[:PAGE_SIZE], page=page,
+        has_next=len(rows) > PAGE_SIZE, status=status, status_labels=STATUS_LABELS,
+        reason_labels=HIDDEN_REASON_LABELS, moderation_form=ModerationForm(formdata=None),
     )
 
 

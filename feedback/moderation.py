@@ -1,4 +1,4 @@
-"""Moderation and official answers: hide/unhide with a reason, dispositions, publication.
+"""Moderation, official answers and retention: hide/unhide, dispositions, publication, erasure.
 
 Every action is written to the audit log (``core.models.record_audit``); nothing is deleted.
 """
@@ -6,11 +6,13 @@ Every action is written to the audit log (``core.models.record_audit``); nothing
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from core.db import utc_now
 from core.models import Role, User, record_audit
 from feedback.importers import clean_text
 from feedback.models import (
@@ -122,3 +124,30 @@ def responsible_officers(session: Session, document: Document) -> list[User]:
         .order_by(User.full_name, User.email)
     )
     return [u for u in users if can_manage(u, document)]
+
+
+def forget_contacts(session: Session, *, created_before: datetime, now: datetime | None = None) -> int:
+    """Erase residents' contact details and client hashes once they have served their purpose.
+
+    Decree 13/2023 limits personal data to its purpose: contacts are kept only to clarify
+    comments while a version takes them. This clears them on comments made before
+    ``created_before`` on versions that no longer accept comments; names and communes stay,
+    since they appear in the published synthesis table. Returns how many comments changed.
+    """
+    now = now or utc_now()
+    stmt = select(Comment).where(
+        Comment.created_at < created_before,
+        or_(Comment.resident_contact != "", Comment.client_hash.is_not(None)),
+    )
+    changed: dict[str, int] = {}
+    for comment in session.scalars(stmt):
+        if comment.version.is_open(now):
+            continue
+        comment.resident_contact, comment.client_hash = "", None
+        document = comment.version.document
+        changed[document.code] = changed.get(document.code, 0) + 1
+    session.flush()
+    for code, count in changed.items():
+        document = session.scalar(select(Document).where(Document.code == code))
+        record_audit(session, None, "feedback.comment.forget_contacts", document, document=code, count=count)
+    return sum(changed.values())

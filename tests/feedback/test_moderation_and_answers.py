@@ -204,3 +204,38 @@ def test_comments_count_helper_ignores_hidden(session, document, officer):
     moderate_comment(session, c, "hide", actor=officer, reason=HiddenReason.PERSONAL_DATA)
     assert visible_counts(session, document.current_version) == {"s1-p1": 1}
     assert session.get(Comment, c.id) is not None  # hidden, never deleted
+
+
+def test_forget_contacts_erases_contacts_once_the_window_has_closed(app, runner, session, document):
+    from datetime import timedelta
+
+    from core.db import utc_now
+
+    version = document.current_version
+    target = version.paragraphs[0]
+    old = submit_comment(session, version, target, body="a", client_hash="abc",
+                         author=ResidentAuthor("Lan", "Đồng Phú", "0901234567"))
+    session.commit()
+    result = runner.invoke(args=["feedback", "forget-contacts", "--older-than-days", "0"])
+    assert "0 comments" in result.output  # the window is still open: contacts may still be needed
+    version.closes_at = utc_now() - timedelta(seconds=1)
+    session.commit()
+    result = runner.invoke(args=["feedback", "forget-contacts", "--older-than-days", "0"])
+    assert result.exit_code == 0 and "1 comments" in result.output
+    session.expire_all()
+    assert (old.resident_name, old.resident_commune, old.resident_contact, old.client_hash) == ("Lan", "Đồng Phú", "", None)
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "feedback.comment.forget_contacts")).one()
+    assert entry.details == {"document": document.code, "count": 1}
+
+
+def test_moderation_list_is_paged(client, auth, session, document, officer, monkeypatch):
+    import feedback.manage
+
+    monkeypatch.setattr(feedback.manage, "PAGE_SIZE", 2)
+    for i in range(3):
+        add_comment(session, document, body=f"Góp ý thứ {i}")
+    auth.login("bcd@example.vn")
+    first = client.get(f"/feedback/manage/{document.code}/comments").get_data(as_text=True)
+    assert "Góp ý thứ 1" in first and "Góp ý thứ 2" not in first and "page=2" in first
+    second = client.get(f"/feedback/manage/{document.code}/comments?page=2").get_data(as_text=True)
+    assert "Góp ý thứ 2" in second and "Trang trước" in second

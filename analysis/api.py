@@ -9,6 +9,7 @@ import pandas as pd
 from .data import (
     Responses,
     validate_cells,
+    validate_hamlet_population,
     validate_item_weights,
     validate_margins,
     validate_responses,
@@ -63,6 +64,12 @@ def compute_weights(
     populations when given, else 1.
     """
     frame = responses.frame if isinstance(responses, Responses) else responses
+    if cells is not None:
+        cells, _ = validate_cells(cells)
+    if margins is not None:
+        margins, _ = validate_margins(margins)
+    if hamlet_population is not None:
+        hamlet_population = validate_hamlet_population(hamlet_population)
     source = design_weights_from
     if source == "auto":
         source = (

@@ -44,6 +44,7 @@ def test_docx_is_a_landscape_table_grouped_by_section(client, auth, session, doc
     assert doc.sections[0].page_width > doc.sections[0].page_height
     assert "BẢNG TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN GÓP Ý" in doc.paragraphs[0].text
     assert rows[0] == HEADER and all(len(r) == 5 for r in rows)
+    assert doc.tables[0].rows[0]._tr.trPr.xml.count("tblHeader") == 1  # repeated on every page
     assert rows[1] == ["I. Kết quả thực hiện"] * 5  # a merged group row
     assert rows[2][:4] == ["1", "Trần Thị Lan, Xã Đồng Phú", "Mục 1, đoạn 1", "Cần số liệu từng huyện."]
     assert rows[2][4].startswith("Tiếp thu: Đã bổ sung phụ lục số liệu.") and "Trả lời chung" in rows[2][4]

@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write Cronbach's alpha and item-total correlations",
     )
     p.add_argument(
+        "--diagnostics-out",
+        metavar="FILE",
+        help="also write weight diagnostics per commune (min, max, ratio, Kish n_eff, deff_w)",
+    )
+    p.add_argument(
         "--drivers-out",
         metavar="FILE",
         help="also write a weighted ordinal-logit model of --outcome on the items",
@@ -215,7 +220,7 @@ def run(argv=None) -> int:
     outputs = [(args.out, _format(args.out, "--out"))]
     if args.drivers_out and not args.outcome:
         raise UsageError("--drivers-out needs --outcome COLUMN")
-    for option in ("weights_out", "reliability_out", "drivers_out"):
+    for option in ("weights_out", "reliability_out", "drivers_out", "diagnostics_out"):
         if getattr(args, option):
             outputs.append(
                 (
@@ -294,6 +299,8 @@ def run(argv=None) -> int:
     for path, fmt in outputs[1:]:
         if path == args.weights_out:
             table = result.weights_frame()
+        elif path == args.diagnostics_out:
+            table = result.weights.diagnostics
         elif path == args.reliability_out:
             table = _reliability_table(result)
         else:

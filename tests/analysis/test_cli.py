@@ -64,17 +64,9 @@ def _run(files, tmp_path, *extra, out="out.csv"):
 
 
 def test_good_run_writes_the_documented_long_table(files, tmp_path):
-    assert (
-        _run(
-            files,
-            tmp_path,
-            "--item-weights",
-            str(files["item_weights"]),
-            "--weights-out",
-            str(tmp_path / "weights.csv"),
-        )
-        == 0
-    )
+    extra = ["--item-weights", str(files["item_weights"]), "--weights-out", str(tmp_path / "weights.csv"),
+             "--diagnostics-out", str(tmp_path / "diagnostics.csv")]
+    assert _run(files, tmp_path, *extra) == 0
     table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str})
     assert list(table.columns[:13]) == COLUMNS
     assert {"target", "meets_target", "low_n_eff"} <= set(table.columns)
@@ -84,6 +76,11 @@ def test_good_run_writes_the_documented_long_table(files, tmp_path):
     assert set(table["measure"]) == {"mean", "score", "prop_sat", "prop_dissat"}
     weights = pd.read_csv(tmp_path / "weights.csv")
     assert list(weights.columns) == ["id", "commune", "design_weight", "weight"]
+    diagnostics = pd.read_csv(tmp_path / "diagnostics.csv")
+    assert {"commune", "n", "w_min", "w_max", "w_ratio", "n_eff_kish", "deff_weighting"} <= set(
+        diagnostics.columns
+    )
+    assert len(diagnostics) == 6
 
 
 def test_xlsx_output_and_reliability_file(files, tmp_path):

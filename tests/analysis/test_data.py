@@ -87,7 +87,9 @@ def test_csv_export_round_trips_every_digit():
 
 def test_numeric_codes_match_across_tables_whatever_their_dtype():
     # GSO commune codes: floats in a sheet with blanks, integers in the population table
-    frame = pd.DataFrame({"commune": [29770.0, 29770.0, 29770.0], "sex": ["F", "M", "M"], "q1": [4, 5, 3]})
+    frame = pd.DataFrame(
+        {"commune": [29770.0, 29770.0, 29770.0], "sex": ["F", "M", "M"], "q1": [4, 5, 3]}
+    )
     cells = pd.DataFrame({"commune": [29770, 29770], "sex": ["F", "M"], "count": [50, 50]})
     result = compute_indices(frame, ["q1"], weighting="poststratify", cells=cells, thresholds=None)
     np.testing.assert_allclose(result.weights.final, [50, 25, 25])

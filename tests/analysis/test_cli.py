@@ -64,8 +64,14 @@ def _run(files, tmp_path, *extra, out="out.csv"):
 
 
 def test_good_run_writes_the_documented_long_table(files, tmp_path):
-    extra = ["--item-weights", str(files["item_weights"]), "--weights-out", str(tmp_path / "weights.csv"),
-             "--diagnostics-out", str(tmp_path / "diagnostics.csv")]
+    extra = [
+        "--item-weights",
+        str(files["item_weights"]),
+        "--weights-out",
+        str(tmp_path / "weights.csv"),
+        "--diagnostics-out",
+        str(tmp_path / "diagnostics.csv"),
+    ]
     assert _run(files, tmp_path, *extra) == 0
     table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str})
     assert list(table.columns[:13]) == COLUMNS

@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import get_session
@@ -185,6 +186,12 @@ def _submit(link: SurveyArea, nonce: str, via: str, values: dict[str, list[str]]
 
 def _store_once(link: SurveyArea, nonce: str, via: str, values: dict[str, list[str]]) -> Any:
     session = get_session()
+    if session.get_bind().dialect.name == "sqlite":
+        # Take SQLite's write lock before reading (what BEGIN IMMEDIATE does): a read
+        # transaction that later writes fails at once when another writer got in first,
+        # whereas waiting for the lock honours busy_timeout.
+        session.rollback()
+        session.execute(text("UPDATE survey_submission_tokens SET nonce = nonce WHERE 0 = 1"))
     thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
     if find_response_by_nonce(session, nonce) is not None:
         return thanks  # a double tap or a resent POST: same thank-you, nothing new stored

@@ -63,7 +63,7 @@ def create_survey_from_template(
     survey = Survey(
         title=title,
         introduction=TEMPLATE_INTRODUCTION,
-        owner_area=actor.area if actor.role == Role.OFFICER else None,
+        owner_area=actor.area if actor.role == Role.OFFICER else _common_ancestor(session, communes),
         criteria_set=criteria_set,
         created_by=actor,
         opens_at=opens_at,
@@ -103,6 +103,17 @@ def create_survey_from_template(
     session.flush()
     record_audit(session, actor, "survey.create", survey, criteria_set=criteria_set.code)
     return survey
+
+
+def _common_ancestor(session: Session, areas: Sequence[Area]) -> Area | None:
+    """The lowest area containing all of ``areas`` (their district, say), so its officers manage the survey."""
+    paths = [a.path.strip("/").split("/") for a in areas]
+    common = []
+    for parts in zip(*paths, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return session.get(Area, int(common[-1])) if common and common[-1].isdigit() else None
 
 
 def can_manage(user: User, survey: Survey) -> bool:

@@ -126,3 +126,15 @@ def test_retention_purges_old_client_hashes_only(session, survey, link):
     session.refresh(old)
     session.refresh(new)
     assert old.client_hash is None and new.client_hash == "h"
+
+
+def test_a_survey_created_by_an_admin_is_managed_by_the_district_officers(session, areas, criteria_2022, officer):
+    from core.models import Role
+    from surveys.services import can_manage
+    from tests.factories import make_user
+
+    admin = make_user(session, role=Role.ADMIN, email="admin@example.vn")
+    other = make_user(session, role=Role.OFFICER, area_code="858", email="o858@example.vn")
+    survey = create_survey_from_template(session, admin, criteria_set=criteria_2022, communes=[areas["29578"], areas["29581"]])
+    assert survey.owner_area.code == "857"
+    assert can_manage(officer, survey) and not can_manage(other, survey)

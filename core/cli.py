@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -102,6 +102,7 @@ def list_users_command() -> None:
 
 
 @click.command("compile-translations")
+@with_appcontext
 def compile_translations_command() -> None:
     """Compile the .po catalogs of every package into .mo files."""
     from core import PROJECT_DIR, translation_dirs
@@ -112,6 +113,7 @@ def compile_translations_command() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Load demo areas, accounts and content (safe to run again)."""
     from core.demo import seed_core

@@ -18,6 +18,7 @@ DEMO_HAMLET_HOUSEHOLDS = (412, 365, 298, 330)
 DEMO_PASSWORD = "demo-ntm-2026"
 DEMO_ACCOUNTS = (
     ("admin@demo.ntm.vn", Role.ADMIN, None, None),
+    ("bcd.tinh@demo.ntm.vn", Role.OFFICER, "86", None),
     ("bcd.longho@demo.ntm.vn", Role.OFFICER, "857", None),
     ("mttq.dongphu@demo.ntm.vn", Role.ORGANISATION, "29578", "Ban Thường trực UBMTTQ xã Đồng Phú"),
     ("phantich@demo.ntm.vn", Role.ANALYST, None, None),
@@ -38,7 +39,7 @@ def seed_core(session: Session) -> list[str]:
     import_areas(session, AREAS_CSV.read_text(encoding="utf-8"))
     import_areas(session, demo_hamlets_csv())
     commune = find_area(session, DEMO_COMMUNES[0])
-    org_name = DEMO_ACCOUNTS[2][3]
+    org_name = next(org for *_, org in DEMO_ACCOUNTS if org)
     if session.scalar(select(Organisation).where(Organisation.name == org_name)) is None:
         create_organisation(session, org_name, OrganisationKind.FATHERLAND_FRONT, commune)
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]

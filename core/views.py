@@ -30,7 +30,9 @@ bp = Blueprint("core", __name__)
 class PageSection:
     """A block a feature adds to the home page or the dashboard.
 
-    ``load`` returns the template's context, or None to leave the block out.
+    ``load`` returns a dict, or None to leave the block out. The block's template
+    is included with the page's context and reads that dict as ``context``
+    (e.g. ``context.surveys``).
     """
 
     template: str

@@ -26,7 +26,8 @@ def seed_demo_survey(session: Session) -> list[str]:
     criteria_set = session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
     if officer is None or district is None or criteria_set is None:
         return ["Demo survey skipped: core demo data or criteria sets missing."]
-    communes = [a for a in district.children if a.level == AreaLevel.COMMUNE and a.valid_to is None]
+    # NTM is assessed for rural communes (xã), not for the district town (thị trấn).
+    communes = [a for a in district.children if a.level == AreaLevel.COMMUNE and a.unit_type == "xa" and a.valid_to is None]
     survey = create_survey_from_template(
         session, officer, criteria_set=criteria_set, communes=communes, title=DEMO_TITLE
     )

@@ -17,6 +17,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -75,9 +76,10 @@ def paper_form(survey_id: int) -> Any:
     first = request.args.get("first", 1, type=int) or 1
     count = min(max(request.args.get("count", 1, type=int) or 1, 1), MAX_SHEETS)
     serials = [f"{link.area.code}-{n:05d}" for n in range(max(first, 1), max(first, 1) + count)]
-    return render_template("surveys/paper.html", survey=survey, link=link, links=links, serials=serials,
-                           version=survey.current_version, options=options_for(survey.current_version, link.area),
-                           qr=qr_svg_inline(public_url(link, via="qr"), scale=3), short=public_url(link))
+    with force_locale("vi"):  # the sheets are printed for residents: Vietnamese whatever the UI language
+        return render_template("surveys/paper.html", survey=survey, link=link, links=links, serials=serials,
+                               version=survey.current_version, options=options_for(survey.current_version, link.area),
+                               qr=qr_svg_inline(public_url(link, via="qr"), scale=3), short=public_url(link))
 
 
 @bp.route("/<int:survey_id>/entry", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ import zipfile
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -196,10 +197,15 @@ def _link(survey: Survey, code: str) -> Any:
 def poster(survey_id: int, code: str) -> Any:
     """A printable A4 poster for one commune."""
     survey = get_survey(survey_id)
-    link = _link(survey, code)
+    return _poster_html(survey, _link(survey, code))
+
+
+def _poster_html(survey: Survey, link: Any, *, standalone: bool = False) -> str:
+    """A poster always speaks Vietnamese to residents, whatever the officer's interface language."""
     url = public_url(link, via="qr")
-    return render_template("surveys/poster.html", survey=survey, link=link, url=url,
-                           short=public_url(link), qr=qr_svg_inline(url, scale=10))
+    with force_locale("vi"):
+        return render_template("surveys/poster.html", survey=survey, link=link, url=url, short=public_url(link),
+                               qr=qr_svg_inline(url, scale=10), standalone=standalone)
 
 
 @bp.route("/<int:survey_id>/posters.zip")
@@ -219,8 +225,7 @@ def posters_zip(survey_id: int) -> Any:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for link in links:
             url = public_url(link, via="qr")
-            html = render_template("surveys/poster.html", survey=survey, link=link, url=url,
-                                   short=public_url(link), qr=qr_svg_inline(url, scale=10), standalone=True)
+            html = _poster_html(survey, link, standalone=True)
             stem = f"{link.area.code}-{link.code}"
             archive.writestr(f"{stem}/poster.html", html)
             archive.writestr(f"{stem}/qr.png", qr_png(url))

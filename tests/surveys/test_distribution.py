@@ -83,3 +83,12 @@ def test_resident_can_answer_with_keyboard_labels_for_every_control(client, link
     for code in (q.code for q in survey.current_version.questions if q.type.value == "long_text"):
         assert f'<label for="{code}">' in html
     assert valid_answers(survey)
+
+
+def test_posters_and_paper_sheets_stay_vietnamese_for_an_english_speaking_officer(client, auth, officer, survey, link):
+    auth.login(officer.email)
+    client.get("/lang/en")
+    assert "Satisfaction surveys" in client.get("/surveys/").get_data(as_text=True)
+    assert "quét mã QR" in client.get(f"/surveys/{survey.id}/poster/{link.code}").get_data(as_text=True)
+    paper = client.get(f"/surveys/{survey.id}/paper").get_data(as_text=True)
+    assert "Rất hài lòng" in paper and "Very satisfied" not in paper

@@ -142,6 +142,25 @@ class Client(threading.Thread):
         connection.close()
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """User+system CPU time of gunicorn's master and workers so far (Linux /proc)."""
+    pids = [master_pid]
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    pids += [int(c) for c in children]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def stored_markers(url: str, run: str) -> Counter:
     """How many times each of this run's markers is stored."""
     from sqlalchemy import select
@@ -179,6 +198,7 @@ def main() -> int:
     code = prepare(env)
     server = start_gunicorn(env, args.port, args.workers, args.threads)
     run = secrets.token_hex(3)
+    cpu_before = server_cpu_seconds(server.pid)
     try:
         started = time.monotonic()
         clients = [Client(n, args.port, code, run, started + args.duration, args.max_per_client, args.resend)
@@ -188,6 +208,7 @@ def main() -> int:
         for client in clients:
             client.join()
         elapsed = time.monotonic() - started
+        cpu_used = server_cpu_seconds(server.pid) - cpu_before
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -205,6 +226,10 @@ def main() -> int:
     if latencies:
         print(f"GET+POST latency: p50 {percentile(latencies, 50) * 1000:.0f} ms, p95 {percentile(latencies, 95) * 1000:.0f} ms, "
               f"p99 {percentile(latencies, 99) * 1000:.0f} ms")
+    if acked:
+        per = cpu_used / len(acked) * 1000
+        print(f"gunicorn CPU: {cpu_used:.1f} s = {per:.1f} ms per submission (GET+POST, database server not counted)"
+              f" -> about {1000 / per:.0f} submissions/s per dedicated core")
     print(f"errors: {dict(errors) or 0}")
     print(f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; stored but not acknowledged: {len(unacked)}")
     return 1 if lost or duplicated or not acked else 0

@@ -7,6 +7,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
@@ -59,7 +60,10 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused([ImportProblem(0, "", _("Tệp CSV phải là văn bản UTF-8."))]) from None
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;") if text.strip() else csv.excel
+    try:  # Excel in a Vietnamese locale saves CSV with semicolons
+        dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;")
+    except csv.Error:
+        dialect = csv.excel
     return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
 
 

@@ -193,3 +193,17 @@ def test_import_refuses_text_that_is_not_utf8_and_damaged_xlsx(client, auth, ses
     assert "UTF-8" in upload(client, survey, "serial;commune_code\nĐ;1\n".encode("cp1258")).get_data(as_text=True)
     assert "XLSX" in upload(client, survey, b"not a zip", "phieu.xlsx").get_data(as_text=True)
     assert count(session) == 0
+
+
+def test_import_of_a_file_without_the_columns_lists_them(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    for data in (b"serial\n1\n", b"", b"\xef\xbb\xbf"):
+        page = upload(client, survey, data)
+        assert page.status_code == 400 and "Thiếu cột." in page.get_data(as_text=True)
+
+
+def test_import_accepts_semicolon_csv_from_excel(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    data = import_csv(survey, [("S1", "29578", valid_answers(survey))]).decode().replace(",", ";")
+    assert upload(client, survey, data.encode()).status_code == 302
+    assert count(session) == 1

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.db import utc_now
@@ -331,11 +331,14 @@ def record_response(
         entered_by_id=entered_by.id if entered_by else None,
     )
     session.add(response)
-    by_code = {q.code: q for q in version.questions}
-    session.add_all(Answer(response=response, question=by_code[c], value=v) for c, v in values.items())
     if nonce:
         session.add(SubmissionToken(nonce=nonce, response=response, used_at=now))
     session.flush()
+    # One multi-row INSERT without building ORM objects: this is the hot path of every submission.
+    ids = {q.code: q.id for q in version.questions}
+    rows = [{"response_id": response.id, "question_id": ids[c], "value": v} for c, v in values.items()]
+    if rows:
+        session.execute(insert(Answer), rows)
     return response
 
 

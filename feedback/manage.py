@@ -43,6 +43,7 @@ from feedback.models import (
 )
 from feedback.moderation import (
     answer_comments,
+    comments_of,
     moderate_comment,
     publish_answers,
     responsible_officers,
@@ -265,7 +266,7 @@ def answer(code: str) -> Any:
     document = managed_document(code)
     session = get_session()
     ids = [int(i) for i in request.values.getlist("comment") if i.isdigit()]
-    chosen = list(session.scalars(select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)))
+    chosen = comments_of(session, document, ids)
     form = DispositionForm()
     _officer_choices(form, document)
     if form.validate_on_submit():

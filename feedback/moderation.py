@@ -21,6 +21,7 @@ from feedback.models import (
     Disposition,
     DispositionKind,
     Document,
+    DocumentVersion,
     HiddenReason,
 )
 from feedback.services import MAX_REPLY_CHARS, FeedbackError, can_manage
@@ -48,6 +49,14 @@ def moderate_comment(
         reason=clean_text(note)[:1000] or (reason.value if reason else ""),
         hidden_reason=reason.value if reason else None, before=before.value, after=comment.status.value,
     )
+
+
+def comments_of(session: Session, document: Document, ids: Sequence[int]) -> list[Comment]:
+    """The comments with these ids that belong to the document (ids are guessable: never trust them)."""
+    return list(session.scalars(
+        select(Comment).join(Comment.version)
+        .where(Comment.id.in_(ids), DocumentVersion.document_id == document.id).order_by(Comment.id)
+    ))
 
 
 def answer_comments(

@@ -239,3 +239,22 @@ def test_moderation_list_is_paged(client, auth, session, document, officer, monk
     assert "Góp ý thứ 1" in first and "Góp ý thứ 2" not in first and "page=2" in first
     second = client.get(f"/feedback/manage/{document.code}/comments?page=2").get_data(as_text=True)
     assert "Góp ý thứ 2" in second and "Trang trước" in second
+
+
+def test_answer_page_shows_only_comments_of_the_officers_own_document(client, auth, session, areas, officer):
+    """Comment ids are sequential: an officer must not read another area's (hidden) comments through them."""
+    provincial = make_user(session, role=Role.OFFICER, area_code="86", email="tinh@example.vn")
+    session.commit()
+    theirs = make_published(session, provincial, areas, title="Dự thảo của tỉnh", area_code="86")
+    secret = add_comment(session, theirs, body="Số điện thoại riêng 0901234567")
+    moderate_comment(session, secret, "hide", actor=provincial, reason=HiddenReason.PERSONAL_DATA)
+    session.commit()
+    mine = make_published(session, officer, areas, title="Dự thảo của huyện")
+    auth.login("bcd@example.vn")
+    page = client.get(f"/feedback/manage/{mine.code}/answer?comment={secret.id}").get_data(as_text=True)
+    assert "0901234567" not in page and "Chưa chọn góp ý nào" in page
+    response = client.post(f"/feedback/manage/{mine.code}/answer",
+                           data={"comment": secret.id, "kind": "tiep_thu", "reply": "x", "officer_id": officer.id})
+    assert "0901234567" not in response.get_data(as_text=True)
+    session.expire_all()
+    assert secret.disposition_id is None

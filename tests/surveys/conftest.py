@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.models import Role
 from surveys.models import CriteriaSet, Survey, SurveyStatus
 from surveys.services import create_survey_from_template
-from tests.factories import make_user
+from tests.factories import build_area_tree, make_user
 
 
 @pytest.fixture
@@ -66,3 +66,18 @@ def valid_answers(survey: Survey, hamlet: str = "29578-01") -> dict[str, list[st
         else:
             answers[q.code] = ["Đường ấp cần thêm đèn."]
     return answers
+
+
+def open_survey(live_server) -> str:
+    """Arrange an open survey on the served database; return the commune's short link."""
+    with live_server.app.app_context():
+        session = live_server.session()
+        areas = build_area_tree(session)
+        officer = make_user(session, role=Role.OFFICER, area_code="857")
+        criteria = session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
+        survey = create_survey_from_template(session, officer, criteria_set=criteria, communes=[areas["29578"]])
+        survey.status = SurveyStatus.OPEN
+        code = survey.areas[0].code
+        session.commit()
+        session.close()
+    return f"{live_server.url}/s/{code}"

@@ -5,27 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.models import Role
-from surveys.models import CriteriaSet, Response, SurveyStatus
-from surveys.services import create_survey_from_template
-from tests.factories import build_area_tree, make_user
+from surveys.models import Response
+from tests.surveys.conftest import open_survey
 
 pytestmark = pytest.mark.browser
-
-
-def open_survey(live_server) -> str:
-    """Arrange an open survey on the served database; return the commune's short link."""
-    with live_server.app.app_context():
-        session = live_server.session()
-        areas = build_area_tree(session)
-        officer = make_user(session, role=Role.OFFICER, area_code="857")
-        criteria = session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
-        survey = create_survey_from_template(session, officer, criteria_set=criteria, communes=[areas["29578"]])
-        survey.status = SurveyStatus.OPEN
-        code = survey.areas[0].code
-        session.commit()
-        session.close()
-    return f"{live_server.url}/s/{code}"
 
 
 def answer_everything(page) -> None:

@@ -17,7 +17,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from core.db import get_session, utc_now
 from core.extensions import client_fingerprint, limiter
@@ -158,8 +159,21 @@ def comment(code: str, number: int, anchor: str) -> Any:
     return render_template("feedback/comment.html", form=form, as_org=as_org, **context)
 
 
+def lock_for_write(session: Session) -> None:
+    """On SQLite, start a write transaction before reading (what BEGIN IMMEDIATE does).
+
+    A transaction that has read and then writes fails at once with "database is
+    locked" when another writer got in first; one that starts by writing waits
+    for the lock (busy_timeout). The rollback only drops this request's reads.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.rollback()
+        session.execute(text("UPDATE feedback_comments SET id = id WHERE 0 = 1"))
+
+
 def _save_comment(version: DocumentVersion, target: Any, form: Any, as_org: bool) -> Comment | None:
     session = get_session()
+    lock_for_write(session)  # many residents at one meeting press "Gửi" at the same moment
     if as_org:
         author: Any = OrganisationAuthor(current_user, form.meeting_date.data, form.participants.data)
     else:

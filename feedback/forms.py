@@ -58,16 +58,34 @@ CHANGE_LABELS = {
     ParagraphChange.NEW: _l("Đoạn mới"),
 }
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+TOO_LONG = _l("Tối đa %(max)d ký tự.")
+
+
+def browser_line_breaks(value: str | None) -> str | None:
+    """A textarea sends each line break as CR LF but its maxlength counted it once: count it once too."""
+    return value.replace("\r\n", "\n") if value else value
+
+
+def comment_body() -> TextAreaField:
+    """The comment text, with Vietnamese messages (WTForms has no Vietnamese catalog)."""
+    return TextAreaField(
+        _l("Nội dung góp ý"), filters=[browser_line_breaks],
+        validators=[InputRequired(_l("Hãy nhập nội dung góp ý.")),
+                    Length(max=MAX_COMMENT_CHARS, message=_l("Nội dung góp ý dài quá %(n)d ký tự.", n=MAX_COMMENT_CHARS))],
+    )
 
 
 class ResidentCommentForm(FlaskForm):
     """A resident's comment; who they are is optional. ``website`` is a honeypot."""
 
-    body = TextAreaField(_l("Nội dung góp ý"), validators=[InputRequired(), Length(max=MAX_COMMENT_CHARS)])
-    name = StringField(_l("Họ và tên (không bắt buộc)"), validators=[Optional(), Length(max=120)])
-    commune = StringField(_l("Xã, phường nơi ở (không bắt buộc)"), validators=[Optional(), Length(max=120)])
+    body = comment_body()
+    name = StringField(_l("Họ và tên (không bắt buộc)"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
+    commune = StringField(
+        _l("Xã, phường nơi ở (không bắt buộc)"), validators=[Optional(), Length(max=120, message=TOO_LONG)]
+    )
     contact = StringField(
-        _l("Số điện thoại hoặc thư điện tử (không bắt buộc)"), validators=[Optional(), Length(max=120)]
+        _l("Số điện thoại hoặc thư điện tử (không bắt buộc)"),
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
     )
     consent = BooleanField(_l("Tôi đồng ý để Ban Chỉ đạo dùng thông tin trên theo thông báo dưới đây."))
     website = StringField(_l("Để trống ô này"), validators=[Optional()])
@@ -82,17 +100,19 @@ class ResidentCommentForm(FlaskForm):
 class OrganisationCommentForm(FlaskForm):
     """A comment entered by an official in the name of their organisation."""
 
-    body = TextAreaField(_l("Nội dung góp ý"), validators=[InputRequired(), Length(max=MAX_COMMENT_CHARS)])
+    body = comment_body()
     meeting_date = DateField(_l("Ngày họp (nếu là ý kiến tổng hợp từ cuộc họp)"), validators=[Optional()])
     participants = IntegerField(
-        _l("Số người dự họp"), validators=[Optional(), NumberRange(min=1, max=100000)]
+        _l("Số người dự họp"), validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Số người dự họp phải từ 1 đến 100000."))]
     )
 
 
 class DocumentForm(FlaskForm):
     """A new draft document; the area list is filled by the view."""
 
-    title = StringField(_l("Tên dự thảo"), validators=[InputRequired(), Length(max=300)])
+    title = StringField(
+        _l("Tên dự thảo"), validators=[InputRequired(_l("Hãy nhập tên dự thảo.")), Length(max=300, message=TOO_LONG)]
+    )
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=True)
     moderation = RadioField(
         _l("Kiểm duyệt góp ý của người dân"),
@@ -126,7 +146,7 @@ class ModerationForm(FlaskForm):
         choices=[SelectChoice("", "—")] + [SelectChoice(r.value, label) for r, label in HIDDEN_REASON_LABELS.items()],
         validators=[Optional()],
     )
-    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500, message=TOO_LONG)])
 
 
 class DispositionForm(FlaskForm):
@@ -135,10 +155,12 @@ class DispositionForm(FlaskForm):
     kind = RadioField(
         _l("Hình thức"),
         choices=[SelectChoice(k.value, label) for k, label in DISPOSITION_LABELS.items()],
-        validators=[InputRequired()],
+        validators=[InputRequired(_l("Hãy chọn hình thức tiếp thu, giải trình."))],
     )
     reply = TextAreaField(
-        _l("Ý kiến tiếp thu, giải trình"), validators=[InputRequired(), Length(max=MAX_REPLY_CHARS)]
+        _l("Ý kiến tiếp thu, giải trình"), filters=[browser_line_breaks],
+        validators=[InputRequired(_l("Hãy nhập nội dung tiếp thu, giải trình.")),
+                    Length(max=MAX_REPLY_CHARS, message=_l("Nội dung trả lời dài quá %(n)d ký tự.", n=MAX_REPLY_CHARS))],
     )
     officer_id = SelectField(_l("Cán bộ chịu trách nhiệm"), choices=[], coerce=int, validate_choice=True)
     publish = BooleanField(_l("Công khai trên trang kết quả tiếp thu"))

@@ -146,6 +146,24 @@ def test_honeypot_filled_by_a_bot_stores_nothing(client, session, document):
 def test_overlong_comment_is_refused(client, session, document):
     response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "a" * 5001})
     assert response.status_code == 200 and count_comments(session) == 0
+    assert "Nội dung góp ý dài quá 5000 ký tự" in response.get_data(as_text=True)
+
+
+def test_a_comment_the_browser_accepted_is_not_refused_for_its_line_breaks(client, session, document):
+    """The textarea's maxlength counts a line break once; the browser sends it as CR LF."""
+    typed = "\n".join(["c" * 249] * 20)  # 4,999 characters as the resident typed them
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": typed.replace("\n", "\r\n")})
+    assert response.status_code == 302
+    assert session.scalars(select(Comment)).one().body == typed
+
+
+def test_form_errors_are_in_vietnamese(client, auth, session, document, org_user):
+    page = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": ""}).get_data(as_text=True)
+    assert "Hãy nhập nội dung góp ý" in page and "This field is required" not in page
+    auth.login("mttq@example.vn")
+    page = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "x", "participants": "-5"}).get_data(as_text=True)
+    assert "Số người dự họp phải từ 1 đến 100000" in page and "Number must be" not in page
+    assert count_comments(session) == 0
 
 
 def test_double_submit_stores_one_comment(client, session, document):

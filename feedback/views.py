@@ -132,18 +132,46 @@ def read(code: str) -> Any:
     )
 
 
-@bp.route("/<code>/<int:number>/<anchor>", methods=["GET", "POST"])
-@limiter.limit(comment_rate_limit, methods=["POST"])
-def comment(code: str, number: int, anchor: str) -> Any:
-    """One paragraph, section or the whole draft: its comments and the comment form."""
+def _signed_in() -> bool:
+    """Accounts answer for what they enter (an official types up a whole meeting): no rate limit."""
+    return bool(current_user.is_authenticated)
+
+
+def comment_context(code: str, number: int, anchor: str) -> dict[str, Any]:
+    """The document, version, target and visible comments of a comment page, or 404."""
     document = load_document(code)
     version = readable_version(document, number)
     try:
         target = resolve_target(get_session(), version, anchor)
     except LookupError:
         abort(404)
-    context = {"document": document, "version": version, "target": target, "anchor": anchor,
-               "comments": comments_on(get_session(), version, anchor)}
+    return {"document": document, "version": version, "target": target, "anchor": anchor,
+            "comments": comments_on(get_session(), version, anchor)}
+
+
+def _rate_limited(_limit: Any) -> Any:
+    """Too many comments from this connection: show the form again with the text kept."""
+    form = ResidentCommentForm()
+    form.body.errors = [_("Có quá nhiều góp ý gửi từ cùng một kết nối. Nội dung của bạn vẫn còn dưới đây; "
+                          "vui lòng đợi một phút rồi bấm Gửi góp ý lần nữa.")]
+    context = comment_context(**(request.view_args or {}))
+    return current_app.make_response((render_template("feedback/comment.html", form=form, as_org=False, **context), 429))
+
+
+@bp.errorhandler(429)
+def too_many_requests(error: Any) -> Any:
+    """Use the page built by ``_rate_limited`` (the app-wide handler would drop the comment)."""
+    if getattr(error, "response", None) is not None:
+        return error.response
+    return render_template("errors/generic.html", error=error), 429
+
+
+@bp.route("/<code>/<int:number>/<anchor>", methods=["GET", "POST"])
+@limiter.limit(comment_rate_limit, methods=["POST"], exempt_when=_signed_in, on_breach=_rate_limited)
+def comment(code: str, number: int, anchor: str) -> Any:
+    """One paragraph, section or the whole draft: its comments and the comment form."""
+    context = comment_context(code, number, anchor)
+    version = context["version"]
     if not version.is_open(utc_now()):
         return render_template("feedback/closed.html", **context), 403 if request.method == "POST" else 200
     as_org = current_user.is_authenticated and current_user.role == Role.ORGANISATION
@@ -152,7 +180,7 @@ def comment(code: str, number: int, anchor: str) -> Any:
         if not as_org and form.website.data:  # honeypot: a bot filled the hidden field
             flash(_("Cảm ơn bạn đã góp ý."), "info")
             return redirect(url_for("feedback.read", code=code, v=number))
-        saved = _save_comment(version, target, form, as_org)
+        saved = _save_comment(version, context["target"], form, as_org)
         if saved is not None:
             _flash_saved(saved)
             return redirect(url_for("feedback.read", code=code, v=number, _anchor=anchor))

@@ -83,6 +83,16 @@ def load_document(code: str) -> Document:
     return document
 
 
+def public_document(code: str) -> Document:
+    """The document once a version has been published (drafts stay with their managers), or 404."""
+    document = load_document(code)
+    if not any(v.status != VersionStatus.DRAFT for v in document.versions) and not (
+        current_user.is_authenticated and can_manage(current_user, document)
+    ):
+        abort(404)
+    return document
+
+
 def readable_version(document: Document, number: int | None) -> DocumentVersion:
     """A published or frozen version; drafts only for the officers who manage them."""
     version = find_version(document, number)
@@ -230,9 +240,7 @@ def _flash_saved(saved: Comment) -> None:
 @bp.route("/<code>/answers")
 def answers(code: str) -> Any:
     """The feedback loop: each visible comment and, once published, how it was taken in."""
-    document = load_document(code)
-    if not any(v.status != VersionStatus.DRAFT for v in document.versions):
-        abort(404)
+    document = public_document(code)
     comments = get_session().scalars(
         select(Comment)
         .join(Comment.version)
@@ -250,7 +258,7 @@ def answers(code: str) -> Any:
 @bp.route("/<code>/qr.<any(png, svg):fmt>")
 def qr(code: str, fmt: str) -> Any:
     """The QR code of the short link, as PNG (screens, Zalo) or SVG (print)."""
-    url = public_url("feedback_link.short_link", code=load_document(code).code)
+    url = public_url("feedback_link.short_link", code=public_document(code).code)
     if fmt == "png":
         return Response(qr_png(url), mimetype="image/png")
     return Response(qr_svg(url), mimetype="image/svg+xml")
@@ -259,7 +267,7 @@ def qr(code: str, fmt: str) -> Any:
 @bp.route("/<code>/poster")
 def poster(code: str) -> Any:
     """A printable A4 poster: title, QR, short link and the comment window."""
-    document = load_document(code)
+    document = public_document(code)
     url = public_url("feedback_link.short_link", code=document.code)
     return render_template(
         "feedback/poster.html", document=document, version=document.current_version,

@@ -181,6 +181,24 @@ def test_draft_versions_are_not_public(client, session, officer, areas):
     session.commit()
     assert client.get(f"/feedback/{document.code}?v=1").status_code == 404
     assert client.get(f"/feedback/{document.code}/1/s1-p1").status_code == 404
+    # Nothing public yet: not even the title on a poster or a QR code.
+    for page in ("poster", "qr.png", "qr.svg", "answers"):
+        assert client.get(f"/feedback/{document.code}/{page}").status_code == 404
+
+
+def test_analysts_see_no_links_to_drafts_they_cannot_open(client, auth, session, officer, document):
+    from feedback.importers import parse_markdown
+    from feedback.services import add_version
+
+    add_version(session, document, parse_markdown(b"# A\n\nB\n"), filename="b.md", data=b"y", actor=officer)
+    session.commit()
+    make_user(session, role=Role.ANALYST, area_code=None, email="phantich@example.vn")
+    session.commit()
+    auth.login("phantich@example.vn")
+    page = client.get(f"/feedback/manage/{document.code}").get_data(as_text=True)
+    assert f'href="/feedback/{document.code}?v=1"' in page
+    assert f'href="/feedback/{document.code}?v=2"' not in page
+    assert client.get(f"/feedback/{document.code}?v=2").status_code == 404
 
 
 def test_home_page_lists_drafts_open_for_comments(client, document):

@@ -9,7 +9,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -72,6 +80,30 @@ class QuestionForm(FlaskForm):
 
     text = TextAreaField(_l("Nội dung câu hỏi"), validators=[DataRequired(), Length(max=1000)])
     required = BooleanField(_l("Bắt buộc trả lời"))
+
+
+QUESTION_TYPE_LABELS = (
+    ("satisfaction5", _l("Mức độ hài lòng (5 mức, có “không biết”)")),
+    ("satisfied", _l("Hài lòng / không hài lòng")),
+    ("single", _l("Chọn một")),
+    ("multiple", _l("Chọn nhiều")),
+    ("number", _l("Số")),
+    ("short_text", _l("Trả lời ngắn")),
+    ("long_text", _l("Trả lời dài")),
+)
+
+
+class AddQuestionForm(FlaskForm):
+    """A new question at the end of a section."""
+
+    section = SelectField(_l("Phần"), coerce=int)
+    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[DataRequired(), Length(max=1000)])
+    type = SelectField(_l("Loại câu hỏi"), choices=[SelectChoice(v, label) for v, label in QUESTION_TYPE_LABELS])
+    required = BooleanField(_l("Bắt buộc trả lời"))
+    options = TextAreaField(_l("Các lựa chọn (mỗi dòng một lựa chọn, có thể ghi mã=nhãn)"), validators=[Length(max=5000)])
+    min_value = IntegerField(_l("Giá trị nhỏ nhất (câu hỏi số)"), validators=[Optional()])
+    max_value = IntegerField(_l("Giá trị lớn nhất (câu hỏi số)"), validators=[Optional()])
+    criterion = SelectField(_l("Tiêu chí liên quan"), coerce=int)
 
 
 class ImportForm(FlaskForm):

@@ -10,15 +10,24 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from core.auth import role_required
 from core.db import get_session
 from core.models import Role
 from core.qr import qr_png, qr_svg, qr_svg_inline
 from surveys.answers import options_for
+from surveys.builder import NewQuestion, add_question, delete_question
 from surveys.errors import SurveyError
-from surveys.forms import CreateSurveyForm, QuestionForm, SurveyDetailsForm, to_local, to_utc
-from surveys.models import Survey, SurveyStatus
+from surveys.forms import (
+    AddQuestionForm,
+    CreateSurveyForm,
+    QuestionForm,
+    SurveyDetailsForm,
+    to_local,
+    to_utc,
+)
+from surveys.models import QuestionType, Survey, SurveyStatus
 from surveys.services import (
     can_follow,
     can_manage,
@@ -72,8 +81,8 @@ def create() -> Any:
     form = CreateSurveyForm()
     sets = criteria_sets(session)
     communes = {a.id: a for a in communes_in_scope(session, current_user)}
-    form.criteria_set.choices = [(s.id, f"{s.decision_no} ({s.period})") for s in sets]
-    form.communes.choices = [(a.id, f"{a.name} ({a.parent.name if a.parent else ''})") for a in communes.values()]
+    form.criteria_set.choices = [SelectChoice(s.id, f"{s.decision_no} ({s.period})") for s in sets]
+    form.communes.choices = [SelectChoice(a.id, f"{a.name} ({a.parent.name if a.parent else ''})") for a in communes.values()]
     if request.method == "GET" and not form.title.data:
         from surveys.template import TEMPLATE_TITLE
 
@@ -157,6 +166,44 @@ def edit_question(survey_id: int, code: str) -> Any:
             session.commit()
             return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{code}")
     return render_template("surveys/question.html", survey=survey, question=question, form=form)
+
+
+@bp.route("/<int:survey_id>/questions/new", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def new_question(survey_id: int) -> Any:
+    """Add a question at the end of a section (a new version once the survey has answers)."""
+    survey = get_survey(survey_id, manage=True)
+    form = AddQuestionForm()
+    form.section.choices = [SelectChoice(s.position, s.title) for s in survey.current_version.sections]
+    criteria = survey.criteria_set.criteria if survey.criteria_set else []
+    form.criterion.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, f"{c.number}. {c.name}") for c in criteria]
+    if form.validate_on_submit():
+        spec = NewQuestion(
+            section_position=form.section.data, text=form.text.data, type=QuestionType(form.type.data),
+            required=form.required.data, options=(form.options.data or "").splitlines(),
+            min_value=form.min_value.data, max_value=form.max_value.data, criterion_id=form.criterion.data or None,
+        )
+        try:
+            question = add_question(get_session(), survey, current_user, spec)
+        except SurveyError as exc:
+            form.options.errors = [str(exc)]
+        else:
+            get_session().commit()
+            return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{question.code}")
+    return render_template("surveys/new_question.html", survey=survey, form=form)
+
+
+@bp.route("/<int:survey_id>/questions/<code>/delete", methods=["POST"])
+@role_required(*BUILDERS)
+def remove_question(survey_id: int, code: str) -> Any:
+    """Remove a question (answers already given keep it in their version)."""
+    survey = get_survey(survey_id, manage=True)
+    try:
+        delete_question(get_session(), survey, current_user, code)
+    except SurveyError as exc:
+        flash(str(exc), "error")
+    get_session().commit()
+    return redirect(url_for("surveys_staff.show", survey_id=survey.id))
 
 
 @bp.route("/<int:survey_id>/questions/<code>/move", methods=["POST"])

@@ -132,3 +132,41 @@ def test_schedule_in_local_time_makes_the_survey_not_yet_open(client, auth, sess
     bad = client.post(f"/surveys/{survey.id}/edit", data={
         "title": "Phiếu mới", "opens_at": "2099-02-01T07:00", "closes_at": "2099-01-01T17:00"})
     assert "Thời điểm đóng phải sau thời điểm mở." in bad.get_data(as_text=True)
+
+
+def test_officer_adds_a_choice_question_at_the_end_of_a_section(client, auth, session, officer, survey, link):
+    auth.login(officer.email)
+    last = len(survey.current_version.questions)
+    page = client.post(f"/surveys/{survey.id}/questions/new", data={
+        "section": 1, "text": "Ông/bà biết thông tin qua kênh nào?", "type": "multiple",
+        "options": "loa=Loa truyền thanh\nhop=Họp ấp\nZalo", "criterion": 0})
+    assert page.status_code == 302
+    session.expire_all()
+    questions = survey.current_version.questions
+    new = next(q for q in questions if q.text.startswith("Ông/bà biết thông tin"))
+    assert new.code == f"q{last + 1:02d}"
+    assert new.section.position == 1 and new.section.questions[-1] is new
+    assert [o["value"] for o in new.options] == ["loa", "hop", "3"]
+    html = client.get(f"/s/{link.code}").get_data(as_text=True)
+    assert html.index("Ông/bà biết thông tin") < html.index("Tiêu chí 1 –")  # still inside its section
+
+
+def test_a_choice_question_needs_two_options(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    page = client.post(f"/surveys/{survey.id}/questions/new", data={
+        "section": 3, "text": "?", "type": "single", "options": "Một", "criterion": 0})
+    assert "ít nhất hai lựa chọn" in page.get_data(as_text=True)
+
+
+def test_deleting_after_responses_keeps_the_old_version_whole(client, auth, session, officer, survey, link):
+    with client.application.app_context():
+        record_response(session, link, valid_answers(survey), channel="link")
+    session.commit()
+    auth.login(officer.email)
+    client.post(f"/surveys/{survey.id}/questions/q29/delete")
+    client.post(f"/surveys/{survey.id}/questions/q01/delete")  # a weighting question: refused
+    session.expire_all()
+    assert [v.number for v in survey.versions] == [1, 2]
+    assert "q29" in {q.code for q in survey.versions[0].questions}
+    codes = {q.code for q in survey.current_version.questions}
+    assert "q29" not in codes and "q01" in codes

@@ -141,7 +141,7 @@ def main(argv=None) -> None:
         f"peak RSS {peak_mb:.0f} MB (whole process, data included)"
     )
     if args.r_rows:
-        sub, sub_margins, _ = generate(args.r_rows)
+        sub, sub_margins, _ = generate(args.r_rows, n_communes=args.r_communes)
         t0 = time.perf_counter()
         run_python(sub, sub_margins, items)
         t_py = time.perf_counter() - t0
@@ -150,7 +150,7 @@ def main(argv=None) -> None:
             print("R: not available")
         else:
             print(
-                f"R survey on {len(sub):,} rows: {t_r:.1f} s; python on the same rows: {t_py:.2f} s; "
+                f"R survey on {len(sub):,} rows in {args.r_communes} communes: {t_r:.1f} s; python on the same rows: {t_py:.2f} s; "
                 f"ratio {t_r / t_py:.0f}×"
             )
 

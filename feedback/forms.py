@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -105,6 +108,11 @@ class OrganisationCommentForm(FlaskForm):
     participants = IntegerField(
         _l("Số người dự họp"), validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Số người dự họp phải từ 1 đến 100000."))]
     )
+
+    def validate_meeting_date(self, field: DateField) -> None:
+        """Not after today in the platform's time zone (the date the official sees on the wall)."""
+        if field.data and field.data > datetime.now(get_timezone()).date():
+            raise ValidationError(_l("Ngày họp không thể ở tương lai."))
 
 
 class DocumentForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -305,7 +305,7 @@ def submit_comment(
         raise FeedbackError(_("Nội dung góp ý dài quá %(n)d ký tự.", n=MAX_COMMENT_CHARS))
     comment = Comment(version=version, body=body, client_hash=client_hash, **_target_fields(target))
     if isinstance(author, OrganisationAuthor):
-        _set_organisation_author(comment, author)
+        _set_organisation_author(comment, author, now or utc_now())
     else:
         comment.author_kind = AuthorKind.RESIDENT
         comment.resident_name = clean_text(author.name)[:120]
@@ -330,13 +330,15 @@ def _target_fields(target: DocumentSection | Paragraph | None) -> dict[str, obje
     return {"target": CommentTarget.DOCUMENT}
 
 
-def _set_organisation_author(comment: Comment, author: OrganisationAuthor) -> None:
+def _set_organisation_author(comment: Comment, author: OrganisationAuthor, now: datetime) -> None:
     official = author.official
     if official.role != Role.ORGANISATION or official.organisation is None:
         raise FeedbackError(_("Chỉ tài khoản tổ chức mới góp ý nhân danh tổ chức."))
     if author.participants is not None and author.participants < 1:
         raise FeedbackError(_("Số người dự họp phải lớn hơn 0."))
-    if author.meeting_date and author.meeting_date > utc_now().date():
+    # "Today" is the calendar date somewhere on Earth (UTC+14 at most), not UTC's: in
+    # Vietnam (UTC+7) a meeting held at dawn is still dated "tomorrow" in UTC.
+    if author.meeting_date and author.meeting_date > (now + timedelta(hours=14)).date():
         raise FeedbackError(_("Ngày họp không thể ở tương lai."))
     comment.author_kind = AuthorKind.ORGANISATION
     comment.organisation = official.organisation

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from core.db import utc_now
 from core.models import OrganisationKind, Role
 from feedback.models import AuthorKind, Comment, CommentStatus, CommentTarget, ModerationMode
+from feedback.services import FeedbackError, OrganisationAuthor, submit_comment
 from tests.factories import make_organisation, make_user
 from tests.feedback.conftest import link_label, make_published
 
@@ -237,3 +238,27 @@ def test_answers_page_lists_visible_comments_with_published_answers_only(client,
     page = client.get(f"/feedback/{document.code}/answers").get_data(as_text=True)
     assert "Tiếp thu ở Mục I" in page and "Chưa trả lời" in page and "Đang xem xét" in page
     assert "1/2" in page
+
+
+def test_a_meeting_held_today_in_vietnam_is_not_in_the_future(session, document, org_user):
+    """At 03:00 in Hà Nội it is still yesterday in UTC: today's meeting must be accepted."""
+    now = utc_now().replace(hour=20, minute=0)  # 03:00 tomorrow in Vietnam (UTC+7)
+    if now < utc_now():
+        now += timedelta(days=1)
+    now = min(now, document.current_version.closes_at - timedelta(minutes=1))
+    vietnam_today = (now + timedelta(hours=7)).date()
+    comment = submit_comment(session, document.current_version, None, body="Họp sáng nay", now=now,
+                             author=OrganisationAuthor(org_user, meeting_date=vietnam_today, participants=20))
+    assert comment.meeting_date == vietnam_today
+    with pytest.raises(FeedbackError):
+        submit_comment(session, document.current_version, None, body="Họp tuần sau", now=now,
+                       author=OrganisationAuthor(org_user, meeting_date=vietnam_today + timedelta(days=7)))
+
+
+def test_a_future_meeting_date_is_reported_on_the_date_field(client, auth, session, document, org_user):
+    auth.login("mttq@example.vn")
+    future = (date.today() + timedelta(days=30)).isoformat()
+    page = client.post(f"/feedback/{document.code}/1/s1-p1",
+                       data={"body": "Ý kiến", "meeting_date": future}).get_data(as_text=True)
+    assert '<p class="error" id="meeting_date-error">Ngày họp không thể ở tương lai.</p>' in page
+    assert count_comments(session) == 0

@@ -41,6 +41,12 @@ def generate(n: int, n_communes: int = 100, n_items: int = 19, seed: int = 7):
     hamlet = rng.integers(0, 8, n)
     sex = rng.integers(0, 2, n)
     age = rng.choice(5, n, p=[0.15, 0.2, 0.2, 0.2, 0.25])
+    starts = np.searchsorted(commune, np.arange(n_communes))
+    ends = np.append(starts[1:], n)
+    for offset in range(10):  # every sex × age cell and at least two hamlets in every commune
+        idx = starts + offset
+        idx = idx[idx < ends]
+        sex[idx], age[idx], hamlet[idx] = offset % 2, offset // 2, offset % 8
     hamlet_effect = rng.normal(0, 0.4, (n_communes, 8))[commune, hamlet]
     names = np.array([f"C{c:03d}" for c in range(n_communes)])
     frame = pd.DataFrame(
@@ -119,6 +125,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--r-communes", type=int, default=100, help="communes in R's data set")
     parser.add_argument(
         "--r-rows", type=int, default=0, help="also time R on this many rows (0: skip)"
     )

@@ -66,19 +66,20 @@ def seed_feedback(session: Session) -> list[str]:
     existing = session.scalar(select(Document).where(Document.title == DEMO_TITLE))
     if existing is not None:
         return [f"Demo draft for comments: /d/{existing.code}"]
-    admin = session.scalar(select(User).where(User.email == "admin@demo.ntm.vn"))
+    # The provincial steering officer owns the draft (README's demo accounts).
+    owner = session.scalar(select(User).where(User.email == "bcd.tinh@demo.ntm.vn"))
     front = session.scalar(select(User).where(User.email == "mttq.dongphu@demo.ntm.vn"))
-    if admin is None or front is None:
+    if owner is None or front is None:
         return []
     data = DEMO_TEXT.encode()
     document = create_document(
-        session, title=DEMO_TITLE, area=find_area(session, "86"), moderation=ModerationMode.POST, actor=admin
+        session, title=DEMO_TITLE, area=find_area(session, "86"), moderation=ModerationMode.POST, actor=owner
     )
     version = add_version(session, document, parse_markdown(data), filename="du-thao-bao-cao.md",
-                         data=data, actor=admin)
+                         data=data, actor=owner)
     now = utc_now()
-    set_window(session, version, opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=30), actor=admin)
-    publish_version(session, version, actor=admin)
+    set_window(session, version, opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=30), actor=owner)
+    publish_version(session, version, actor=owner)
     paragraphs = {p.anchor: p for p in version.paragraphs}
     sections = {s.anchor: s for s in version.sections}
     waste = submit_comment(
@@ -99,12 +100,12 @@ def seed_feedback(session: Session) -> list[str]:
         body="Hội nghị đề nghị bổ sung nhiệm vụ phát huy vai trò giám sát của Ban giám sát đầu tư cộng đồng ở từng ấp.",
     )
     answer_comments(
-        session, document, [waste, waste_too], kind=DispositionKind.TAKEN_IN, officer=admin, actor=admin,
+        session, document, [waste, waste_too], kind=DispositionKind.TAKEN_IN, officer=owner, actor=owner,
         reply="Ban Chỉ đạo tiếp thu, bổ sung số ấp chưa thu gom rác thường xuyên và giải pháp phân loại rác tại nguồn vào Mục III và Mục IV.",
         publish=True,
     )
     answer_comments(
-        session, document, [roads], kind=DispositionKind.PARTLY_TAKEN_IN, officer=admin, actor=admin,
+        session, document, [roads], kind=DispositionKind.PARTLY_TAKEN_IN, officer=owner, actor=owner,
         reply="Bổ sung nội dung duy tu, bảo dưỡng đường giao thông vào phương hướng; số liệu chi tiết từng xã sẽ nêu ở phụ lục.",
         publish=True,
     )

@@ -7,8 +7,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from core.i18n import untranslated
+from core.models import User
 from feedback.demo import DEMO_TITLE
 from feedback.models import Comment, Disposition, Document
+from feedback.services import can_manage
 
 CATALOG = Path(__file__).resolve().parents[2] / "feedback" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 
@@ -26,6 +28,11 @@ def test_demo_seeder_adds_an_open_draft_with_comments_and_answers_once(app, runn
     assert DEMO_TITLE in client.get("/").get_data(as_text=True)
     loop = client.get(f"/feedback/{document.code}/answers").get_data(as_text=True)
     assert "Tiếp thu một phần" in loop
+    # The provincial steering officer owns the draft and signs its answers (README's demo accounts).
+    owner = session.get(User, document.created_by_id)
+    assert owner.email == "bcd.tinh@demo.ntm.vn"
+    assert {d.officer.email for d in session.scalars(select(Disposition))} == {"bcd.tinh@demo.ntm.vn"}
+    assert can_manage(owner, document)
 
 
 def test_english_catalog_has_no_untranslated_entries():

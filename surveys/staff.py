@@ -44,6 +44,7 @@ from surveys.services import (
     update_question,
     visible_communes,
 )
+from surveys.template import TEMPLATE_TITLE
 from surveys.views import public_url
 
 bp = Blueprint("surveys_staff", __name__, url_prefix="/surveys")
@@ -84,8 +85,6 @@ def create() -> Any:
     form.criteria_set.choices = [SelectChoice(s.id, f"{s.decision_no} ({s.period})") for s in sets]
     form.communes.choices = [SelectChoice(a.id, f"{a.name} ({a.parent.name if a.parent else ''})") for a in communes.values()]
     if request.method == "GET" and not form.title.data:
-        from surveys.template import TEMPLATE_TITLE
-
         form.title.data = TEMPLATE_TITLE
     if form.validate_on_submit():
         criteria_set = next(s for s in sets if s.id == form.criteria_set.data)

@@ -130,9 +130,7 @@ def add_version(
     session: Session, document: Document, parsed: ParsedDocument, *, filename: str, data: bytes, actor: User
 ) -> DocumentVersion:
     """Store an uploaded text as the next (draft) version and mark what changed."""
-    # Compare with what the public last saw: the newest published or frozen version.
-    shown = [v for v in document.versions if v.status != VersionStatus.DRAFT]
-    previous = shown[-1] if shown else (document.versions[-1] if document.versions else None)
+    previous = public_baseline(document) or (document.versions[-1] if document.versions else None)
     version = DocumentVersion(
         document=document,
         number=(document.versions[-1].number + 1) if document.versions else 1,
@@ -152,6 +150,12 @@ def add_version(
         sha256=version.source_sha256, paragraphs=number,
     )
     return version
+
+
+def public_baseline(document: Document) -> DocumentVersion | None:
+    """What the public last saw: the published version, else the last one published."""
+    shown = [v for v in document.versions if v.published_at is not None]
+    return document.current_version or max(shown, key=lambda v: v.published_at, default=None)
 
 
 def _store_text(session: Session, version: DocumentVersion, parsed: ParsedDocument) -> int:
@@ -238,6 +242,13 @@ def publish_version(session: Session, version: DocumentVersion, *, actor: User) 
     """Make a draft the public version; the one it replaces is frozen and stops taking comments."""
     if version.status != VersionStatus.DRAFT:
         raise FeedbackError(_("Chỉ công bố được phiên bản nháp."))
+    baseline = public_baseline(version.document)
+    if baseline is not None and version.based_on is not baseline:
+        # Another version went public since this one was uploaded: mark changes against that one.
+        for paragraph in version.paragraphs:
+            paragraph.previous, paragraph.change = None, None
+        version.based_on = baseline
+        _link_to_previous(version, baseline)
     for other in version.document.versions:
         if other.status == VersionStatus.PUBLISHED:
             other.status = VersionStatus.FROZEN

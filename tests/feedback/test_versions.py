@@ -150,3 +150,19 @@ def test_closed_comment_page_still_shows_the_comments(client, session, document)
     page = client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
     assert "Ý kiến cũ" in page and "Đã hết thời gian góp ý" in page and "Gửi góp ý" not in page
     assert link_label(client.get(f"/feedback/{document.code}").get_data(as_text=True), "s1-p1") == "Xem góp ý cho đoạn 1 (1)"
+
+
+def test_a_draft_published_after_another_version_is_compared_with_that_version(session, document, officer):
+    """v2 and v3 are both uploaded while v1 is public; v2 is published first, so v3 must show what changed since v2."""
+    second = upload_second(session, document, officer)
+    third_text = SECOND_DRAFT.replace("Đẩy mạnh chuyển đổi số.", "Đẩy mạnh chuyển đổi số trong quản lý.")
+    third = add_version(session, document, parse_markdown(third_text.encode()), filename="v3.md",
+                        data=third_text.encode(), actor=officer)
+    publish_version(session, second, actor=officer)
+    publish_version(session, third, actor=officer)
+    assert third.based_on is second
+    changes = {p.anchor: p.change for p in third.paragraphs}
+    assert changes["s1-p1"] == ParagraphChange.UNCHANGED  # "46/89" was already in v2
+    assert changes["s3-p2"] == ParagraphChange.CHANGED
+    assert {p.previous.version for p in third.paragraphs} == {second}
+    assert [p.text for p in removed_paragraphs(session, third)] == []

@@ -52,6 +52,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 6 * 3600  # a resident may leave a form open for a while
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # uploads (draft reports, paper imports)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour")
+    # Per client (keyed hash of its address). A household shares one phone or one
+    # commune Wi-Fi at a meeting, so survey limits are generous.
+    SURVEY_SUBMIT_RATE_LIMIT = os.environ.get("SURVEY_SUBMIT_RATE_LIMIT", "30 per minute;500 per hour")
+    FEEDBACK_COMMENT_RATE_LIMIT = os.environ.get("FEEDBACK_COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))

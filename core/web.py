@@ -43,7 +43,12 @@ ERROR_TEMPLATES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/
 
 
 def render_http_error(error: HTTPException) -> Any:
-    """A page in the user's language instead of Werkzeug's English default."""
+    """A page in the user's language instead of Werkzeug's English default.
+
+    An error raised with a response of its own (``abort(response)``) keeps it.
+    """
+    if error.response is not None:
+        return error.response
     template = ERROR_TEMPLATES.get(error.code or 500, "errors/generic.html")
     return render_template(template, error=error), error.code
 

@@ -152,3 +152,19 @@ def test_rate_limits_are_shared_through_redis_when_configured(areas, database_ur
     assert first.post("/auth/login", data=form).status_code == 200
     assert second.post("/auth/login", data=form).status_code == 429
     redis.Redis.from_url(url).flushdb()
+
+
+def test_pages_declare_an_empty_favicon_so_phones_make_no_extra_request(client):
+    assert '<link rel="icon" href="data:,">' in client.get("/").get_data(as_text=True)
+
+
+def test_an_error_carrying_its_own_response_keeps_it(app):
+    from flask import Response, abort
+
+    @app.route("/custom-429")
+    def custom():
+        abort(Response("kept answers", status=429))
+
+    response = app.test_client().get("/custom-429")
+    assert response.status_code == 429
+    assert response.get_data(as_text=True) == "kept answers"

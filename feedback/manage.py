@@ -226,7 +226,7 @@ def comments(code: str) -> Any:
     return render_template(
         "feedback/comments.html", document=document, comments=rows[:PAGE_SIZE], page=page,
         has_next=len(rows) > PAGE_SIZE, status=status, status_labels=STATUS_LABELS,
-        reason_labels=HIDDEN_REASON_LABELS, moderation_form=ModerationForm(formdata=None),
+        reason_labels=HIDDEN_REASON_LABELS,
     )
 
 

@@ -258,3 +258,21 @@ def test_answer_page_shows_only_comments_of_the_officers_own_document(client, au
     assert "0901234567" not in response.get_data(as_text=True)
     session.expire_all()
     assert secret.disposition_id is None
+
+
+def test_unhiding_asks_why_and_staff_pages_have_unique_ids(client, auth, session, document, officer):
+    import re
+    from collections import Counter
+
+    comment = add_comment(session, document, body="Bị ẩn nhầm")
+    moderate_comment(session, comment, "hide", actor=officer, reason=HiddenReason.SPAM)
+    add_comment(session, document, body="Góp ý khác")
+    auth.login("bcd@example.vn")
+    for url in (f"/feedback/manage/{document.code}/comments", f"/feedback/manage/{document.code}"):
+        ids = Counter(re.findall(r'\bid="([^"]+)"', client.get(url).get_data(as_text=True)))
+        assert [i for i, n in ids.items() if n > 1] == [], url
+    page = client.get(f"/feedback/manage/{document.code}/comments").get_data(as_text=True)
+    assert "Lý do hiện lại" in page
+    client.post(f"/feedback/manage/comments/{comment.id}/moderate", data={"action": "unhide", "note": "Ẩn nhầm"})
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "feedback.comment.unhide")).one()
+    assert entry.reason == "Ẩn nhầm"

@@ -392,8 +392,12 @@ def visible_counts(session: Session, version: DocumentVersion) -> dict[str, int]
 
 
 def comments_on(session: Session, version: DocumentVersion, anchor: str) -> list[Comment]:
-    """The visible comments on one target, oldest first."""
-    stmt = select(Comment).where(Comment.version_id == version.id, Comment.status == CommentStatus.VISIBLE)
+    """The visible comments on one target, oldest first, with their authors and answers."""
+    stmt = (
+        select(Comment)
+        .where(Comment.version_id == version.id, Comment.status == CommentStatus.VISIBLE)
+        .options(selectinload(Comment.organisation), selectinload(Comment.disposition))
+    )
     if anchor == "document":
         stmt = stmt.where(Comment.target == CommentTarget.DOCUMENT)
     elif "-p" in anchor:

@@ -262,3 +262,32 @@ def test_a_future_meeting_date_is_reported_on_the_date_field(client, auth, sessi
                        data={"body": "Ý kiến", "meeting_date": future}).get_data(as_text=True)
     assert '<p class="error" id="meeting_date-error">Ngày họp không thể ở tương lai.</p>' in page
     assert count_comments(session) == 0
+
+
+def test_comment_page_queries_do_not_grow_with_answered_comments(client, session, connection, document, officer, org_user):
+    from sqlalchemy import event
+
+    from feedback.models import DispositionKind
+    from feedback.moderation import answer_comments
+    from feedback.services import ResidentAuthor
+
+    version = document.current_version
+    target = next(p for p in version.paragraphs if p.anchor == "s1-p1")
+
+    def add_answered(count: int) -> None:
+        for i in range(count):
+            author = ResidentAuthor() if i % 2 else OrganisationAuthor(org_user)
+            comment = submit_comment(session, version, target, body=f"Góp ý {count}-{i}", author=author)
+            answer_comments(session, document, [comment], kind=DispositionKind.TAKEN_IN, reply=f"Trả lời {i}",
+                            officer=officer, actor=officer, publish=True)
+        session.commit()
+
+    statements: list[str] = []
+    event.listen(connection, "before_cursor_execute", lambda _c, _cur, sql, *_a: statements.append(sql))
+    counts = []
+    for batch in (2, 6):
+        add_answered(batch)
+        statements.clear()
+        assert client.get(f"/feedback/{document.code}/1/s1-p1").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

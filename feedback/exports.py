@@ -112,12 +112,13 @@ def load_synthesis(
     comments = [c for c in session.scalars(stmt) if commenter_type in (None, c.commenter_type)]
     several_versions = len({c.version_id for c in comments}) > 1
     comments.sort(key=_sort_key)
+    numbers = {c.id: index for index, c in enumerate(comments, start=1)}  # STT, what readers can look up
     groups: dict[tuple[int, int], SynthesisGroup] = {}
-    for index, comment in enumerate(comments, start=1):
+    for comment in comments:
         key = (comment.version.number, comment.section.position if comment.section else 0)
         if key not in groups:
             groups[key] = SynthesisGroup(_group_label(comment, several_versions))
-        groups[key].rows.append(_row(index, comment))
+        groups[key].rows.append(_row(comment, numbers))
     return Synthesis(document.title, _filters(version, commenter_type), list(groups.values()))
 
 
@@ -161,17 +162,29 @@ def commenter_name(comment: Comment) -> str:
     return f"{name}, {comment.resident_commune}" if comment.resident_commune else name
 
 
-def _row(number: int, comment: Comment) -> SynthesisRow:
+def _answered_with(comment: Comment, numbers: dict[int, int]) -> str:
+    """The other comments of a group answer, by their STT here (the rest only counted)."""
+    others = [c.id for c in comment.disposition.comments if c.id != comment.id]
+    listed = sorted(numbers[i] for i in others if i in numbers)
+    elsewhere = len(others) - len(listed)
+    if listed and elsewhere:
+        return _("(Trả lời chung với góp ý số %(numbers)s trong bảng này và %(n)d góp ý khác.)",
+                 numbers=", ".join(map(str, listed)), n=elsewhere)
+    if listed:
+        return _("(Trả lời chung với góp ý số %(numbers)s trong bảng này.)", numbers=", ".join(map(str, listed)))
+    return _("(Trả lời chung với %(n)d góp ý khác.)", n=elsewhere) if elsewhere else ""
+
+
+def _row(comment: Comment, numbers: dict[int, int]) -> SynthesisRow:
     disposition = comment.disposition
     answer, officer = "", ""
     if disposition is not None:
         answer = f"{DISPOSITION_LABELS[disposition.kind]}: {disposition.reply}"
-        others = [c.id for c in disposition.comments if c.id != comment.id]
-        if others:
-            answer += " " + _("(Trả lời chung với góp ý mã %(ids)s.)", ids=", ".join(map(str, others)))
+        together = _answered_with(comment, numbers)
+        answer += f" {together}" if together else ""
         officer = disposition.officer.full_name or disposition.officer.email
     return SynthesisRow(
-        number=number,
+        number=numbers[comment.id],
         commenter=commenter_name(comment),
         commenter_type=comment.commenter_type,
         location=_location(comment),

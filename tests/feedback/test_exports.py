@@ -104,3 +104,22 @@ def test_cli_exports_the_table(runner, session, document, officer, org_user, tmp
     assert result.exit_code == 0, result.output
     assert "3 comments" in result.output and len(docx_rows(out.read_bytes())[1]) == 6
     assert document.code in runner.invoke(args=["feedback", "list"]).output
+
+
+def test_a_group_answer_points_at_the_other_rows_by_their_number_in_the_table(session, document, officer, org_user):
+    from feedback.exports import load_synthesis
+
+    version = document.current_version
+    p = {x.anchor: x for x in version.paragraphs}
+    later = submit_comment(session, version, p["s3-p1"], body="Về phương hướng", author=ResidentAuthor())
+    earlier = submit_comment(session, version, p["s1-p1"], body="Về kết quả", author=ResidentAuthor())
+    other_type = submit_comment(session, version, p["s2-p1"], body="Ý kiến hội nghị", author=OrganisationAuthor(org_user))
+    answer_comments(session, document, [later, earlier, other_type], kind=DispositionKind.EXPLAINED,
+                    reply="Giải trình chung.", officer=officer, actor=officer)
+    table = load_synthesis(session, document)
+    assert [(r.number, r.body) for r in table.rows] == [(1, "Về kết quả"), (2, "Ý kiến hội nghị"), (3, "Về phương hướng")]
+    assert table.rows[0].answer == "Giải trình: Giải trình chung. (Trả lời chung với góp ý số 2, 3 trong bảng này.)"
+    residents_only = load_synthesis(session, document, commenter_type="resident")
+    assert residents_only.rows[1].answer == (
+        "Giải trình: Giải trình chung. (Trả lời chung với góp ý số 1 trong bảng này và 1 góp ý khác.)"
+    )

@@ -92,6 +92,7 @@ def open_documents(session: Session, now: datetime | None = None) -> list[tuple[
         select(DocumentVersion)
         .where(DocumentVersion.status == VersionStatus.PUBLISHED)
         .order_by(DocumentVersion.published_at.desc())
+        .options(selectinload(DocumentVersion.document))
     )
     return [(v.document, v) for v in session.scalars(stmt) if v.is_open(now)]
 

@@ -291,3 +291,18 @@ def test_comment_page_queries_do_not_grow_with_answered_comments(client, session
         assert client.get(f"/feedback/{document.code}/1/s1-p1").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_open_drafts_list_queries_do_not_grow_with_the_number_of_drafts(client, session, connection, officer, areas):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(connection, "before_cursor_execute", lambda _c, _cur, sql, *_a: statements.append(sql))
+    counts = []
+    for batch in (1, 4):
+        for i in range(batch):
+            make_published(session, officer, areas, title=f"Dự thảo {batch}-{i}")
+        statements.clear()
+        assert client.get("/feedback/").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import Select, exists, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.db import utc_now
 from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
 from surveys.answers import answers_fingerprint, validate_answers
 from surveys.errors import AnswerErrors, SurveyError, SurveyUnavailable
+from surveys.formcache import VersionSpec
 from surveys.models import (
     Answer,
     Channel,
@@ -266,17 +267,35 @@ def list_open_surveys(session: Session, now: datetime | None = None) -> list[Sur
 
 
 def find_link(session: Session, code: str) -> SurveyArea | None:
-    """The survey × commune behind a short code, with the questions loaded in a few queries."""
-    return session.scalar(
+    """The survey × commune behind a short code, with its survey, commune and hamlets (two SELECTs).
+
+    The questions are not loaded: the respondent form reads them through ``surveys.formcache``;
+    ``survey.current_version`` still loads them on first use for staff pages.
+    """
+    return session.scalar(_link_query(code))
+
+
+def find_link_and_version(session: Session, code: str) -> tuple[SurveyArea, tuple[int, datetime]] | None:
+    """``find_link`` plus the (id, created_at) of the survey's current (latest) version, in the same SELECT."""
+    latest = (
+        select(func.max(SurveyVersion.number))
+        .where(SurveyVersion.survey_id == SurveyArea.survey_id)
+        .correlate(SurveyArea)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        _link_query(code)
+        .join(SurveyVersion, (SurveyVersion.survey_id == SurveyArea.survey_id) & (SurveyVersion.number == latest))
+        .add_columns(SurveyVersion.id, SurveyVersion.created_at)
+    ).first()
+    return (row[0], (row[1], row[2])) if row is not None else None
+
+
+def _link_query(code: str) -> Select[tuple[SurveyArea]]:
+    return (
         select(SurveyArea)
         .where(SurveyArea.code == code.lower())
-        .options(
-            joinedload(SurveyArea.area).selectinload(Area.children),
-            joinedload(SurveyArea.survey)
-            .selectinload(Survey.versions)
-            .selectinload(SurveyVersion.sections)
-            .selectinload(Section.questions),
-        )
+        .options(joinedload(SurveyArea.survey), joinedload(SurveyArea.area).selectinload(Area.children))
     )
 
 
@@ -301,15 +320,20 @@ def record_response(
     serial: str | None = None,
     entered_by: User | None = None,
     now: datetime | None = None,
+    version: SurveyVersion | VersionSpec | None = None,
 ) -> Response:
-    """Validate and store one response with its answers (flushed, not committed)."""
+    """Validate and store one response with its answers (flushed, not committed).
+
+    ``version`` is the survey's current version, already loaded (the respondent form passes
+    the cached ``VersionSpec``); by default it is read from ``link.survey``.
+    """
     now = now or utc_now()
     survey = link.survey
     state = survey_state(survey, now)
     # Paper forms collected before closing may still be entered after it.
     if state != "open" and not (channel in (Channel.PAPER, Channel.MEETING) and state == "closed"):
         raise SurveyUnavailable(state)
-    version = survey.current_version
+    version = version or survey.current_version
     values = validate_answers(version, link.area, submitted)
     if serial is not None:
         serial = serial.strip()
@@ -319,9 +343,9 @@ def record_response(
     fingerprint = answers_fingerprint(values)
     response = Response(
         survey_id=survey.id,
-        version=version,
-        commune=link.area,
-        hamlet=_hamlet_of(version, link.area, values),
+        version_id=version.id,
+        commune_id=link.area_id,
+        hamlet_id=hamlet.id if (hamlet := _hamlet_of(version, link.area, values)) else None,
         channel=channel,
         serial=serial,
         submitted_at=now,
@@ -342,7 +366,7 @@ def record_response(
     return response
 
 
-def _hamlet_of(version: SurveyVersion, commune: Area, values: Mapping[str, str]) -> Area | None:
+def _hamlet_of(version: SurveyVersion | VersionSpec, commune: Area, values: Mapping[str, str]) -> Area | None:
     for question in version.questions:
         if question.weighting_role == WeightingRole.HAMLET and question.code in values:
             return next((h for h in commune.children if h.code == values[question.code]), None)

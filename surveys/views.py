@@ -29,11 +29,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from core.db import get_session
 from core.extensions import client_fingerprint, limiter
 from core.qr import qr_png, qr_svg
-from surveys.answers import options_for
+from surveys.answers import hamlet_options, options_for
 from surveys.errors import AnswerErrors, SurveyUnavailable
+from surveys.formcache import VersionSpec, version_spec
 from surveys.models import Channel, SurveyArea
 from surveys.services import (
     find_link,
+    find_link_and_version,
     find_response_by_nonce,
     record_response,
     survey_state,
@@ -83,6 +85,16 @@ def _link_or_404(code: str) -> SurveyArea:
     return link
 
 
+def _respondent_link_or_404(code: str) -> tuple[SurveyArea, VersionSpec]:
+    """The link (survey, commune, hamlets: read every time) and its current questions (cached once frozen)."""
+    session = get_session()
+    found = find_link_and_version(session, code)
+    if found is None:
+        abort(404)
+    link, version_key = found
+    return link, version_spec(session, version_key)
+
+
 def _unavailable(link: SurveyArea, state: str) -> Any:
     status = {"closed": 410, "not_yet": 403}.get(state, 404)
     if state == "draft":
@@ -90,14 +102,15 @@ def _unavailable(link: SurveyArea, state: str) -> Any:
     return render_template("surveys/unavailable.html", link=link, state=state), status
 
 
-def _form(link: SurveyArea, token: str, via: str, values: Any = None, errors: Any = None, status: int = 200) -> Any:
-    version = link.survey.current_version
-    context = {
-        "link": link, "survey": link.survey, "version": version, "values": values or {}, "errors": errors or {},
-        "options": options_for(version, link.area),
-    }
+def _form(
+    link: SurveyArea, version: VersionSpec, token: str, via: str, values: Any = None, errors: Any = None,
+    status: int = 200,
+) -> Any:
+    context = {"link": link, "survey": link.survey, "version": version, "values": values or {}, "errors": errors or {}}
     if not values and not errors:
         context["questions_html"] = _blank_questions(context)
+    else:
+        context["options"] = options_for(version, link.area)
     return render_template("surveys/respond.html", token=token, via=via, **context), status
 
 
@@ -109,21 +122,19 @@ _cache_lock = threading.Lock()
 def _blank_questions(context: dict[str, Any]) -> Markup:
     """The unanswered questions' HTML, cached: it is most of the work of every GET.
 
-    The key covers everything the fragment shows (wording, order, choices, language), so an
-    edit to a draft version or a renamed hamlet is a different key, never a stale page.
+    The key holds everything the fragment shows: the version's full content (wording, order,
+    choices; a draft edited in place has a different content), the language, the commune and
+    its current hamlets (a renamed hamlet is a different key). Never a stale page.
     """
-    version = context["version"]
-    shape = tuple(
-        (q.code, q.text, q.type.value, q.required, q.max_length, s.title, tuple(context["options"].get(q.code, ("-",))))
-        for s in version.sections for q in s.questions
-    )
-    key = (version.id, str(get_locale()), hash(shape))
+    link, version = context["link"], context["version"]
+    key = (version.content, str(get_locale()), link.area_id, tuple(hamlet_options(link.area)))
     with _cache_lock:
         cached = _QUESTIONS_CACHE.get(key)
         if cached is not None:
             _QUESTIONS_CACHE.move_to_end(key)
             return cached
-    html = Markup(render_template("surveys/_questions.html", **context))
+    options = options_for(version, link.area)
+    html = Markup(render_template("surveys/_questions.html", **context, options=options))
     with _cache_lock:
         _QUESTIONS_CACHE[key] = html
         while len(_QUESTIONS_CACHE) > _QUESTIONS_CACHE_SIZE:
@@ -133,10 +144,10 @@ def _blank_questions(context: dict[str, Any]) -> Markup:
 
 def _rate_limited(_limit: Any) -> Any:
     """Too many submissions from this connection: keep the answers and ask to send again later."""
-    link = _link_or_404((request.view_args or {}).get("code", ""))
+    link, version = _respondent_link_or_404((request.view_args or {}).get("code", ""))
     via = "qr" if request.form.get("via") == "qr" else "link"
     errors = {"token": _("Có quá nhiều phiếu gửi từ cùng một kết nối. Vui lòng đợi một phút rồi bấm Gửi phiếu lần nữa.")}
-    body, _status = _form(link, request.form.get("token", ""), via, request.form.to_dict(flat=False), errors)
+    body, _status = _form(link, version, request.form.get("token", ""), via, request.form.to_dict(flat=False), errors)
     return current_app.make_response((body, 429))
 
 
@@ -152,57 +163,67 @@ def too_many_requests(error: Any) -> Any:
 @limiter.limit(submit_rate_limit, methods=["POST"], on_breach=_rate_limited)
 def respond(code: str) -> Any:
     """The questionnaire for one commune; POST stores exactly one response per rendered form."""
-    link = _link_or_404(code)
+    if request.method == "POST":
+        return _submit(code)
+    link, version = _respondent_link_or_404(code)
     state = survey_state(link.survey)
     if state != "open":
         return _unavailable(link, state)
-    via = "qr" if (request.values.get("via") == "qr") else "link"
-    if request.method == "GET":
-        return _form(link, issue_token(link), via)
-    nonce = read_token(request.form.get("token", ""), link)
-    values = request.form.to_dict(flat=False)
-    if nonce is None:
-        errors = {"token": _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")}
-        return _form(link, issue_token(link), via, values, errors, 400)
-    return _submit(link, nonce, via, values)
+    return _form(link, version, issue_token(link), _via())
 
 
-def _submit(link: SurveyArea, nonce: str, via: str, values: dict[str, list[str]]) -> Any:
+def _via() -> str:
+    return "qr" if (request.values.get("via") == "qr") else "link"
+
+
+def _submit(code: str) -> Any:
     """Store the response; retried when the database is busy (safe: the nonce makes it idempotent)."""
     session = get_session()
-    link_id = link.id
     for attempt in range(WRITE_ATTEMPTS):
         try:
-            return _store_once(link, nonce, via, values)
+            return _store_once(code)
         except OperationalError:
             # SQLite refuses a read-then-write transaction at once when another
             # writer got in first ("database is locked"); back off and try again.
             session.rollback()
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-            link = session.get(SurveyArea, link_id)
+    link, version = _respondent_link_or_404(code)
     errors = {"token": _("Hệ thống đang bận. Câu trả lời chưa được lưu; vui lòng bấm Gửi phiếu lần nữa.")}
-    return _form(link, request.form["token"], via, values, errors, 503)
+    return _form(link, version, request.form.get("token", ""), _via(), request.form.to_dict(flat=False), errors, 503)
 
 
-def _store_once(link: SurveyArea, nonce: str, via: str, values: dict[str, list[str]]) -> Any:
+def _store_once(code: str) -> Any:
     session = get_session()
     if session.get_bind().dialect.name == "sqlite":
         # Take SQLite's write lock before reading (what BEGIN IMMEDIATE does): a read
         # transaction that later writes fails at once when another writer got in first,
-        # whereas waiting for the lock honours busy_timeout.
-        session.rollback()
+        # whereas waiting for the lock honours busy_timeout. Taken before anything is
+        # read, so nothing loaded has to be expired and read again.
+        if session.in_transaction():
+            session.rollback()
         session.execute(text("UPDATE survey_submission_tokens SET nonce = nonce WHERE 0 = 1"))
+    link, version = _respondent_link_or_404(code)
+    state = survey_state(link.survey)
+    if state != "open":
+        return _unavailable(link, state)
+    via = _via()
+    values = request.form.to_dict(flat=False)
+    nonce = read_token(request.form.get("token", ""), link)
+    if nonce is None:
+        errors = {"token": _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")}
+        return _form(link, version, issue_token(link), via, values, errors, 400)
     thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
     if find_response_by_nonce(session, nonce) is not None:
         return thanks  # a double tap or a resent POST: same thank-you, nothing new stored
     try:
         record_response(
-            session, link, values, channel=Channel(via), nonce=nonce, client_hash=client_fingerprint()
+            session, link, values, channel=Channel(via), nonce=nonce, client_hash=client_fingerprint(),
+            version=version,
         )
         session.commit()
     except AnswerErrors as exc:
         session.rollback()
-        return _form(link, request.form["token"], via, values, exc.errors, 400)
+        return _form(link, version, request.form["token"], via, values, exc.errors, 400)
     except SurveyUnavailable as exc:
         session.rollback()
         return _unavailable(link, exc.state)

@@ -7,12 +7,6 @@ import pytest
 from .synthetic import make_survey
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "isolation: runs a fresh interpreter to check what a package imports"
-    )
-
-
 @pytest.fixture(scope="session")
 def survey():
     """Seeded responses, population cells and margins for six communes in two districts."""

@@ -52,6 +52,21 @@ def question_options(question: Question, commune: Area) -> list[tuple[str, str]]
     return [(o["value"], o["label"]) for o in question.options]
 
 
+_SATISFACTION_VALUES = tuple(SATISFACTION_LABELS)
+_SATISFIED_VALUES = tuple(SATISFIED_LABELS)
+
+
+def question_values(question: Question, commune: Area) -> list[str]:
+    """The allowed values of a choice question, in order (labels are not needed, nor translated)."""
+    if question.type == QuestionType.SATISFACTION:
+        return [*_SATISFACTION_VALUES, DONT_KNOW] if question.allow_dont_know else list(_SATISFACTION_VALUES)
+    if question.type == QuestionType.SATISFIED:
+        return list(_SATISFIED_VALUES)
+    if question.weighting_role == WeightingRole.HAMLET:
+        return [h.code for h in commune.children if h.valid_to is None]
+    return [o["value"] for o in question.options]
+
+
 def options_for(version: SurveyVersion, commune: Area) -> dict[str, list[tuple[str, str]]]:
     """Each question's choices for this commune, computed once per page.
 
@@ -76,12 +91,12 @@ def _validate_one(question: Question, values: list[str], commune: Area) -> tuple
         return None, _("Chỉ được chọn một câu trả lời.")
     kind = question.type
     if kind in (QuestionType.SATISFACTION, QuestionType.SATISFIED, QuestionType.SINGLE):
-        allowed = {v for v, _label in question_options(question, commune)}
+        allowed = question_values(question, commune)
         if values[0] not in allowed:
             return None, _("Câu trả lời không nằm trong các lựa chọn.")
         return values[0], None
     if kind == QuestionType.MULTIPLE:
-        allowed_order = [v for v, _label in question_options(question, commune)]
+        allowed_order = question_values(question, commune)
         if any(v not in allowed_order for v in values):
             return None, _("Câu trả lời không nằm trong các lựa chọn.")
         return ";".join(v for v in allowed_order if v in values), None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, insert, select, update
@@ -275,8 +276,56 @@ def find_link(session: Session, code: str) -> SurveyArea | None:
     return session.scalar(_link_query(code))
 
 
-def find_link_and_version(session: Session, code: str) -> tuple[SurveyArea, tuple[int, datetime]] | None:
-    """``find_link`` plus the (id, created_at) of the survey's current (latest) version, in the same SELECT."""
+@dataclass(frozen=True, slots=True)
+class HamletView:
+    """A hamlet as the respondent form needs it (same names as ``Area``)."""
+
+    id: int
+    code: str
+    name: str
+    valid_to: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneView:
+    """A commune and its hamlets, read for one request."""
+
+    id: int
+    code: str
+    name: str
+    children: tuple[HamletView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyView:
+    """What the respondent form needs of a survey (same names as ``Survey``)."""
+
+    id: int
+    title: str
+    introduction: str
+    status: SurveyStatus
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """A survey × commune link as plain data: read on every request, never cached."""
+
+    id: int
+    code: str
+    survey_id: int
+    area_id: int
+    survey: SurveyView
+    area: CommuneView
+
+
+def find_respondent_link(session: Session, code: str) -> tuple[LinkView, tuple[int, datetime]] | None:
+    """The link behind a short code and the (id, created_at) of its survey's current version.
+
+    Two SELECTs of plain columns (link with survey, commune and current version; then the
+    hamlets): the hot path of every respondent request builds no ORM objects.
+    """
     latest = (
         select(func.max(SurveyVersion.number))
         .where(SurveyVersion.survey_id == SurveyArea.survey_id)
@@ -284,11 +333,24 @@ def find_link_and_version(session: Session, code: str) -> tuple[SurveyArea, tupl
         .scalar_subquery()
     )
     row = session.execute(
-        _link_query(code)
+        select(
+            SurveyArea.id, SurveyArea.code, SurveyArea.survey_id, SurveyArea.area_id,
+            Survey.title, Survey.introduction, Survey.status, Survey.opens_at, Survey.closes_at,
+            Area.code, Area.name, SurveyVersion.id, SurveyVersion.created_at,
+        )
+        .join(Survey, Survey.id == SurveyArea.survey_id)
+        .join(Area, Area.id == SurveyArea.area_id)
         .join(SurveyVersion, (SurveyVersion.survey_id == SurveyArea.survey_id) & (SurveyVersion.number == latest))
-        .add_columns(SurveyVersion.id, SurveyVersion.created_at)
+        .where(SurveyArea.code == code.lower())
     ).first()
-    return (row[0], (row[1], row[2])) if row is not None else None
+    if row is None:
+        return None
+    hamlets = session.execute(
+        select(Area.id, Area.code, Area.name, Area.valid_to).where(Area.parent_id == row[3]).order_by(Area.code)
+    ).all()
+    survey = SurveyView(row[2], row[4], row[5] or "", row[6], row[7], row[8])
+    commune = CommuneView(row[3], row[9], row[10], tuple(HamletView(*h) for h in hamlets))
+    return LinkView(row[0], row[1], row[2], row[3], survey, commune), (row[11], row[12])
 
 
 def _link_query(code: str) -> Select[tuple[SurveyArea]]:
@@ -311,7 +373,7 @@ def find_response_by_nonce(session: Session, nonce: str) -> Response | None:
 
 def record_response(
     session: Session,
-    link: SurveyArea,
+    link: SurveyArea | LinkView,
     submitted: Mapping[str, Sequence[str]],
     *,
     channel: Channel,

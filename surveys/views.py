@@ -34,8 +34,9 @@ from surveys.errors import AnswerErrors, SurveyUnavailable
 from surveys.formcache import VersionSpec, version_spec
 from surveys.models import Channel, SurveyArea
 from surveys.services import (
+    LinkView,
     find_link,
-    find_link_and_version,
+    find_respondent_link,
     find_response_by_nonce,
     record_response,
     survey_state,
@@ -50,12 +51,12 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="surveys.form")
 
 
-def issue_token(link: SurveyArea) -> str:
+def issue_token(link: SurveyArea | LinkView) -> str:
     """A signed one-time nonce for one rendered form; stored only when it is used."""
     return _serializer().dumps({"n": secrets.token_urlsafe(18), "l": link.id})
 
 
-def read_token(token: str, link: SurveyArea) -> str | None:
+def read_token(token: str, link: SurveyArea | LinkView) -> str | None:
     """The nonce of a genuine, unexpired token issued for this link, else None."""
     try:
         data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
@@ -85,17 +86,17 @@ def _link_or_404(code: str) -> SurveyArea:
     return link
 
 
-def _respondent_link_or_404(code: str) -> tuple[SurveyArea, VersionSpec]:
+def _respondent_link_or_404(code: str) -> tuple[LinkView, VersionSpec]:
     """The link (survey, commune, hamlets: read every time) and its current questions (cached once frozen)."""
     session = get_session()
-    found = find_link_and_version(session, code)
+    found = find_respondent_link(session, code)
     if found is None:
         abort(404)
     link, version_key = found
     return link, version_spec(session, version_key)
 
 
-def _unavailable(link: SurveyArea, state: str) -> Any:
+def _unavailable(link: SurveyArea | LinkView, state: str) -> Any:
     status = {"closed": 410, "not_yet": 403}.get(state, 404)
     if state == "draft":
         abort(404)
@@ -103,7 +104,7 @@ def _unavailable(link: SurveyArea, state: str) -> Any:
 
 
 def _form(
-    link: SurveyArea, version: VersionSpec, token: str, via: str, values: Any = None, errors: Any = None,
+    link: LinkView, version: VersionSpec, token: str, via: str, values: Any = None, errors: Any = None,
     status: int = 200,
 ) -> Any:
     context = {"link": link, "survey": link.survey, "version": version, "values": values or {}, "errors": errors or {}}

@@ -6,9 +6,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.db import utc_now
@@ -371,7 +372,25 @@ def find_response_by_nonce(session: Session, nonce: str) -> Response | None:
     )
 
 
+_NONCE_USED = select(exists().where(SubmissionToken.__table__.c.nonce == bindparam("nonce")))
+
+
+def nonce_used(session: Session, nonce: str) -> bool:
+    """True once a form token has stored its response (one indexed lookup, no ORM object)."""
+    return bool(session.connection().execute(_NONCE_USED, {"nonce": nonce}).scalar())
+
+
 def record_response(
+    session: Session,
+    link: SurveyArea | LinkView,
+    submitted: Mapping[str, Sequence[str]],
+    **kwargs: Any,
+) -> Response:
+    """Validate and store one response with its answers (flushed, not committed); see ``store_response``."""
+    return session.get_one(Response, store_response(session, link, submitted, **kwargs))
+
+
+def store_response(
     session: Session,
     link: SurveyArea | LinkView,
     submitted: Mapping[str, Sequence[str]],
@@ -383,11 +402,13 @@ def record_response(
     entered_by: User | None = None,
     now: datetime | None = None,
     version: SurveyVersion | VersionSpec | None = None,
-) -> Response:
-    """Validate and store one response with its answers (flushed, not committed).
+) -> int:
+    """Validate and store one response with its token and answers; return its id.
 
-    ``version`` is the survey's current version, already loaded (the respondent form passes
-    the cached ``VersionSpec``); by default it is read from ``link.survey``.
+    Three INSERTs on the session's connection, in its transaction (the caller commits):
+    the response (RETURNING its id), the form's one-time token, and every answer in one
+    executemany. ``version`` is the survey's current version, already loaded (the
+    respondent form passes the cached ``VersionSpec``); by default it is read from ``link.survey``.
     """
     now = now or utc_now()
     survey = link.survey
@@ -403,29 +424,38 @@ def record_response(
         if not serial or session.scalar(taken):
             raise AnswerErrors({"serial": _("Số phiếu %(serial)s đã được nhập.", serial=serial)})
     fingerprint = answers_fingerprint(values)
-    response = Response(
-        survey_id=survey.id,
-        version_id=version.id,
-        commune_id=link.area_id,
-        hamlet_id=hamlet.id if (hamlet := _hamlet_of(version, link.area, values)) else None,
-        channel=channel,
-        serial=serial,
-        submitted_at=now,
-        client_hash=client_hash,
-        answers_hash=fingerprint,
-        is_possible_duplicate=_looks_duplicate(session, survey, link.area, client_hash, fingerprint),
-        entered_by_id=entered_by.id if entered_by else None,
-    )
-    session.add(response)
+    hamlet = _hamlet_of(version, link.area, values)
+    session.flush()  # anything pending in the session goes first (a no-op on the respondent form)
+    connection = session.connection()
+    response_id = connection.execute(
+        _INSERT_RESPONSE,
+        {
+            "survey_id": survey.id,
+            "version_id": version.id,
+            "commune_id": link.area_id,
+            "hamlet_id": hamlet.id if hamlet else None,
+            "channel": Channel(channel),
+            "serial": serial,
+            "submitted_at": now,
+            "client_hash": client_hash,
+            "answers_hash": fingerprint,
+            "is_possible_duplicate": _looks_duplicate(session, survey, link.area, client_hash, fingerprint),
+            "entered_by_id": entered_by.id if entered_by else None,
+            "import_batch_id": None,
+        },
+    ).scalar_one()
     if nonce:
-        session.add(SubmissionToken(nonce=nonce, response=response, used_at=now))
-    session.flush()
-    # One multi-row INSERT without building ORM objects: this is the hot path of every submission.
+        connection.execute(_INSERT_TOKEN, {"nonce": nonce, "response_id": response_id, "used_at": now})
     ids = {q.code: q.id for q in version.questions}
-    rows = [{"response_id": response.id, "question_id": ids[c], "value": v} for c, v in values.items()]
+    rows = [{"response_id": response_id, "question_id": ids[c], "value": v} for c, v in values.items()]
     if rows:
-        session.execute(insert(Answer), rows)
-    return response
+        connection.execute(_INSERT_ANSWER, rows)
+    return response_id
+
+
+_INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+_INSERT_TOKEN = insert(SubmissionToken.__table__)
+_INSERT_ANSWER = insert(Answer.__table__)
 
 
 def _hamlet_of(version: SurveyVersion | VersionSpec, commune: Area, values: Mapping[str, str]) -> Area | None:
@@ -444,15 +474,19 @@ def _looks_duplicate(
     """
     if not client_hash:
         return False
-    stmt = select(
-        exists().where(
-            Response.survey_id == survey.id,
-            Response.commune_id == commune.id,
-            Response.client_hash == client_hash,
-            Response.answers_hash == fingerprint,
-        )
+    params = {"survey_id": survey.id, "commune_id": commune.id, "client_hash": client_hash, "answers_hash": fingerprint}
+    return bool(session.connection().execute(_SAME_ANSWERS_FROM_CLIENT, params).scalar())
+
+
+_responses = Response.__table__.c
+_SAME_ANSWERS_FROM_CLIENT = select(
+    exists().where(
+        _responses.survey_id == bindparam("survey_id"),
+        _responses.commune_id == bindparam("commune_id"),
+        _responses.client_hash == bindparam("client_hash"),
+        _responses.answers_hash == bindparam("answers_hash"),
     )
-    return bool(session.scalar(stmt))
+)
 
 
 def purge_client_hashes(session: Session, older_than: timedelta, now: datetime | None = None) -> int:

@@ -37,8 +37,8 @@ from surveys.services import (
     LinkView,
     find_link,
     find_respondent_link,
-    find_response_by_nonce,
-    record_response,
+    nonce_used,
+    store_response,
     survey_state,
 )
 
@@ -214,10 +214,10 @@ def _store_once(code: str) -> Any:
         errors = {"token": _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")}
         return _form(link, version, issue_token(link), via, values, errors, 400)
     thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
-    if find_response_by_nonce(session, nonce) is not None:
+    if nonce_used(session, nonce):
         return thanks  # a double tap or a resent POST: same thank-you, nothing new stored
     try:
-        record_response(
+        store_response(
             session, link, values, channel=Channel(via), nonce=nonce, client_hash=client_fingerprint(),
             version=version,
         )
@@ -231,7 +231,7 @@ def _store_once(code: str) -> Any:
     except IntegrityError:
         # The same token committed by a concurrent request: that response stands.
         session.rollback()
-        if find_response_by_nonce(session, nonce) is None:
+        if not nonce_used(session, nonce):
             raise
     return thanks
 

@@ -73,7 +73,7 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(connection: Connection, database_url: str, app_config: dict[str, Any]) -> Flask:
+def app(connection: Connection, database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     """The app with its sessions joined to the test's transaction.
 
     CSRF and rate limits are off unless a module's ``app_config`` turns them on:
@@ -92,7 +92,8 @@ def app(connection: Connection, database_url: str, app_config: dict[str, Any]) -
     app.extensions["db"].sessionmaker.configure(
         bind=connection, join_transaction_mode="create_savepoint"
     )
-    return app
+    yield app
+    app.extensions["db"].engine.dispose()  # a test that used the engine itself leaves no open connection
 
 
 @pytest.fixture

@@ -146,12 +146,15 @@ def test_rate_limits_are_shared_through_redis_when_configured(areas, database_ur
         "LOGIN_RATE_LIMIT": "2 per minute",
     }
     # Two app instances stand for two gunicorn workers: the second sees the first's counts.
-    first, second = create_app(settings).test_client(), create_app(settings).test_client()
+    apps = [create_app(settings), create_app(settings)]
+    first, second = (app.test_client() for app in apps)
     form = {"email": "someone@example.vn", "password": "wrong password"}
     assert first.post("/auth/login", data=form).status_code == 200
     assert first.post("/auth/login", data=form).status_code == 200
     assert second.post("/auth/login", data=form).status_code == 429
     redis.Redis.from_url(url).flushdb()
+    for app in apps:
+        app.extensions["db"].engine.dispose()
 
 
 def test_pages_declare_an_empty_favicon_so_phones_make_no_extra_request(client):

@@ -327,31 +327,39 @@ def find_respondent_link(session: Session, code: str) -> tuple[LinkView, tuple[i
     Two SELECTs of plain columns (link with survey, commune and current version; then the
     hamlets): the hot path of every respondent request builds no ORM objects.
     """
-    latest = (
-        select(func.max(SurveyVersion.number))
-        .where(SurveyVersion.survey_id == SurveyArea.survey_id)
-        .correlate(SurveyArea)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(
-            SurveyArea.id, SurveyArea.code, SurveyArea.survey_id, SurveyArea.area_id,
-            Survey.title, Survey.introduction, Survey.status, Survey.opens_at, Survey.closes_at,
-            Area.code, Area.name, SurveyVersion.id, SurveyVersion.created_at,
-        )
-        .join(Survey, Survey.id == SurveyArea.survey_id)
-        .join(Area, Area.id == SurveyArea.area_id)
-        .join(SurveyVersion, (SurveyVersion.survey_id == SurveyArea.survey_id) & (SurveyVersion.number == latest))
-        .where(SurveyArea.code == code.lower())
-    ).first()
+    connection = session.connection()
+    row = connection.execute(_RESPONDENT_LINK, {"code": code.lower()}).first()
     if row is None:
         return None
-    hamlets = session.execute(
-        select(Area.id, Area.code, Area.name, Area.valid_to).where(Area.parent_id == row[3]).order_by(Area.code)
-    ).all()
+    hamlets = connection.execute(_HAMLETS, {"commune_id": row[3]}).all()
     survey = SurveyView(row[2], row[4], row[5] or "", row[6], row[7], row[8])
     commune = CommuneView(row[3], row[9], row[10], tuple(HamletView(*h) for h in hamlets))
     return LinkView(row[0], row[1], row[2], row[3], survey, commune), (row[11], row[12])
+
+
+_LATEST_NUMBER = (
+    select(func.max(SurveyVersion.number))
+    .where(SurveyVersion.survey_id == SurveyArea.survey_id)
+    .correlate(SurveyArea)
+    .scalar_subquery()
+)
+# Built once: on the hot path, building and compiling statements cost more than running them.
+_RESPONDENT_LINK = (
+    select(
+        SurveyArea.id, SurveyArea.code, SurveyArea.survey_id, SurveyArea.area_id,
+        Survey.title, Survey.introduction, Survey.status, Survey.opens_at, Survey.closes_at,
+        Area.code, Area.name, SurveyVersion.id, SurveyVersion.created_at,
+    )
+    .join(Survey, Survey.id == SurveyArea.survey_id)
+    .join(Area, Area.id == SurveyArea.area_id)
+    .join(SurveyVersion, (SurveyVersion.survey_id == SurveyArea.survey_id) & (SurveyVersion.number == _LATEST_NUMBER))
+    .where(SurveyArea.code == bindparam("code"))
+)
+_HAMLETS = (
+    select(Area.id, Area.code, Area.name, Area.valid_to)
+    .where(Area.parent_id == bindparam("commune_id"))
+    .order_by(Area.code)
+)
 
 
 def _link_query(code: str) -> Select[tuple[SurveyArea]]:

@@ -11,6 +11,15 @@ from core.models import OrganisationKind, Role
 from core.passwords import password_problem
 
 
+# WTForms ships no Vietnamese messages, so every validator here states its own.
+def _required() -> InputRequired:
+    return InputRequired(message=_l("Vui lòng điền mục này."))
+
+
+def _at_most(limit: int) -> Length:
+    return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
+
+
 def _strong_password(_form: FlaskForm, field: PasswordField) -> None:
     problem = password_problem(field.data or "")
     if problem:
@@ -20,18 +29,18 @@ def _strong_password(_form: FlaskForm, field: PasswordField) -> None:
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("Thư điện tử"), validators=[InputRequired(), Length(max=254)])
-    password = PasswordField(_l("Mật khẩu"), validators=[InputRequired(), Length(max=256)])
+    email = EmailField(_l("Thư điện tử"), validators=[_required(), _at_most(254)])
+    password = PasswordField(_l("Mật khẩu"), validators=[_required(), _at_most(256)])
 
 
 class ChangePasswordForm(FlaskForm):
     """Current password plus the new one, typed twice."""
 
-    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[InputRequired()])
-    new_password = PasswordField(_l("Mật khẩu mới"), validators=[InputRequired(), _strong_password])
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[_required()])
+    new_password = PasswordField(_l("Mật khẩu mới"), validators=[_required(), _strong_password])
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),
-        validators=[InputRequired(), EqualTo("new_password", message=_l("Hai mật khẩu không khớp."))],
+        validators=[_required(), EqualTo("new_password", message=_l("Hai mật khẩu không khớp."))],
     )
 
 
@@ -57,12 +66,21 @@ ORGANISATION_KIND_LABELS = {
 class UserForm(FlaskForm):
     """Create an account; the area and organisation lists are filled by the view."""
 
-    email = EmailField(_l("Thư điện tử"), validators=[InputRequired(), Email(), Length(max=254)])
-    full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
+    email = EmailField(
+        _l("Thư điện tử"),
+        validators=[
+            _required(),
+            Email(message=_l("Địa chỉ thư điện tử không hợp lệ.")),
+            _at_most(254),
+        ],
+    )
+    full_name = StringField(_l("Họ và tên"), validators=[Optional(), _at_most(200)])
+    role = SelectField(
+        _l("Vai trò"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
+    )
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
     organisation_id = SelectField(_l("Tổ chức"), choices=[], validate_choice=False)
-    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[InputRequired(), _strong_password])
+    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[_required(), _strong_password])
 
 
 class UserStatusForm(FlaskForm):
@@ -74,8 +92,9 @@ class UserStatusForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     """Create an organisation rooted in an area."""
 
-    name = StringField(_l("Tên tổ chức"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Tên tổ chức"), validators=[_required(), _at_most(200)])
     kind = SelectField(
-        _l("Loại tổ chức"), choices=[SelectChoice(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()]
+        _l("Loại tổ chức"),
+        choices=[SelectChoice(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()],
     )
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)

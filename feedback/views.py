@@ -17,10 +17,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from core.db import get_session, utc_now
+from core.db import begin_write, get_session, utc_now
 from core.extensions import client_fingerprint, limiter
 from core.models import Role
 from core.qr import qr_png, qr_svg, qr_svg_inline
@@ -168,14 +167,6 @@ def _rate_limited(_limit: Any) -> Any:
     return current_app.make_response((render_template("feedback/comment.html", form=form, as_org=False, **context), 429))
 
 
-@bp.errorhandler(429)
-def too_many_requests(error: Any) -> Any:
-    """Use the page built by ``_rate_limited`` (the app-wide handler would drop the comment)."""
-    if getattr(error, "response", None) is not None:
-        return error.response
-    return render_template("errors/generic.html", error=error), 429
-
-
 @bp.route("/<code>/<int:number>/<anchor>", methods=["GET", "POST"])
 @limiter.limit(comment_rate_limit, methods=["POST"], exempt_when=_signed_in, on_breach=_rate_limited)
 def comment(code: str, number: int, anchor: str) -> Any:
@@ -197,21 +188,9 @@ def comment(code: str, number: int, anchor: str) -> Any:
     return render_template("feedback/comment.html", form=form, as_org=as_org, **context)
 
 
-def lock_for_write(session: Session) -> None:
-    """On SQLite, start a write transaction before reading (what BEGIN IMMEDIATE does).
-
-    A transaction that has read and then writes fails at once with "database is
-    locked" when another writer got in first; one that starts by writing waits
-    for the lock (busy_timeout). The rollback only drops this request's reads.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.rollback()
-        session.execute(text("UPDATE feedback_comments SET id = id WHERE 0 = 1"))
-
-
 def _save_comment(version: DocumentVersion, target: Any, form: Any, as_org: bool) -> Comment | None:
     session = get_session()
-    lock_for_write(session)  # many residents at one meeting press "Gửi" at the same moment
+    begin_write(session)  # many residents at one meeting press "Gửi" at the same moment
     if as_org:
         author: Any = OrganisationAuthor(current_user, form.meeting_date.data, form.participants.data)
     else:

@@ -171,3 +171,29 @@ def test_an_error_carrying_its_own_response_keeps_it(app):
     response = app.test_client().get("/custom-429")
     assert response.status_code == 429
     assert response.get_data(as_text=True) == "kept answers"
+
+
+def test_begin_write_takes_sqlites_write_lock_up_front(tmp_path):
+    import sqlite3
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from core.db import begin_write, make_engine
+
+    path = tmp_path / "lock.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with Session(engine) as writer:
+        begin_write(writer)
+        # Nothing written yet, but the lock is held: another writer is refused at once.
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        writer.execute(text("INSERT INTO t VALUES (2)"))
+        writer.commit()
+    other.execute("BEGIN IMMEDIATE")  # released on commit
+    other.execute("ROLLBACK")
+    other.close()
+    engine.dispose()

@@ -229,3 +229,15 @@ class TestUsersCli:
     def test_password_is_not_accepted_as_an_argument(self, runner):
         result = runner.invoke(args=["users", "create", "a@x.vn", "--role", "admin", "--password", "x"])
         assert result.exit_code == 2
+
+
+def test_empty_sign_in_form_explains_in_vietnamese(client):
+    page = client.post("/auth/login", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert "Vui lòng điền mục này." in page
+    assert "This field is required" not in page
+
+
+def test_empty_sign_in_form_explains_in_english_when_chosen(client):
+    client.get("/lang/en")
+    page = client.post("/auth/login", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert "Please fill in this field." in page

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, exists, func, insert, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from core.db import utc_now
 from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
@@ -324,16 +324,16 @@ class LinkView:
 def find_respondent_link(session: Session, code: str) -> tuple[LinkView, tuple[int, datetime]] | None:
     """The link behind a short code and the (id, created_at) of its survey's current version.
 
-    Two SELECTs of plain columns (link with survey, commune and current version; then the
-    hamlets): the hot path of every respondent request builds no ORM objects.
+    One SELECT of plain columns (link, survey, commune, current version, one row per hamlet):
+    the hot path of every respondent request builds no ORM objects.
     """
-    connection = session.connection()
-    row = connection.execute(_RESPONDENT_LINK, {"code": code.lower()}).first()
-    if row is None:
+    rows = session.connection().execute(_RESPONDENT_LINK, {"code": code.lower()}).all()
+    if not rows:
         return None
-    hamlets = connection.execute(_HAMLETS, {"commune_id": row[3]}).all()
+    row = rows[0]
+    hamlets = tuple(HamletView(*r[13:]) for r in rows if r[13] is not None)
     survey = SurveyView(row[2], row[4], row[5] or "", row[6], row[7], row[8])
-    commune = CommuneView(row[3], row[9], row[10], tuple(HamletView(*h) for h in hamlets))
+    commune = CommuneView(row[3], row[9], row[10], hamlets)
     return LinkView(row[0], row[1], row[2], row[3], survey, commune), (row[11], row[12])
 
 
@@ -344,21 +344,21 @@ _LATEST_NUMBER = (
     .scalar_subquery()
 )
 # Built once: on the hot path, building and compiling statements cost more than running them.
+# One row per hamlet of the commune (one row with NULL hamlet columns if it has none).
+_Hamlet = aliased(Area)
 _RESPONDENT_LINK = (
     select(
         SurveyArea.id, SurveyArea.code, SurveyArea.survey_id, SurveyArea.area_id,
         Survey.title, Survey.introduction, Survey.status, Survey.opens_at, Survey.closes_at,
         Area.code, Area.name, SurveyVersion.id, SurveyVersion.created_at,
+        _Hamlet.id, _Hamlet.code, _Hamlet.name, _Hamlet.valid_to,
     )
     .join(Survey, Survey.id == SurveyArea.survey_id)
     .join(Area, Area.id == SurveyArea.area_id)
     .join(SurveyVersion, (SurveyVersion.survey_id == SurveyArea.survey_id) & (SurveyVersion.number == _LATEST_NUMBER))
+    .outerjoin(_Hamlet, _Hamlet.parent_id == SurveyArea.area_id)
     .where(SurveyArea.code == bindparam("code"))
-)
-_HAMLETS = (
-    select(Area.id, Area.code, Area.name, Area.valid_to)
-    .where(Area.parent_id == bindparam("commune_id"))
-    .order_by(Area.code)
+    .order_by(_Hamlet.code)
 )
 
 

@@ -1,0 +1,139 @@
+"""Weighted satisfaction indices of a survey: responses out of the database, into ``analysis``.
+
+The statistics live in ``analysis`` (pure numerics, checked against R's survey
+package); this module only shapes the survey's answers into its input table and
+lays the result out for a page and a chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+import analysis
+from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
+from surveys.models import QuestionType, Survey, SurveyArea, WeightingRole
+from surveys.template import DONT_KNOW
+
+DESIGNS = ("stratified", "clustered")
+WEIGHTINGS = ("equal", "hamlet")  # equal weights, or households ÷ sample per hamlet
+
+
+class IndicesUnavailable(ValueError):
+    """The responses cannot support the requested analysis; the message says why."""
+
+
+@dataclass(frozen=True)
+class RatingData:
+    """The survey's satisfaction answers as the ``analysis`` input table."""
+
+    frame: pd.DataFrame
+    items: list[str]
+    item_labels: dict[str, str]
+    hamlet_households: pd.DataFrame
+
+
+def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> RatingData:
+    """One row per response of the given communes: areas, sex, age group and the 1–5 items.
+
+    "Don't know" becomes a missing answer, so each item uses the people who answered it.
+    """
+    questions = survey.current_version.questions
+    items = [q.code for q in questions if q.type is QuestionType.SATISFACTION]
+    roles = {q.weighting_role: q.code for q in questions if q.weighting_role is not None}
+    codes = question_codes(survey)
+    rows = list(iter_export_rows(session, survey.id, codes, [link.area_id for link in links]))
+    frame = pd.DataFrame(rows, columns=[*FIXED_COLUMNS, *codes])
+    district_of = {link.area.code: link.area.parent.code if link.area.parent else link.area.code for link in links}
+    table = pd.DataFrame(
+        {
+            "id": frame["response_id"],
+            "district": frame["commune_code"].map(district_of),
+            "commune": frame["commune_code"],
+            "hamlet": frame["hamlet_code"].fillna("(không rõ)"),
+        }
+    )
+    for role, column in ((WeightingRole.SEX, "sex"), (WeightingRole.AGE_GROUP, "age_group")):
+        if role in roles:
+            table[column] = frame[roles[role]].fillna("NA")
+    for code in items:
+        values = pd.to_numeric(frame[code].where(frame[code] != DONT_KNOW), errors="coerce")
+        table[code] = values.astype("float64")
+    households = [
+        (link.area.code, hamlet.code, hamlet.households)
+        for link in links
+        for hamlet in link.area.children
+        if hamlet.households
+    ]
+    return RatingData(
+        frame=table,
+        items=items,
+        item_labels={q.code: q.text for q in questions if q.code in items},
+        hamlet_households=pd.DataFrame(households, columns=["commune", "hamlet", "population"]),
+    )
+
+
+def compute_survey_indices(data: RatingData, *, design: str = "stratified", weighting: str = "equal") -> pd.DataFrame:
+    """The long table of ``analysis.compute_indices`` for this survey's answers.
+
+    Targets are the defaults of ``analysis`` (share satisfied ≥ 80% per commune and
+    ≥ 90% per district, QĐ 320/QĐ-TTg), met only when the interval's lower bound is.
+    """
+    if design not in DESIGNS or weighting not in WEIGHTINGS:
+        raise IndicesUnavailable(f"unknown design {design!r} or weighting {weighting!r}")
+    if data.frame.empty or not data.items:
+        raise IndicesUnavailable(_("Chưa có phiếu trả lời nào có câu hỏi mức độ hài lòng."))
+    options = {}
+    if weighting == "hamlet":
+        options = {"design_weights_from": "hamlet", "hamlet_population": data.hamlet_households}
+    try:
+        result = analysis.compute_indices(
+            data.frame, data.items, design=design, weighting="none", **options
+        )
+    except (analysis.InputError, analysis.WeightingError) as exc:
+        raise IndicesUnavailable(str(exc)) from exc
+    return result.to_frame()
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the chart, in percent of the plot width."""
+
+    label: str
+    estimate: float
+    ci_lo: float
+    ci_hi: float
+    n_obs: int
+    meets_target: bool
+    low_n: bool
+
+
+def composite_bars(table: pd.DataFrame, names: dict[str, str]) -> list[Bar]:
+    """Share satisfied on the equal-weight composite, one bar per commune, then the total."""
+    rows = table[(table["item"] == "composite_equal") & (table["measure"] == "prop_sat")]
+    order = {"commune": 0, "district": 1, "overall": 2}
+    rows = rows.assign(_order=rows["level"].map(order)).sort_values(["_order", "area"])
+    bars = []
+    for row in rows.itertuples():
+        bars.append(
+            Bar(
+                label=names.get(str(row.area), str(row.area)),
+                estimate=_percent(row.estimate),
+                ci_lo=_percent(row.ci_lo),
+                ci_hi=_percent(row.ci_hi),
+                n_obs=int(row.n_obs),
+                meets_target=bool(getattr(row, "meets_target", False) is True),
+                low_n=bool(getattr(row, "low_n_eff", False) is True),
+            )
+        )
+    return bars
+
+
+def _percent(value: float) -> float:
+    return 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(np.clip(value, 0, 1) * 100)

@@ -1,0 +1,92 @@
+"""The weighted indices page: the survey's answers go through ``analysis`` and come back as
+tables, a chart and downloads, within the user's scope."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from core.models import Role
+from surveys.indices import compute_survey_indices, rating_data
+from surveys.models import QuestionType
+from surveys.services import record_response
+from surveys.template import DONT_KNOW
+from tests.factories import make_user
+from tests.surveys.conftest import valid_answers
+
+# Answers to the first satisfaction item in each commune; the rest answer 4.
+FIRST_ITEM = {"29578": ["5", "4", "2", DONT_KNOW], "29581": ["1", "4", "3"]}
+
+
+@pytest.fixture
+def answered(app, session, survey):
+    """Seven responses: four in Đồng Phú (one "don't know"), three in Bình Hòa Phước."""
+    first = next(q.code for q in survey.current_version.questions if q.type is QuestionType.SATISFACTION)
+    hamlets = {"29578": "29578-01", "29581": "29581-01"}
+    with app.app_context():
+        for link in survey.areas:
+            for value in FIRST_ITEM[link.area.code]:
+                answers = valid_answers(survey, hamlet=hamlets[link.area.code]) | {first: [value]}
+                record_response(session, link, answers, channel="link")
+    session.commit()
+    return first
+
+
+def test_dont_know_is_a_missing_answer_and_communes_know_their_district(session, survey, answered):
+    data = rating_data(session, survey, survey.areas)
+    first = data.frame.set_index("commune")[answered]
+    assert first.loc["29578"].isna().sum() == 1
+    assert set(data.frame["district"]) == {"857"}
+    assert answered in data.items
+
+
+def test_share_satisfied_per_commune_counts_only_those_who_answered(session, survey, answered):
+    table = compute_survey_indices(rating_data(session, survey, survey.areas))
+    share = table[(table["item"] == answered) & (table["measure"] == "prop_sat")].set_index("area")["estimate"]
+    assert share["29578"] == pytest.approx(2 / 3)  # 5 and 4 of 5, 4, 2 (don't know left out)
+    assert share["29581"] == pytest.approx(1 / 3)
+    assert share["ALL"] == pytest.approx(3 / 6)
+
+
+def test_analyst_sees_table_and_chart_and_downloads(client, auth, session, survey, answered):
+    make_user(session, role=Role.ANALYST, email="analyst@tinh.vn")
+    session.commit()
+    auth.login("analyst@tinh.vn")
+    page = client.get(f"/surveys/{survey.id}/indices?weighting=hamlet").get_data(as_text=True)
+    assert "Xã Đồng Phú" in page and "Huyện Long Hồ" in page
+    assert "<svg" in page and "Khoảng tin cậy 95%" in page
+    csv = client.get(f"/surveys/{survey.id}/indices.csv").get_data(as_text=True)
+    assert csv.lstrip("\ufeff").startswith("level,area,item,measure,estimate,se,ci_lo,ci_hi")
+    workbook = load_workbook(io.BytesIO(client.get(f"/surveys/{survey.id}/indices.xlsx").data))
+    assert workbook.active["A1"].value == "level"
+
+
+def test_officer_of_another_district_cannot_see_the_indices(client, auth, session, survey, answered):
+    make_user(session, role=Role.OFFICER, area_code="858", email="o858@example.vn")
+    session.commit()
+    auth.login("o858@example.vn")
+    assert client.get(f"/surveys/{survey.id}/indices").status_code == 404
+    assert client.get(f"/surveys/{survey.id}/indices.csv").status_code == 404
+
+
+def test_without_answers_the_page_explains_instead_of_failing(client, auth, officer, survey):
+    auth.login(officer.email)
+    response = client.get(f"/surveys/{survey.id}/indices")
+    assert response.status_code == 200
+    assert "Chưa tính được chỉ số" in response.get_data(as_text=True)
+    assert client.get(f"/surveys/{survey.id}/indices.csv").status_code == 409
+
+
+def test_unknown_options_fall_back_to_the_defaults(client, auth, officer, survey, answered):
+    auth.login(officer.email)
+    page = client.get(f"/surveys/{survey.id}/indices?design=bogus&weighting=x").get_data(as_text=True)
+    assert 'value="stratified" selected' in page
+
+
+def test_a_clustered_design_with_one_hamlet_per_commune_is_explained(client, auth, officer, survey, answered):
+    auth.login(officer.email)
+    page = client.get(f"/surveys/{survey.id}/indices?design=clustered").get_data(as_text=True)
+    assert "Chưa tính được chỉ số" in page
+    assert "29578" in page  # the message names the commune whose variance cannot be estimated

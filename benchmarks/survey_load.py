@@ -199,6 +199,8 @@ def main() -> int:
     server = start_gunicorn(env, args.port, args.workers, args.threads)
     run = secrets.token_hex(3)
     cpu_before = server_cpu_seconds(server.pid)
+    client_cpu_before = time.process_time()
+    load_before = os.getloadavg()[0]
     try:
         started = time.monotonic()
         clients = [Client(n, args.port, code, run, started + args.duration, args.max_per_client, args.resend)
@@ -209,6 +211,7 @@ def main() -> int:
             client.join()
         elapsed = time.monotonic() - started
         cpu_used = server_cpu_seconds(server.pid) - cpu_before
+        client_cpu = time.process_time() - client_cpu_before
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -230,6 +233,9 @@ def main() -> int:
         per = cpu_used / len(acked) * 1000
         print(f"gunicorn CPU: {cpu_used:.1f} s = {per:.1f} ms per submission (GET+POST, database server not counted)"
               f" -> about {1000 / per:.0f} submissions/s per dedicated core")
+        print(f"load generator CPU (this process, same machine): {client_cpu:.1f} s = "
+              f"{client_cpu / len(acked) * 1000:.1f} ms per submission")
+    print(f"load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}")
     print(f"errors: {dict(errors) or 0}")
     print(f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; stored but not acknowledged: {len(unacked)}")
     return 1 if lost or duplicated or not acked else 0

@@ -239,7 +239,10 @@ def _store_once(code: str) -> Any:
 @bp.route("/s/<code>/cam-on")
 def thanks(code: str) -> Any:
     """Shown after a submission (and again for any resend of the same form)."""
-    return render_template("surveys/thanks.html", link=_link_or_404(code))
+    found = find_respondent_link(get_session(), code)
+    if found is None:
+        abort(404)
+    return render_template("surveys/thanks.html", link=found[0])
 
 
 @bp.route("/s/<code>/qr.png")

@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +45,9 @@ UNIT_TYPE_PREFIXES = (
     ("Xã ", "xa"),
     ("Ấp ", "ap"),
 )
+
+
+DEFAULT_VALID_FROM = date(1900, 1, 1)  # "as long as records go back"
 
 
 class AreaImportError(ValueError):
@@ -176,8 +180,12 @@ def _check_parents(rows: list[AreaRow], existing: dict[str, Area]) -> None:
         raise AreaImportError(errors)
 
 
-def import_areas(session: Session, text: str) -> ImportReport:
-    """Create or update the areas in ``text``; nothing is written when any row is bad."""
+def import_areas(session: Session, text: str, *, valid_from: date | None = None) -> ImportReport:
+    """Create or update the areas in ``text``; nothing is written when any row is bad.
+
+    New areas start at ``valid_from`` (e.g. 2025-07-01 for the two-tier communes);
+    areas already present keep their history.
+    """
     rows = parse_area_csv(text)
     existing = {a.code: a for a in session.scalars(select(Area).where(Area.valid_to.is_(None)))}
     _check_parents(rows, existing)
@@ -194,7 +202,7 @@ def import_areas(session: Session, text: str) -> ImportReport:
         }
         area = existing.get(row.code)
         if area is None:
-            area = Area(code=row.code, **values)
+            area = Area(code=row.code, valid_from=valid_from or DEFAULT_VALID_FROM, **values)
             session.add(area)
             existing[row.code] = area
             report.created.append(row.code)
@@ -207,6 +215,32 @@ def import_areas(session: Session, text: str) -> ImportReport:
     session.flush()
     refresh_paths(session)
     return report
+
+
+def retire_areas(session: Session, codes: list[str], on: date) -> list[Area]:
+    """End the validity of current areas (merged or dissolved units) on ``on``.
+
+    Their rows stay, so responses and comments keep the unit as it was; a unit
+    with current children cannot be retired before them.
+    """
+    current = {a.code: a for a in session.scalars(select(Area).where(Area.valid_to.is_(None)))}
+    errors = [f"no current area has code {code}" for code in codes if code not in current]
+    retiring = {current[c].id for c in codes if c in current}
+    for code in codes:
+        area = current.get(code)
+        if area is None:
+            continue
+        if area.valid_from >= on:
+            errors.append(f"{code} starts on {area.valid_from}, not before {on}")
+        kept = [c.code for c in area.children if c.valid_to is None and c.id not in retiring]
+        if kept:
+            errors.append(f"{code} still has current units below it: {', '.join(kept[:5])}")
+    if errors:
+        raise AreaImportError(errors)
+    for code in codes:
+        current[code].valid_to = on
+    session.flush()
+    return [current[code] for code in codes]
 
 
 def refresh_paths(session: Session) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts import AccountError, create_user
-from core.areas import AreaImportError, import_areas
+from core.areas import AreaImportError, import_areas, retire_areas
 from core.db import get_session
 from core.models import Role, User
 
@@ -31,7 +32,8 @@ def add_demo_seeder(app: Flask, seeder: DemoSeeder) -> None:
 
 @areas_cli.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_areas_command(csv_file: Path) -> None:
+@click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]), help="Start date of new units (YYYY-MM-DD).")
+def import_areas_command(csv_file: Path, valid_from: datetime | None) -> None:
     """Import areas (and hamlets) from a CSV file; a bad file changes nothing."""
     try:
         text = csv_file.read_text(encoding="utf-8")
@@ -39,7 +41,7 @@ def import_areas_command(csv_file: Path) -> None:
         raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
     session = get_session()
     try:
-        report = import_areas(session, text)
+        report = import_areas(session, text, valid_from=valid_from.date() if valid_from else None)
     except AreaImportError as exc:
         session.rollback()
         click.echo(f"{csv_file}: refused, nothing imported:", err=True)
@@ -51,6 +53,23 @@ def import_areas_command(csv_file: Path) -> None:
         f"{csv_file}: {len(report.created)} created, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged"
     )
+
+
+@areas_cli.command("retire")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--on", "on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day + 1 (YYYY-MM-DD).")
+def retire_areas_command(codes: tuple[str, ...], on: datetime) -> None:
+    """End the validity of merged or dissolved units; their history is kept."""
+    session = get_session()
+    try:
+        retired = retire_areas(session, list(codes), on.date())
+    except AreaImportError as exc:
+        session.rollback()
+        for error in exc.errors:
+            click.echo(f"refused: {error}", err=True)
+        sys.exit(2)
+    session.commit()
+    click.echo(f"{len(retired)} unit(s) valid until {on.date()}")
 
 
 def _read_password() -> str:

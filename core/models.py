@@ -66,7 +66,7 @@ class Area(Base):
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     population: Mapped[int | None] = mapped_column(Integer)
     households: Mapped[int | None] = mapped_column(Integer)
-    valid_from: Mapped[date] = mapped_column(Date, default=date(1900, 1, 1))
+    valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[Area | None] = relationship(remote_side="Area.id", back_populates="children")

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from core.areas import AreaImportError, import_areas, unit_type_from_name
 from core.demo import AREAS_CSV
-from core.models import Area, AreaLevel
+from core.models import Area, AreaLevel, Role, visible_areas
+from tests.factories import make_user
 
 HEADER = "level,code,name,parent_code,population\n"
 
@@ -127,3 +128,48 @@ def test_cli_refuses_a_file_that_is_not_utf8(runner, tmp_path: Path):
     result = runner.invoke(args=["areas", "import", str(csv_file)])
     assert result.exit_code != 0
     assert "not UTF-8" in result.output
+
+
+class TestValidity:
+    """The 2025 reorganisation: new communes start on a date, merged ones end, history stays."""
+
+    def test_new_units_start_on_the_given_date(self, session, areas):
+        from datetime import date
+
+        report = import_areas(session, HEADER + "commune,30001,Xã Mới Hợp Nhất,86,\n", valid_from=date(2025, 7, 1))
+        assert report.created == ["30001"]
+        assert session.scalar(select(Area).where(Area.code == "30001")).valid_from == date(2025, 7, 1)
+
+    def test_retired_units_keep_their_rows_but_leave_the_current_tree(self, session, areas):
+        from datetime import date
+
+        from core.areas import retire_areas
+
+        retire_areas(session, ["29581-01", "29581"], date(2025, 7, 1))
+        retired = session.scalar(select(Area).where(Area.code == "29581"))
+        assert retired.valid_to == date(2025, 7, 1)
+        officer = make_user(session, role=Role.OFFICER, area_code="857")
+        assert "29581" not in {a.code for a in visible_areas(session, officer)}
+
+    def test_a_unit_with_current_children_cannot_be_retired_alone(self, session, areas):
+        from datetime import date
+
+        from core.areas import retire_areas
+
+        with pytest.raises(AreaImportError, match="still has current units below it: 29581-01"):
+            retire_areas(session, ["29581"], date(2025, 7, 1))
+        assert session.scalar(select(Area).where(Area.code == "29581")).valid_to is None
+
+    def test_cli_retires_and_refuses_unknown_codes_with_exit_code_2(self, runner, session, areas):
+        bad = runner.invoke(args=["areas", "retire", "29641-01", "99999", "--on", "2025-07-01"])
+        assert bad.exit_code == 2 and "no current area has code 99999" in bad.output
+        good = runner.invoke(args=["areas", "retire", "29641-01", "--on", "2025-07-01"])
+        assert good.exit_code == 0, good.output
+        assert "1 unit(s) valid until 2025-07-01" in good.output
+
+    def test_cli_import_takes_a_start_date(self, runner, session, areas, tmp_path: Path):
+        csv_file = tmp_path / "new.csv"
+        csv_file.write_text(HEADER + "commune,30002,Xã Hợp Nhất B,86,\n", encoding="utf-8")
+        result = runner.invoke(args=["areas", "import", str(csv_file), "--valid-from", "2025-07-01"])
+        assert result.exit_code == 0, result.output
+        assert str(session.scalar(select(Area).where(Area.code == "30002")).valid_from) == "2025-07-01"

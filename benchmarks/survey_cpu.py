@@ -85,7 +85,7 @@ def main() -> int:
     stored = stored_markers(args.database_url, run)
     bad = [m for m in (f"bench-{run}-{i}" for i in range(args.n)) if stored[m] != 1]
     print(f"database: {args.database_url.split(':', 1)[0]}; {args.n} submissions (GET+POST), test client in-process")
-    print(f"CPU {cpu / args.n * 1000:.2f} ms per submission (app + client + DB driver; SQLite engine included), "
+    print(f"CPU {cpu / args.n * 1000:.2f} ms per submission (app + test client + DB driver; a PostgreSQL server is not counted, the SQLite engine is), "
           f"wall {wall / args.n * 1000:.2f} ms; load average {os.getloadavg()[0]:.2f}")
     print(f"stored exactly once: {args.n - len(bad)}/{args.n}")
     return 1 if bad else 0

@@ -59,11 +59,11 @@ def prepare(env: dict[str, str]) -> str:
     return code
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
-    """gunicorn on loopback; waits until /healthz answers."""
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+    """gunicorn on loopback, its errors (tracebacks) in ``log``; waits until /healthz answers."""
     process = subprocess.Popen(
         [BIN / "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-         "--log-level", "warning", "wsgi:app"],
+         "--log-level", "warning", "--error-logfile", str(log), "wsgi:app"],
         cwd=PROJECT, env=env,
     )
     for _ in range(100):
@@ -196,7 +196,8 @@ def main() -> int:
         "INSTANCE_PATH": instance, "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
     }
     code = prepare(env)
-    server = start_gunicorn(env, args.port, args.workers, args.threads)
+    server_log = Path(instance) / "gunicorn.log"
+    server = start_gunicorn(env, args.port, args.workers, args.threads, server_log)
     run = secrets.token_hex(3)
     cpu_before = server_cpu_seconds(server.pid)
     client_cpu_before = time.process_time()
@@ -236,7 +237,7 @@ def main() -> int:
         print(f"load generator CPU (this process, same machine): {client_cpu:.1f} s = "
               f"{client_cpu / len(acked) * 1000:.1f} ms per submission")
     print(f"load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}")
-    print(f"errors: {dict(errors) or 0}")
+    print(f"errors: {dict(errors) or 0}" + (f" (server log: {server_log})" if errors else ""))
     print(f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; stored but not acknowledged: {len(unacked)}")
     return 1 if lost or duplicated or not acked else 0
 

@@ -362,12 +362,16 @@ def _strata_sums(stratum, t, t2, H):
 
 
 def _srs_variance(f, a, R, N, n_obs, w1g):
-    """R's deff denominator s² (N̂ − n)/(N̂ n), s² = n/(n − 1) Σ w a (f − R)² / N̂ (NaN if N̂ < n)."""
+    """R's deff denominator s² (N̂ − n)/(N̂ n), s² = n/(n − 1) Σ w a (f − R)² / N̂.
+
+    NaN when N̂ ≤ n: with weights of 1 (N̂ = n) the denominator is 0 and R prints Inf,
+    a figure that means nothing to a reader, so the table leaves the cell empty.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         ss = ((w1g * a)[:, :, None] * (f[None, :, :] - R[:, None, :]) ** 2).sum(axis=1)
         s2 = n_obs[:, None] / (n_obs[:, None] - 1) * ss / N[:, None]
         vsrs = s2 * (N - n_obs)[:, None] / (N * n_obs)[:, None]
-    return np.where((n_obs <= N)[:, None], vsrs, np.nan)
+    return np.where((n_obs < N)[:, None], vsrs, np.nan)
 
 
 def _psu_totals(L, w1u, grid: _Grid, n_psu: int) -> np.ndarray:

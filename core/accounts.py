@@ -69,9 +69,9 @@ def create_user(
     if organisation_name:
         organisation = find_organisation(session, organisation_name, area)
     if role in (Role.OFFICER, Role.ORGANISATION) and area is None and organisation is None:
-        raise AccountError(_("Vai trò %(role)s cần có địa bàn (--area).", role=role.value))
+        raise AccountError(_("Cán bộ Ban Chỉ đạo và tài khoản tổ chức cần có địa bàn."))
     if role is Role.ORGANISATION and organisation is None:
-        raise AccountError(_("Tài khoản tổ chức cần có tổ chức (--organisation)."))
+        raise AccountError(_("Tài khoản tổ chức cần chọn tổ chức."))
     if organisation is not None and area is None:
         area = organisation.area
     user = User(

@@ -61,9 +61,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.dashboard")
 
 
+def _failed(response: Any) -> bool:
+    """Only failed sign-ins count: a success redirects; officers sharing one commune
+    connection for a training session must not lock each other out."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"])
-@limiter.limit("60 per hour", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"], deduct_when=_failed
+)
+@limiter.limit("100 per hour", methods=["POST"], deduct_when=_failed)
 def login() -> Any:
     """Show the sign-in form and sign the user in."""
     form = LoginForm()

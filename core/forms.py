@@ -76,7 +76,9 @@ class UserForm(FlaskForm):
     )
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), _at_most(200)])
     role = SelectField(
-        _l("Vai trò"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
+        _l("Vai trò"),
+        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
+        default=Role.ANALYST.value,  # the least privilege unless the admin chooses otherwise
     )
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
     organisation_id = SelectField(_l("Tổ chức"), choices=[], validate_choice=False)

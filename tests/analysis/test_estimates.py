@@ -193,3 +193,17 @@ def test_results_do_not_depend_on_call_order():
     first = compute_indices(frame, ["q1", "q2"]).to_frame()
     compute_indices(frame, ["q2"], design="stratified")
     pd.testing.assert_frame_equal(first, compute_indices(frame, ["q1", "q2"]).to_frame())
+
+
+def test_deff_is_left_empty_when_weights_of_one_make_it_undefined():
+    import numpy as np
+    import pandas as pd
+
+    from analysis import compute_indices
+
+    frame = pd.DataFrame(
+        {"commune": ["a"] * 4 + ["b"] * 4, "q1": [1, 4, 5, 3, 2, 5, 4, 4]}
+    )
+    table = compute_indices(frame, ["q1"], thresholds=None).to_frame()
+    assert not np.isinf(table["deff"].astype(float)).any()
+    assert table.loc[table["item"] == "q1", "deff"].isna().all()

@@ -12,11 +12,13 @@ from core.passwords import password_problem
 
 
 # WTForms ships no Vietnamese messages, so every validator here states its own.
-def _required() -> InputRequired:
+def required() -> InputRequired:
+    """InputRequired with a translated message; every feature's forms use it."""
     return InputRequired(message=_l("Vui lòng điền mục này."))
 
 
-def _at_most(limit: int) -> Length:
+def at_most(limit: int) -> Length:
+    """Length(max=limit) with a translated message."""
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
 
 
@@ -29,18 +31,18 @@ def _strong_password(_form: FlaskForm, field: PasswordField) -> None:
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("Thư điện tử"), validators=[_required(), _at_most(254)])
-    password = PasswordField(_l("Mật khẩu"), validators=[_required(), _at_most(256)])
+    email = EmailField(_l("Thư điện tử"), validators=[required(), at_most(254)])
+    password = PasswordField(_l("Mật khẩu"), validators=[required(), at_most(256)])
 
 
 class ChangePasswordForm(FlaskForm):
     """Current password plus the new one, typed twice."""
 
-    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[_required()])
-    new_password = PasswordField(_l("Mật khẩu mới"), validators=[_required(), _strong_password])
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[required()])
+    new_password = PasswordField(_l("Mật khẩu mới"), validators=[required(), _strong_password])
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),
-        validators=[_required(), EqualTo("new_password", message=_l("Hai mật khẩu không khớp."))],
+        validators=[required(), EqualTo("new_password", message=_l("Hai mật khẩu không khớp."))],
     )
 
 
@@ -69,12 +71,12 @@ class UserForm(FlaskForm):
     email = EmailField(
         _l("Thư điện tử"),
         validators=[
-            _required(),
+            required(),
             Email(message=_l("Địa chỉ thư điện tử không hợp lệ.")),
-            _at_most(254),
+            at_most(254),
         ],
     )
-    full_name = StringField(_l("Họ và tên"), validators=[Optional(), _at_most(200)])
+    full_name = StringField(_l("Họ và tên"), validators=[Optional(), at_most(200)])
     role = SelectField(
         _l("Vai trò"),
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
@@ -82,7 +84,7 @@ class UserForm(FlaskForm):
     )
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
     organisation_id = SelectField(_l("Tổ chức"), choices=[], validate_choice=False)
-    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[_required(), _strong_password])
+    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[required(), _strong_password])
 
 
 class UserStatusForm(FlaskForm):
@@ -94,7 +96,7 @@ class UserStatusForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     """Create an organisation rooted in an area."""
 
-    name = StringField(_l("Tên tổ chức"), validators=[_required(), _at_most(200)])
+    name = StringField(_l("Tên tổ chức"), validators=[required(), at_most(200)])
     kind = SelectField(
         _l("Loại tổ chức"),
         choices=[SelectChoice(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()],

@@ -19,8 +19,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.forms import at_most
+from core.forms import required as input_required  # "required" is also a field name below
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -41,9 +44,9 @@ def to_utc(value: datetime | None) -> datetime | None:
 class CreateSurveyForm(FlaskForm):
     """A new survey from the NTM template."""
 
-    title = StringField(_l("Tên phiếu"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Tên phiếu"), validators=[input_required(), at_most(300)])
     criteria_set = SelectField(_l("Bộ tiêu chí"), coerce=int)
-    communes = MultiCheckboxField(_l("Các xã lấy ý kiến"), coerce=int, validators=[DataRequired()])
+    communes = MultiCheckboxField(_l("Các xã lấy ý kiến"), coerce=int, validators=[input_required()])
     opens_at = DateTimeLocalField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
 
@@ -56,8 +59,8 @@ class CreateSurveyForm(FlaskForm):
 class SurveyDetailsForm(FlaskForm):
     """Title, introduction and schedule of an existing survey."""
 
-    title = StringField(_l("Tên phiếu"), validators=[DataRequired(), Length(max=300)])
-    introduction = TextAreaField(_l("Lời giới thiệu"), validators=[Length(max=3000)])
+    title = StringField(_l("Tên phiếu"), validators=[input_required(), at_most(300)])
+    introduction = TextAreaField(_l("Lời giới thiệu"), validators=[at_most(3000)])
     opens_at = DateTimeLocalField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
 
@@ -78,7 +81,7 @@ def to_local(value: datetime | None) -> datetime | None:
 class QuestionForm(FlaskForm):
     """Wording and whether an answer is required."""
 
-    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[DataRequired(), Length(max=1000)])
+    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[input_required(), at_most(1000)])
     required = BooleanField(_l("Bắt buộc trả lời"))
 
 
@@ -97,10 +100,10 @@ class AddQuestionForm(FlaskForm):
     """A new question at the end of a section."""
 
     section = SelectField(_l("Phần"), coerce=int)
-    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[DataRequired(), Length(max=1000)])
+    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[input_required(), at_most(1000)])
     type = SelectField(_l("Loại câu hỏi"), choices=[SelectChoice(v, label) for v, label in QUESTION_TYPE_LABELS])
     required = BooleanField(_l("Bắt buộc trả lời"))
-    options = TextAreaField(_l("Các lựa chọn (mỗi dòng một lựa chọn, có thể ghi mã=nhãn)"), validators=[Length(max=5000)])
+    options = TextAreaField(_l("Các lựa chọn (mỗi dòng một lựa chọn, có thể ghi mã=nhãn)"), validators=[at_most(5000)])
     min_value = IntegerField(_l("Giá trị nhỏ nhất (câu hỏi số)"), validators=[Optional()])
     max_value = IntegerField(_l("Giá trị lớn nhất (câu hỏi số)"), validators=[Optional()])
     criterion = SelectField(_l("Tiêu chí liên quan"), coerce=int)
@@ -109,4 +112,4 @@ class AddQuestionForm(FlaskForm):
 class ImportForm(FlaskForm):
     """A CSV or XLSX file of paper responses."""
 
-    file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired()])
+    file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired(message=_l("Vui lòng chọn tệp."))])

@@ -60,7 +60,7 @@ short = Blueprint("feedback_link", __name__)
 
 def comment_rate_limit() -> str:
     """Configurable so an event with many residents on one network can raise it."""
-    return current_app.config.get("FEEDBACK_COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
+    return current_app.config["FEEDBACK_COMMENT_RATE_LIMIT"]
 
 
 @bp.context_processor

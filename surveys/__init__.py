@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask
@@ -15,8 +14,6 @@ def init_app(app: Flask) -> None:
     from surveys import cli, fieldwork, reports, staff, views  # noqa: F401 - fieldwork, reports add routes to staff.bp
     from surveys.demo import seed_demo_survey
 
-    if os.environ.get("SURVEY_SUBMIT_RATE_LIMIT"):
-        app.config.setdefault("SURVEY_SUBMIT_RATE_LIMIT", os.environ["SURVEY_SUBMIT_RATE_LIMIT"])
     app.register_blueprint(views.bp)
     app.register_blueprint(staff.bp)
     add_home_section(app, PageSection("surveys/_home.html", _home_context))

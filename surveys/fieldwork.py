@@ -50,7 +50,7 @@ MAX_SHEETS = 500
 
 
 def _csv_response(name: str, header: Any, rows: Any) -> Response:
-    return Response(stream_with_context(iter_csv(header, rows)), mimetype="text/csv; charset=utf-8",
+    return Response(stream_with_context(iter_csv(header, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

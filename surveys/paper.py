@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -81,7 +82,7 @@ def import_paper_responses(
     previous = session.scalar(select(ImportBatch).where(ImportBatch.survey_id == survey.id, ImportBatch.file_sha256 == digest))
     if previous is not None:
         raise ImportRefused([ImportProblem(0, "", _("Tệp này đã được nhập ngày %(when)s (%(n)s phiếu).",
-                                                    when=previous.imported_at.strftime("%d/%m/%Y %H:%M"), n=previous.row_count))])
+                                                    when=format_datetime(previous.imported_at, "dd/MM/yyyy HH:mm"), n=previous.row_count))])
     rows = read_table(filename, data)
     header = [h.strip().lower() for h in rows[0]] if rows else []
     expected = template_header(survey)

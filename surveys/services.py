@@ -33,6 +33,7 @@ from surveys.models import (
 )
 from surveys.template import TEMPLATE_INTRODUCTION, TEMPLATE_TITLE, template_sections
 
+SERIAL_MAX_LENGTH = Response.__table__.c.serial.type.length  # a paper sheet's number
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are typed from posters
 
 
@@ -428,8 +429,12 @@ def store_response(
     values = validate_answers(version, link.area, submitted)
     if serial is not None:
         serial = serial.strip()
+        if not serial:
+            raise AnswerErrors({"serial": _("Vui lòng nhập số phiếu.")})
+        if len(serial) > SERIAL_MAX_LENGTH:
+            raise AnswerErrors({"serial": _("Số phiếu dài tối đa %(n)d ký tự.", n=SERIAL_MAX_LENGTH)})
         taken = select(exists().where(Response.survey_id == survey.id, Response.serial == serial))
-        if not serial or session.scalar(taken):
+        if session.scalar(taken):
             raise AnswerErrors({"serial": _("Số phiếu %(serial)s đã được nhập.", serial=serial)})
     fingerprint = answers_fingerprint(values)
     hamlet = _hamlet_of(version, link.area, values)

@@ -23,10 +23,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from core.db import get_session
+from core.db import begin_write, get_session
 from core.extensions import client_fingerprint, limiter
 from core.qr import qr_png, qr_svg
 from surveys.answers import hamlet_options, options_for
@@ -76,7 +75,7 @@ def public_url(link: SurveyArea, **params: Any) -> str:
 
 def submit_rate_limit() -> str:
     """Per client; generous, since a whole hamlet may share one mobile address."""
-    return current_app.config.get("SURVEY_SUBMIT_RATE_LIMIT", "30 per minute;500 per hour")
+    return current_app.config["SURVEY_SUBMIT_RATE_LIMIT"]
 
 
 def _link_or_404(code: str) -> SurveyArea:
@@ -152,14 +151,6 @@ def _rate_limited(_limit: Any) -> Any:
     return current_app.make_response((body, 429))
 
 
-@bp.errorhandler(429)
-def too_many_requests(error: Any) -> Any:
-    """Use the form built by ``_rate_limited`` (the app-wide handler would drop the answers)."""
-    if getattr(error, "response", None) is not None:
-        return error.response
-    return render_template("errors/generic.html", error=error), 429
-
-
 @bp.route("/s/<code>", methods=["GET", "POST"])
 @limiter.limit(submit_rate_limit, methods=["POST"], on_breach=_rate_limited)
 def respond(code: str) -> Any:
@@ -195,14 +186,7 @@ def _submit(code: str) -> Any:
 
 def _store_once(code: str) -> Any:
     session = get_session()
-    if session.get_bind().dialect.name == "sqlite":
-        # Take SQLite's write lock before reading (what BEGIN IMMEDIATE does): a read
-        # transaction that later writes fails at once when another writer got in first,
-        # whereas waiting for the lock honours busy_timeout. Taken before anything is
-        # read, so nothing loaded has to be expired and read again.
-        if session.in_transaction():
-            session.rollback()
-        session.execute(text("UPDATE survey_submission_tokens SET nonce = nonce WHERE 0 = 1"))
+    begin_write(session)  # before anything is read, so nothing loaded has to be read again
     link, version = _respondent_link_or_404(code)
     state = survey_state(link.survey)
     if state != "open":

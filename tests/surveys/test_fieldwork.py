@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -50,6 +52,18 @@ def test_a_serial_can_be_entered_only_once_per_survey(client, auth, session, are
     assert count(session) == 1
 
 
+@pytest.mark.parametrize(
+    "serial, message",
+    [("", "Vui lòng nhập số phiếu."), ("   ", "Vui lòng nhập số phiếu."), ("9" * 33, "Số phiếu dài tối đa 32 ký tự.")],
+)
+def test_a_missing_or_too_long_serial_is_refused_with_its_own_message(client, auth, session, areas, survey, serial, message):
+    auth.login(org_user(session, areas).email)
+    refused = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, serial))
+    assert refused.status_code == 400
+    assert message in refused.get_data(as_text=True)
+    assert count(session) == 0
+
+
 def test_organisation_cannot_enter_for_a_commune_outside_its_area(client, auth, session, areas, survey):
     auth.login(org_user(session, areas).email)
     assert client.post(f"/surveys/{survey.id}/entry?commune=29581", data=entry_data(survey, "B1")).status_code == 404
@@ -80,6 +94,10 @@ def test_import_stores_every_row_and_refuses_the_same_file_twice(client, auth, s
     again = upload(client, survey, data)
     assert again.status_code == 400 and "đã được nhập" in again.get_data(as_text=True)
     assert count(session) == 2
+    # The date is the officer's local time (Asia/Ho_Chi_Minh), not the server's UTC clock.
+    imported = session.scalars(select(ImportBatch)).one().imported_at
+    local = imported.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
+    assert local in again.get_data(as_text=True)
 
 
 def test_import_with_one_bad_row_stores_nothing_and_reports_row_and_column(client, auth, session, officer, survey):
@@ -207,3 +225,9 @@ def test_import_accepts_semicolon_csv_from_excel(client, auth, session, officer,
     data = import_csv(survey, [("S1", "29578", valid_answers(survey))]).decode().replace(",", ";")
     assert upload(client, survey, data.encode()).status_code == 302
     assert count(session) == 1
+
+
+def test_csv_downloads_declare_one_charset(client, auth, officer, survey):
+    auth.login(officer.email)
+    for path in ("monitor.csv", "export.csv", "codebook.csv"):
+        assert client.get(f"/surveys/{survey.id}/{path}").headers["Content-Type"] == "text/csv; charset=utf-8"

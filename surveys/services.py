@@ -214,6 +214,7 @@ def move_question(session: Session, survey: Survey, actor: User, code: str, step
     """Swap a question with its neighbour (step -1 up, +1 down) within its section."""
     if survey.status == SurveyStatus.CLOSED:
         raise SurveyError(_("Phiếu đã đóng, không sửa được."))
+    find_question(survey.current_version, code)  # an unknown code must not start a new version
     version = editable_version(session, survey, actor)
     question = find_question(version, code)
     siblings = question.section.questions

@@ -210,12 +210,17 @@ def remove_question(survey_id: int, code: str) -> Any:
 def move(survey_id: int, code: str) -> Any:
     """Move a question up or down within its section."""
     survey = get_survey(survey_id, manage=True)
+    step = {"up": -1, "down": 1}.get(request.form.get("dir", ""))
+    if step is None:
+        abort(400)
     session = get_session()
     try:
-        move_question(session, survey, current_user, code, -1 if request.form.get("dir") == "up" else 1)
+        move_question(session, survey, current_user, code, step)
     except SurveyError as exc:
+        session.rollback()
         flash(str(exc), "error")
-    session.commit()
+    else:
+        session.commit()
     return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{code}")
 
 

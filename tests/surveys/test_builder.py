@@ -170,3 +170,14 @@ def test_deleting_after_responses_keeps_the_old_version_whole(client, auth, sess
     assert "q29" in {q.code for q in survey.versions[0].questions}
     codes = {q.code for q in survey.current_version.questions}
     assert "q29" not in codes and "q01" in codes
+
+
+def test_moving_needs_a_direction_and_a_known_question(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    first = survey.current_version.questions[0].code
+    assert client.post(f"/surveys/{survey.id}/questions/{first}/move", data={}).status_code == 400
+    assert client.post(f"/surveys/{survey.id}/questions/{first}/move", data={"dir": "sideways"}).status_code == 400
+    client.post(f"/surveys/{survey.id}/questions/q99/move", data={"dir": "down"})
+    session.expire_all()
+    assert [q.code for q in survey.current_version.questions][0] == first
+    assert len(survey.versions) == 1

@@ -43,6 +43,8 @@ def parse_options(lines: Sequence[str]) -> list[dict[str, str]]:
         options.append({"value": value, "label": label})
     if len({o["value"] for o in options}) != len(options):
         raise SurveyError(_("Mã lựa chọn bị trùng."))
+    if len({o["label"].casefold() for o in options}) != len(options):
+        raise SurveyError(_("Hai lựa chọn có cùng nội dung; người trả lời sẽ không phân biệt được."))
     return options
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.models import Role
@@ -181,3 +182,18 @@ def test_moving_needs_a_direction_and_a_known_question(client, auth, session, of
     session.expire_all()
     assert [q.code for q in survey.current_version.questions][0] == first
     assert len(survey.versions) == 1
+
+
+@pytest.mark.parametrize("lines", [["A", "a"], ["1=Có", "2=Có"]])
+def test_choices_with_the_same_wording_are_refused(lines):
+    from surveys.builder import parse_options
+    from surveys.errors import SurveyError
+
+    with pytest.raises(SurveyError, match="cùng nội dung"):
+        parse_options(lines)
+
+
+def test_distinct_choices_get_numbered_values():
+    from surveys.builder import parse_options
+
+    assert parse_options(["Có", "Không"]) == [{"value": "1", "label": "Có"}, {"value": "2", "label": "Không"}]

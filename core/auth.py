@@ -52,7 +52,7 @@ def _login_key() -> str:
     return f"{client_fingerprint()}:{email}"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after sign-in (no open redirect)."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
@@ -81,7 +81,7 @@ def login() -> Any:
         if user is not None:
             session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         # One message for unknown e-mail, wrong password and inactive account alike.
         flash(_("Thư điện tử hoặc mật khẩu không đúng."), "error")
     return render_template("auth/login.html", form=form)

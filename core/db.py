@@ -5,12 +5,13 @@ Features import ``Base``, ``get_session`` and ``utc_now`` from here and nothing 
 
 from __future__ import annotations
 
+import enum
 import importlib
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -29,6 +30,19 @@ class Base(DeclarativeBase):
     """Declarative base with named constraints, so migrations are stable across databases."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def portable_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum stored as its value in a VARCHAR with a CHECK constraint."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 def utc_now() -> datetime:

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -19,20 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.db import Base, UtcDateTime, utc_now
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    """A portable enum stored as its value in a VARCHAR with a CHECK constraint."""
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
+from core.db import Base, UtcDateTime, portable_enum, utc_now
 
 
 class AreaLevel(enum.StrEnum):
@@ -61,7 +47,7 @@ class Area(Base):
     code: Mapped[str] = mapped_column(String(16), index=True)
     name: Mapped[str] = mapped_column(String(200))
     unit_type: Mapped[str] = mapped_column(String(32))
-    level: Mapped[AreaLevel] = mapped_column(_enum(AreaLevel, "area_level"))
+    level: Mapped[AreaLevel] = mapped_column(portable_enum(AreaLevel, "area_level"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     population: Mapped[int | None] = mapped_column(Integer)
@@ -101,7 +87,7 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(portable_enum(OrganisationKind, "organisation_kind"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
@@ -134,7 +120,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(portable_enum(Role, "role"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)

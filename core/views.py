@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.auth import _safe_next
+from core.auth import safe_next
 from core.db import get_session
 
 bp = Blueprint("core", __name__)
@@ -78,7 +78,7 @@ def set_language(code: str) -> Any:
     """Switch the interface language and go back where the user was."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(_safe_next(request.args.get("next")) if request.args.get("next") else url_for("core.index"))
+    return redirect(safe_next(request.args.get("next")) if request.args.get("next") else url_for("core.index"))
 
 
 @bp.route("/healthz")

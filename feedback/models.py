@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UtcDateTime, utc_now
-from core.models import Area, Organisation, User, _enum
+from core.db import Base, UtcDateTime, portable_enum, utc_now
+from core.models import Area, Organisation, User
 
 
 class ModerationMode(enum.StrEnum):
@@ -106,7 +106,7 @@ class Document(Base):
     title: Mapped[str] = mapped_column(String(300))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     moderation: Mapped[ModerationMode] = mapped_column(
-        _enum(ModerationMode, "feedback_moderation_mode"), default=ModerationMode.POST
+        portable_enum(ModerationMode, "feedback_moderation_mode"), default=ModerationMode.POST
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
@@ -135,7 +135,7 @@ class DocumentVersion(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("feedback_documents.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[VersionStatus] = mapped_column(
-        _enum(VersionStatus, "feedback_version_status"), default=VersionStatus.DRAFT
+        portable_enum(VersionStatus, "feedback_version_status"), default=VersionStatus.DRAFT
     )
     opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -196,13 +196,13 @@ class Paragraph(Base):
     position: Mapped[int] = mapped_column(Integer)  # 1..n within the section
     anchor: Mapped[str] = mapped_column(String(32))
     kind: Mapped[ParagraphKind] = mapped_column(
-        _enum(ParagraphKind, "feedback_paragraph_kind"), default=ParagraphKind.TEXT
+        portable_enum(ParagraphKind, "feedback_paragraph_kind"), default=ParagraphKind.TEXT
     )
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_paragraphs.id"))
     change: Mapped[ParagraphChange | None] = mapped_column(
-        _enum(ParagraphChange, "feedback_paragraph_change")
+        portable_enum(ParagraphChange, "feedback_paragraph_change")
     )
 
     version: Mapped[DocumentVersion] = relationship(back_populates="paragraphs")
@@ -217,7 +217,7 @@ class Disposition(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("feedback_documents.id"), index=True)
-    kind: Mapped[DispositionKind] = mapped_column(_enum(DispositionKind, "feedback_disposition_kind"))
+    kind: Mapped[DispositionKind] = mapped_column(portable_enum(DispositionKind, "feedback_disposition_kind"))
     reply: Mapped[str] = mapped_column(Text)
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     is_published: Mapped[bool] = mapped_column(default=False)
@@ -252,10 +252,10 @@ class Comment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("feedback_versions.id"), index=True)
-    target: Mapped[CommentTarget] = mapped_column(_enum(CommentTarget, "feedback_comment_target"))
+    target: Mapped[CommentTarget] = mapped_column(portable_enum(CommentTarget, "feedback_comment_target"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_sections.id"), index=True)
     paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_paragraphs.id"), index=True)
-    author_kind: Mapped[AuthorKind] = mapped_column(_enum(AuthorKind, "feedback_author_kind"))
+    author_kind: Mapped[AuthorKind] = mapped_column(portable_enum(AuthorKind, "feedback_author_kind"))
     resident_name: Mapped[str] = mapped_column(String(120), default="")
     resident_commune: Mapped[str] = mapped_column(String(120), default="")
     resident_contact: Mapped[str] = mapped_column(String(120), default="")
@@ -264,8 +264,8 @@ class Comment(Base):
     meeting_date: Mapped[date | None] = mapped_column(Date)
     participants: Mapped[int | None] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "feedback_comment_status"))
-    hidden_reason: Mapped[HiddenReason | None] = mapped_column(_enum(HiddenReason, "feedback_hidden_reason"))
+    status: Mapped[CommentStatus] = mapped_column(portable_enum(CommentStatus, "feedback_comment_status"))
+    hidden_reason: Mapped[HiddenReason | None] = mapped_column(portable_enum(HiddenReason, "feedback_hidden_reason"))
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     disposition_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_dispositions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UtcDateTime, utc_now
-from core.models import Area, User, _enum
+from core.db import Base, UtcDateTime, portable_enum, utc_now
+from core.models import Area, User
 
 
 class SurveyStatus(enum.StrEnum):
@@ -92,7 +92,7 @@ class Survey(Base):
     title: Mapped[str] = mapped_column(String(300))
     introduction: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[SurveyStatus] = mapped_column(
-        _enum(SurveyStatus, "survey_status"), default=SurveyStatus.DRAFT
+        portable_enum(SurveyStatus, "survey_status"), default=SurveyStatus.DRAFT
     )
     opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -184,7 +184,7 @@ class Question(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     code: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(String(1000))
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "question_type"))
+    type: Mapped[QuestionType] = mapped_column(portable_enum(QuestionType, "question_type"))
     required: Mapped[bool] = mapped_column(default=False)
     allow_dont_know: Mapped[bool] = mapped_column(default=False)
     options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -193,7 +193,7 @@ class Question(Base):
     max_length: Mapped[int | None] = mapped_column(Integer)
     criterion_id: Mapped[int | None] = mapped_column(ForeignKey("survey_criteria.id"))
     weighting_role: Mapped[WeightingRole | None] = mapped_column(
-        _enum(WeightingRole, "weighting_role")
+        portable_enum(WeightingRole, "weighting_role")
     )
 
     version: Mapped[SurveyVersion] = relationship(back_populates="questions", overlaps="questions")
@@ -212,7 +212,7 @@ class Response(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     hamlet_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "response_channel"))
+    channel: Mapped[Channel] = mapped_column(portable_enum(Channel, "response_channel"))
     serial: Mapped[str | None] = mapped_column(String(32))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     # Keyed hash of the client address (never the address); purged by retention.

@@ -98,7 +98,12 @@ def compute_survey_indices(data: RatingData, *, design: str = "stratified", weig
         )
     except (analysis.InputError, analysis.WeightingError) as exc:
         raise IndicesUnavailable(str(exc)) from exc
-    return result.to_frame()
+    table = result.to_frame()
+    # Plain True/False/None for pages: pandas' nullable booleans are numpy bools or NA,
+    # which neither `is True` nor a Jinja test can read safely.
+    for flag in ("meets_target", "low_n_eff"):
+        table[flag] = table[flag].astype(object).where(table[flag].notna(), None)
+    return table
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,8 @@ def composite_bars(table: pd.DataFrame, names: dict[str, str]) -> list[Bar]:
                 ci_lo=_percent(row.ci_lo),
                 ci_hi=_percent(row.ci_hi),
                 n_obs=int(row.n_obs),
-                meets_target=bool(getattr(row, "meets_target", False) is True),
-                low_n=bool(getattr(row, "low_n_eff", False) is True),
+                meets_target=row.meets_target is True,
+                low_n=row.low_n_eff is True,
             )
         )
     return bars

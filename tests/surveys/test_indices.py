@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -90,3 +91,18 @@ def test_a_clustered_design_with_one_hamlet_per_commune_is_explained(client, aut
     page = client.get(f"/surveys/{survey.id}/indices?design=clustered").get_data(as_text=True)
     assert "Chưa tính được chỉ số" in page
     assert "29578" in page  # the message names the commune whose variance cannot be estimated
+
+
+def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(session, survey, app):
+    from surveys.indices import RatingData, composite_bars
+
+    frame = pd.DataFrame(
+        {"id": range(60), "district": "857", "commune": ["29578"] * 30 + ["29581"] * 30,
+         "hamlet": "h", "q05": [5.0] * 29 + [4.0] + [1.0, 2.0, 5.0] * 10}
+    )
+    data = RatingData(frame=frame, items=["q05"], item_labels={}, hamlet_households=pd.DataFrame())
+    table = compute_survey_indices(data)
+    bars = {bar.label: bar for bar in composite_bars(table, {})}
+    assert bars["29578"].meets_target is True
+    assert bars["29581"].meets_target is False
+    assert set(table["meets_target"].map(type)) <= {bool, type(None)}

@@ -159,9 +159,8 @@ def parse_area_csv(text: str) -> list[AreaRow]:
 
 
 def _check_parents(rows: list[AreaRow], existing: dict[str, Area]) -> None:
-    levels = {r.code: r.level for r in rows} | {
-        code: a.level for code, a in existing.items() if code not in {r.code for r in rows}
-    }
+    # The file's own level wins over the database's for codes it changes.
+    levels = {code: a.level for code, a in existing.items()} | {r.code: r.level for r in rows}
     errors = []
     for row in rows:
         allowed = ALLOWED_PARENTS[row.level]

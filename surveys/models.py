@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, portable_enum, utc_now
@@ -49,6 +49,14 @@ class Channel(enum.StrEnum):
     LINK = "link"
     PAPER = "paper"
     MEETING = "meeting"
+
+
+class DuplicateReview(enum.StrEnum):
+    """A reviewer's decision on a response flagged as a possible duplicate."""
+
+    PENDING = "pending"  # flagged, nobody has looked yet: still counted
+    KEPT = "kept"  # a genuine response (a neighbour on the same mobile network, say)
+    EXCLUDED = "excluded"  # the same form sent twice: kept on file, left out of every number
 
 
 class CriteriaSet(Base):
@@ -205,7 +213,20 @@ class Response(Base):
     """One completed questionnaire, written in one transaction with all its answers."""
 
     __tablename__ = "survey_responses"
-    __table_args__ = (UniqueConstraint("survey_id", "serial"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "serial"),
+        # Only flagged responses are reviewed, and every flagged one has a review status.
+        CheckConstraint(
+            "(is_possible_duplicate AND duplicate_review IS NOT NULL)"
+            " OR (NOT is_possible_duplicate AND duplicate_review IS NULL)",
+            name="review_iff_flagged",
+        ),
+        CheckConstraint(
+            "duplicate_review IS NULL OR duplicate_review = 'pending'"
+            " OR (duplicate_reviewed_by_id IS NOT NULL AND duplicate_reviewed_at IS NOT NULL)",
+            name="decision_has_reviewer",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
@@ -219,6 +240,13 @@ class Response(Base):
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     answers_hash: Mapped[str] = mapped_column(String(64), default="")
     is_possible_duplicate: Mapped[bool] = mapped_column(default=False)
+    # The review of a possible duplicate (NULL when not flagged); the response itself is never deleted.
+    duplicate_review: Mapped[DuplicateReview | None] = mapped_column(
+        portable_enum(DuplicateReview, "duplicate_review")
+    )
+    duplicate_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    duplicate_reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duplicate_review_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("survey_import_batches.id"))
 
@@ -226,6 +254,7 @@ class Response(Base):
     version: Mapped[SurveyVersion] = relationship()
     commune: Mapped[Area] = relationship(foreign_keys=[commune_id])
     hamlet: Mapped[Area | None] = relationship(foreign_keys=[hamlet_id])
+    duplicate_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[duplicate_reviewed_by_id])
     answers: Mapped[list[Answer]] = relationship(back_populates="response")
 
 

@@ -21,6 +21,7 @@ from surveys.models import (
     Answer,
     Channel,
     CriteriaSet,
+    DuplicateReview,
     Question,
     Response,
     Section,
@@ -440,6 +441,7 @@ def store_response(
     fingerprint = answers_fingerprint(values)
     hamlet = _hamlet_of(version, link.area, values)
     session.flush()  # anything pending in the session goes first (a no-op on the respondent form)
+    flagged = _looks_duplicate(session, survey, link.area, client_hash, fingerprint)
     connection = session.connection()
     response_id = connection.execute(
         _INSERT_RESPONSE,
@@ -453,7 +455,8 @@ def store_response(
             "submitted_at": now,
             "client_hash": client_hash,
             "answers_hash": fingerprint,
-            "is_possible_duplicate": _looks_duplicate(session, survey, link.area, client_hash, fingerprint),
+            "is_possible_duplicate": flagged,
+            "duplicate_review": DuplicateReview.PENDING if flagged else None,
             "entered_by_id": entered_by.id if entered_by else None,
             "import_batch_id": None,
         },

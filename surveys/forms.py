@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import at_most
 from core.forms import required as input_required  # "required" is also a field name below
+from surveys.builder import ROLE_LABELS, TYPE_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -79,34 +80,27 @@ def to_local(value: datetime | None) -> datetime | None:
 
 
 class QuestionForm(FlaskForm):
-    """Wording and whether an answer is required."""
+    """Everything about a question; the view fills the criterion choices from the survey's criteria set."""
 
     text = TextAreaField(_l("Nội dung câu hỏi"), validators=[input_required(), at_most(1000)])
+    type = SelectField(_l("Loại câu hỏi"), choices=[SelectChoice(t.value, label) for t, label in TYPE_LABELS.items()])
     required = BooleanField(_l("Bắt buộc trả lời"))
-
-
-QUESTION_TYPE_LABELS = (
-    ("satisfaction5", _l("Mức độ hài lòng (5 mức, có “không biết”)")),
-    ("satisfied", _l("Hài lòng / không hài lòng")),
-    ("single", _l("Chọn một")),
-    ("multiple", _l("Chọn nhiều")),
-    ("number", _l("Số")),
-    ("short_text", _l("Trả lời ngắn")),
-    ("long_text", _l("Trả lời dài")),
-)
-
-
-class AddQuestionForm(FlaskForm):
-    """A new question at the end of a section."""
-
-    section = SelectField(_l("Phần"), coerce=int)
-    text = TextAreaField(_l("Nội dung câu hỏi"), validators=[input_required(), at_most(1000)])
-    type = SelectField(_l("Loại câu hỏi"), choices=[SelectChoice(v, label) for v, label in QUESTION_TYPE_LABELS])
-    required = BooleanField(_l("Bắt buộc trả lời"))
+    allow_dont_know = BooleanField(_l("Có lựa chọn “Không biết / không ý kiến” (thang hài lòng 5 mức)"), default=True)
     options = TextAreaField(_l("Các lựa chọn (mỗi dòng một lựa chọn, có thể ghi mã=nhãn)"), validators=[at_most(5000)])
     min_value = IntegerField(_l("Giá trị nhỏ nhất (câu hỏi số)"), validators=[Optional()])
     max_value = IntegerField(_l("Giá trị lớn nhất (câu hỏi số)"), validators=[Optional()])
     criterion = SelectField(_l("Tiêu chí liên quan"), coerce=int)
+    weighting_role = SelectField(
+        _l("Dùng để gia quyền"),
+        choices=[SelectChoice("", _l("Không"))] + [SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
+        default="",
+    )
+
+
+class AddQuestionForm(QuestionForm):
+    """A new question at the end of a section."""
+
+    section = SelectField(_l("Phần"), coerce=int)
 
 
 class ImportForm(FlaskForm):

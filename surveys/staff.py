@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -17,7 +18,21 @@ from core.db import get_session
 from core.models import Role
 from core.qr import qr_png, qr_svg, qr_svg_inline
 from surveys.answers import options_for
-from surveys.builder import NewQuestion, add_question, delete_question
+from surveys.builder import (
+    ROLE_LABELS,
+    TYPE_LABELS,
+    NewQuestion,
+    QuestionFields,
+    add_question,
+    add_section,
+    change_question,
+    delete_question,
+    delete_section,
+    move_question_to_section,
+    move_section,
+    option_lines,
+    rename_section,
+)
 from surveys.errors import SurveyError
 from surveys.forms import (
     AddQuestionForm,
@@ -27,7 +42,7 @@ from surveys.forms import (
     to_local,
     to_utc,
 )
-from surveys.models import QuestionType, Survey, SurveyStatus
+from surveys.models import Question, QuestionType, Survey, SurveyStatus, WeightingRole
 from surveys.services import (
     can_follow,
     can_manage,
@@ -41,7 +56,6 @@ from surveys.services import (
     set_status,
     survey_state,
     update_details,
-    update_question,
     visible_communes,
 )
 from surveys.template import TEMPLATE_TITLE
@@ -112,7 +126,7 @@ def show(survey_id: int) -> Any:
     return render_template(
         "surveys/show.html", survey=survey, state=survey_state, links=visible_communes(current_user, survey),
         responses=count_responses(session, survey), manage=can_manage(current_user, survey),
-        version=survey.current_version, url_of=public_url,
+        version=survey.current_version, url_of=public_url, type_labels=TYPE_LABELS, role_labels=ROLE_LABELS,
     )
 
 
@@ -125,10 +139,15 @@ def edit(survey_id: int) -> Any:
     if request.method == "GET":
         form.opens_at.data, form.closes_at.data = to_local(survey.opens_at), to_local(survey.closes_at)
     if form.validate_on_submit():
-        update_details(get_session(), survey, current_user, title=form.title.data, introduction=form.introduction.data,
-                       opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data))
-        get_session().commit()
-        return redirect(url_for("surveys_staff.show", survey_id=survey.id))
+        try:
+            update_details(get_session(), survey, current_user, title=form.title.data,
+                           introduction=form.introduction.data,
+                           opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data))
+        except SurveyError as exc:
+            form.title.errors = [str(exc)]
+        else:
+            get_session().commit()
+            return redirect(url_for("surveys_staff.show", survey_id=survey.id))
     return render_template("surveys/edit.html", survey=survey, form=form)
 
 
@@ -145,26 +164,55 @@ def change_status(survey_id: int) -> Any:
     return redirect(url_for("surveys_staff.show", survey_id=survey.id))
 
 
+def _question_form(form_class: type[QuestionForm], survey: Survey, question: Question | None = None) -> Any:
+    """The question form, filled from ``question`` until posted, with the survey's criteria to choose from."""
+    defaults = {}
+    if question is not None:
+        defaults = {
+            "text": question.text, "type": question.type.value, "required": question.required,
+            "allow_dont_know": question.allow_dont_know, "options": option_lines(question),
+            "min_value": question.min_value, "max_value": question.max_value,
+            "criterion": question.criterion_id or 0,
+            "weighting_role": question.weighting_role.value if question.weighting_role else "",
+        }
+    form = form_class(data=defaults)
+    criteria = survey.criteria_set.criteria if survey.criteria_set else []
+    form.criterion.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, f"{c.number}. {c.name}") for c in criteria]
+    return form
+
+
+def _question_fields(form: QuestionForm) -> dict[str, Any]:
+    """The posted form as ``QuestionFields`` arguments."""
+    return {
+        "text": form.text.data, "type": QuestionType(form.type.data), "required": form.required.data,
+        "allow_dont_know": form.allow_dont_know.data, "options": (form.options.data or "").splitlines(),
+        "min_value": form.min_value.data, "max_value": form.max_value.data, "criterion_id": form.criterion.data or None,
+        "weighting_role": WeightingRole(form.weighting_role.data) if form.weighting_role.data else None,
+    }
+
+
 @bp.route("/<int:survey_id>/questions/<code>", methods=["GET", "POST"])
 @role_required(*BUILDERS)
 def edit_question(survey_id: int, code: str) -> Any:
-    """Edit a question's wording; once answered, the edit goes into a new version."""
+    """Edit everything about a question; once answered, the edit goes into a new version."""
     survey = get_survey(survey_id, manage=True)
     session = get_session()
     try:
         question = find_question(survey.current_version, code)
     except SurveyError:
         abort(404)
-    form = QuestionForm(obj=question)
+    form, error = _question_form(QuestionForm, survey, question), None
     if form.validate_on_submit():
         try:
-            update_question(session, survey, current_user, code, text=form.text.data, required=form.required.data)
+            edited = change_question(session, survey, current_user, code, QuestionFields(**_question_fields(form)))
         except SurveyError as exc:
-            form.text.errors = [str(exc)]
+            session.rollback()
+            error = str(exc)
         else:
             session.commit()
-            return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{code}")
-    return render_template("surveys/question.html", survey=survey, question=question, form=form)
+            return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{edited.code}")
+    return render_template("surveys/question.html", survey=survey, question=question, form=form, error=error,
+                           sections=survey.current_version.sections)
 
 
 @bp.route("/<int:survey_id>/questions/new", methods=["GET", "POST"])
@@ -172,56 +220,99 @@ def edit_question(survey_id: int, code: str) -> Any:
 def new_question(survey_id: int) -> Any:
     """Add a question at the end of a section (a new version once the survey has answers)."""
     survey = get_survey(survey_id, manage=True)
-    form = AddQuestionForm()
+    form, error = _question_form(AddQuestionForm, survey), None
     form.section.choices = [SelectChoice(s.position, s.title) for s in survey.current_version.sections]
-    criteria = survey.criteria_set.criteria if survey.criteria_set else []
-    form.criterion.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, f"{c.number}. {c.name}") for c in criteria]
     if form.validate_on_submit():
-        spec = NewQuestion(
-            section_position=form.section.data, text=form.text.data, type=QuestionType(form.type.data),
-            required=form.required.data, options=(form.options.data or "").splitlines(),
-            min_value=form.min_value.data, max_value=form.max_value.data, criterion_id=form.criterion.data or None,
-        )
+        spec = NewQuestion(section_position=form.section.data, **_question_fields(form))
         try:
             question = add_question(get_session(), survey, current_user, spec)
         except SurveyError as exc:
-            form.options.errors = [str(exc)]
+            get_session().rollback()
+            error = str(exc)
         else:
             get_session().commit()
             return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{question.code}")
-    return render_template("surveys/new_question.html", survey=survey, form=form)
+    return render_template("surveys/new_question.html", survey=survey, form=form, error=error)
+
+
+def _apply(survey: Survey, change: Callable[..., Any], *args: Any, anchor: str = "") -> Any:
+    """Carry out a builder button's change and commit it, or flash why it was refused and change nothing."""
+    session = get_session()
+    try:
+        change(session, survey, current_user, *args)
+    except SurveyError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+    return redirect(url_for("surveys_staff.show", survey_id=survey.id) + anchor)
+
+
+def _step() -> int:
+    """-1 or +1 from the pressed button (400 without one)."""
+    step = {"up": -1, "down": 1}.get(request.form.get("dir", ""))
+    if step is None:
+        abort(400)
+    return step
+
+
+def _section_position() -> int:
+    """The section chosen in the posted form (400 without one)."""
+    position = request.form.get("section", type=int)
+    if position is None:
+        abort(400)
+    return position
 
 
 @bp.route("/<int:survey_id>/questions/<code>/delete", methods=["POST"])
 @role_required(*BUILDERS)
 def remove_question(survey_id: int, code: str) -> Any:
     """Remove a question (answers already given keep it in their version)."""
-    survey = get_survey(survey_id, manage=True)
-    try:
-        delete_question(get_session(), survey, current_user, code)
-    except SurveyError as exc:
-        flash(str(exc), "error")
-    get_session().commit()
-    return redirect(url_for("surveys_staff.show", survey_id=survey.id))
+    return _apply(get_survey(survey_id, manage=True), delete_question, code)
 
 
 @bp.route("/<int:survey_id>/questions/<code>/move", methods=["POST"])
 @role_required(*BUILDERS)
 def move(survey_id: int, code: str) -> Any:
     """Move a question up or down within its section."""
+    return _apply(get_survey(survey_id, manage=True), move_question, code, _step(), anchor=f"#{code}")
+
+
+@bp.route("/<int:survey_id>/questions/<code>/section", methods=["POST"])
+@role_required(*BUILDERS)
+def move_to_section(survey_id: int, code: str) -> Any:
+    """Move a question to the end of another section."""
     survey = get_survey(survey_id, manage=True)
-    step = {"up": -1, "down": 1}.get(request.form.get("dir", ""))
-    if step is None:
-        abort(400)
-    session = get_session()
-    try:
-        move_question(session, survey, current_user, code, step)
-    except SurveyError as exc:
-        session.rollback()
-        flash(str(exc), "error")
-    else:
-        session.commit()
-    return redirect(url_for("surveys_staff.show", survey_id=survey.id) + f"#{code}")
+    return _apply(survey, move_question_to_section, code, _section_position(), anchor=f"#{code}")
+
+
+@bp.route("/<int:survey_id>/sections", methods=["POST"])
+@role_required(*BUILDERS)
+def new_section(survey_id: int) -> Any:
+    """Add an empty section at the end."""
+    return _apply(get_survey(survey_id, manage=True), add_section, request.form.get("title", ""), anchor="#sections")
+
+
+@bp.route("/<int:survey_id>/sections/<int:position>/rename", methods=["POST"])
+@role_required(*BUILDERS)
+def retitle_section(survey_id: int, position: int) -> Any:
+    """Rename a section."""
+    survey = get_survey(survey_id, manage=True)
+    return _apply(survey, rename_section, position, request.form.get("title", ""), anchor=f"#s{position}")
+
+
+@bp.route("/<int:survey_id>/sections/<int:position>/delete", methods=["POST"])
+@role_required(*BUILDERS)
+def remove_section(survey_id: int, position: int) -> Any:
+    """Delete an empty section."""
+    return _apply(get_survey(survey_id, manage=True), delete_section, position, anchor="#sections")
+
+
+@bp.route("/<int:survey_id>/sections/<int:position>/move", methods=["POST"])
+@role_required(*BUILDERS)
+def reorder_section(survey_id: int, position: int) -> Any:
+    """Move a section (with its questions) up or down."""
+    return _apply(get_survey(survey_id, manage=True), move_section, position, _step(), anchor="#sections")
 
 
 @bp.route("/<int:survey_id>/preview")

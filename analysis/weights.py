@@ -24,10 +24,22 @@ METHODS = ("none", "poststratify", "rake")
 
 
 class WeightingError(ValueError):
-    """Weights cannot be computed; the message names the commune and the cell."""
+    """Weights cannot be computed; the message names the commune and the cell.
 
-    def __init__(self, message: str, *, commune: str | None = None, cell: str | None = None):
-        self.commune, self.cell = commune, cell
+    ``reason`` tells callers that word their own message which failure it was: ``empty_cell``
+    (a population category without respondents), ``unknown_level`` (respondents in a category
+    the population table lacks or gives 0), ``not_converged`` (raking), else None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        commune: str | None = None,
+        cell: str | None = None,
+        reason: str | None = None,
+    ):
+        self.commune, self.cell, self.reason = commune, cell, reason
         super().__init__(message)
 
 
@@ -222,6 +234,7 @@ def _rake_targets(key, margins, variables):
                 f"but is {what}",
                 commune=row["commune"],
                 cell=f"{var}={row[var]}",
+                reason="unknown_level",
             )
         empty = mp.merge(cells, on=["commune", var], how="left", indicator=True)
         empty = empty[(empty["_merge"] == "left_only") & (empty["count"] > 0)]
@@ -232,6 +245,7 @@ def _rake_targets(key, margins, variables):
                 f"{row['count']:g} but no respondents (empty sample cell)",
                 commune=row["commune"],
                 cell=f"{var}={row[var]}",
+                reason="empty_cell",
             )
         idx = pd.MultiIndex.from_frame(merged[["commune", var]])
         code = idx.get_indexer(pd.MultiIndex.from_frame(key[["commune", var]]))
@@ -251,16 +265,35 @@ def _rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, commun
         new = start_totals * g
         delta = np.abs(new - old)
         if delta.max() < tol:
-            return g, iteration
+            iterations = iteration
+            break
         old = new
-    per_commune = np.zeros(len(communes))
-    np.maximum.at(per_commune, cell_commune, delta)
-    bad = [communes[i] for i in np.flatnonzero(per_commune >= tol)]
-    raise WeightingError(
-        f"raking did not converge after {max_iter} iterations (tolerance {tol:g}) in "
-        f"commune(s) {', '.join(map(repr, bad[:5]))}",
-        commune=bad[0] if bad else None,
-    )
+    else:
+        per_commune = np.zeros(len(communes))
+        np.maximum.at(per_commune, cell_commune, delta)
+        bad = [communes[i] for i in np.flatnonzero(per_commune >= tol)]
+        raise WeightingError(
+            f"raking did not converge after {max_iter} iterations (tolerance {tol:g}) in "
+            f"commune(s) {', '.join(map(repr, bad[:5]))}",
+            commune=bad[0] if bad else None,
+            reason="not_converged",
+        )
+    # A fixed point need not meet every margin: when the sample contradicts the margins (every
+    # man young, fewer young people than men in the population) each pass ends on the last
+    # margin and nothing changes any more. R's rake() reports that as converged; we refuse it.
+    missed = np.zeros(len(communes))
+    for code, target in targets:
+        current = np.bincount(code, weights=start_totals * g, minlength=len(target))
+        np.maximum.at(missed, cell_commune, np.abs(current - target)[code])
+    bad = [communes[i] for i in np.flatnonzero(missed >= 10 * tol)]
+    if bad:
+        raise WeightingError(
+            f"raking cannot meet every margin in commune(s) {', '.join(map(repr, bad[:5]))}: "
+            "the sample's groups contradict the margins",
+            commune=bad[0],
+            reason="not_converged",
+        )
+    return g, iterations
 
 
 def calibrate(

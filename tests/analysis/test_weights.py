@@ -198,3 +198,13 @@ def test_commune_without_population_is_refused():
         WeightingError, match=r"commune 'B' has respondents but no population margins"
     ):
         _weights(frame, weighting="rake", margins=margins)
+
+
+def test_raking_that_settles_without_meeting_the_margins_is_refused():
+    # Every woman is young and every man old: the sex step and the age step contradict each other,
+    # each pass ends on the age margins and the table stops changing (R's rake calls that converged).
+    frame = _frame(["F"] * 5 + ["M"] * 5, ["y"] * 5 + ["o"] * 5)
+    margins = _margins("A", {"F": 50, "M": 50}, {"y": 30, "o": 70})
+    with pytest.raises(WeightingError, match=r"cannot meet every margin in commune\(s\) 'A'") as caught:
+        _weights(frame, weighting="rake", margins=margins)
+    assert caught.value.reason == "not_converged"

@@ -10,8 +10,40 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from core.models import OrganisationKind, Role
 from core.passwords import password_problem
 
+# WTForms ships no Vietnamese messages, so every validator here states its own, and Form below
+# translates the messages fields raise by themselves (a tampered select, a malformed number).
+_WTFORMS_MESSAGES = {
+    "Not a valid choice.": _l("Lựa chọn không hợp lệ, vui lòng chọn trong danh sách."),
+    "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ, vui lòng chọn trong danh sách."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Lựa chọn không hợp lệ, vui lòng chọn trong danh sách."),
+    "'%(value)s' is not a valid choice for this field.": _l("Lựa chọn không hợp lệ: %(value)s."),
+    "Not a valid integer value.": _l("Vui lòng nhập một số nguyên."),
+    "Not a valid decimal value.": _l("Vui lòng nhập một số."),
+    "Not a valid float value.": _l("Vui lòng nhập một số."),
+    "Not a valid datetime value.": _l("Thời điểm không hợp lệ."),
+    "Not a valid date value.": _l("Ngày không hợp lệ."),
+    "This field is required.": _l("Vui lòng điền mục này."),
+}
 
-# WTForms ships no Vietnamese messages, so every validator here states its own.
+
+class _WTFormsMessages:
+    """WTForms' translations protocol, answered from this project's catalogs (English ones pass through)."""
+
+    def gettext(self, string: str) -> str:
+        return str(_WTFORMS_MESSAGES.get(string, string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(_WTFORMS_MESSAGES.get(singular, singular if n == 1 else plural))
+
+
+class Form(FlaskForm):
+    """FlaskForm whose built-in WTForms messages are Vietnamese too; every feature's forms derive from it."""
+
+    class Meta:
+        def get_translations(self, form: FlaskForm) -> _WTFormsMessages:
+            return _WTFormsMessages()
+
+
 def required() -> InputRequired:
     """InputRequired with a translated message; every feature's forms use it."""
     return InputRequired(message=_l("Vui lòng điền mục này."))
@@ -28,14 +60,14 @@ def _strong_password(_form: FlaskForm, field: PasswordField) -> None:
         raise ValidationError(problem)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """E-mail and password."""
 
     email = EmailField(_l("Thư điện tử"), validators=[required(), at_most(254)])
     password = PasswordField(_l("Mật khẩu"), validators=[required(), at_most(256)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """Current password plus the new one, typed twice."""
 
     current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[required()])
@@ -65,7 +97,7 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Create an account; the area and organisation lists are filled by the view."""
 
     email = EmailField(
@@ -87,13 +119,13 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[required(), _strong_password])
 
 
-class UserStatusForm(FlaskForm):
+class UserStatusForm(Form):
     """Activate or deactivate an account (a POST with CSRF, never a GET link)."""
 
     is_active = BooleanField(_l("Đang hoạt động"))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """Create an organisation rooted in an area."""
 
     name = StringField(_l("Tên tổ chức"), validators=[required(), at_most(200)])

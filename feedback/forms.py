@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from core.forms import ORGANISATION_KIND_LABELS
+from core.forms import ORGANISATION_KIND_LABELS, Form
 from feedback.models import (
     AuthorKind,
     CommentStatus,
@@ -78,7 +77,7 @@ def comment_body() -> TextAreaField:
     )
 
 
-class ResidentCommentForm(FlaskForm):
+class ResidentCommentForm(Form):
     """A resident's comment; who they are is optional. ``website`` is a honeypot."""
 
     body = comment_body()
@@ -100,7 +99,7 @@ class ResidentCommentForm(FlaskForm):
             raise ValidationError(_l("Hãy đánh dấu đồng ý, hoặc để trống họ tên, nơi ở và liên hệ."))
 
 
-class OrganisationCommentForm(FlaskForm):
+class OrganisationCommentForm(Form):
     """A comment entered by an official in the name of their organisation."""
 
     body = comment_body()
@@ -115,7 +114,7 @@ class OrganisationCommentForm(FlaskForm):
             raise ValidationError(_l("Ngày họp không thể ở tương lai."))
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """A new draft document; the area list is filled by the view."""
 
     title = StringField(
@@ -129,7 +128,7 @@ class DocumentForm(FlaskForm):
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """A .docx or Markdown file: becomes the next version."""
 
     file = FileField(
@@ -138,14 +137,14 @@ class UploadForm(FlaskForm):
     )
 
 
-class WindowForm(FlaskForm):
+class WindowForm(Form):
     """When a version accepts comments, in local time (empty = no limit)."""
 
     opens_at = DateTimeLocalField(_l("Bắt đầu nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Kết thúc nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
 
 
-class ModerationForm(FlaskForm):
+class ModerationForm(Form):
     """Approve, hide (with a reason) or unhide one comment."""
 
     action = HiddenField(validators=[InputRequired()])
@@ -157,7 +156,7 @@ class ModerationForm(FlaskForm):
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500, message=TOO_LONG)])
 
 
-class DispositionForm(FlaskForm):
+class DispositionForm(Form):
     """The official answer to one or several comments."""
 
     kind = RadioField(

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -22,7 +21,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import at_most
+from core.forms import Form, at_most
 from core.forms import required as input_required  # "required" is also a field name below
 from surveys.builder import ROLE_LABELS, TYPE_LABELS
 
@@ -42,7 +41,7 @@ def to_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
-class CreateSurveyForm(FlaskForm):
+class CreateSurveyForm(Form):
     """A new survey from the NTM template."""
 
     title = StringField(_l("Tên phiếu"), validators=[input_required(), at_most(300)])
@@ -57,7 +56,7 @@ class CreateSurveyForm(FlaskForm):
             raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
 
 
-class SurveyDetailsForm(FlaskForm):
+class SurveyDetailsForm(Form):
     """Title, introduction and schedule of an existing survey."""
 
     title = StringField(_l("Tên phiếu"), validators=[input_required(), at_most(300)])
@@ -79,7 +78,7 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(zone).replace(tzinfo=None)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """Everything about a question; the view fills the criterion choices from the survey's criteria set."""
 
     text = TextAreaField(_l("Nội dung câu hỏi"), validators=[input_required(), at_most(1000)])
@@ -103,7 +102,7 @@ class AddQuestionForm(QuestionForm):
     section = SelectField(_l("Phần"), coerce=int)
 
 
-class ImportForm(FlaskForm):
-    """A CSV or XLSX file of paper responses."""
+class ImportForm(Form):
+    """A CSV or XLSX file to import (paper responses, population margins)."""
 
     file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired(message=_l("Vui lòng chọn tệp."))])

@@ -185,6 +185,19 @@ class TestAdminPages:
         assert "cần có địa bàn" in page
         assert session.scalar(select(User).where(User.email == "x@longho.vn")) is None
 
+    def test_a_tampered_select_is_refused_in_vietnamese(self, client, auth, session, admin):
+        auth.login("admin@tinh.vn")
+        response = client.post(
+            "/admin/users", data={"email": "x@longho.vn", "role": "superuser", "area_code": "", "password": "a long password"}
+        )
+        page = response.get_data(as_text=True)
+        assert "Lựa chọn không hợp lệ, vui lòng chọn trong danh sách." in page
+        assert "Not a valid choice" not in page
+        assert session.scalar(select(User).where(User.email == "x@longho.vn")) is None
+        client.get("/lang/en")
+        page = client.post("/admin/users", data={"email": "x@longho.vn", "role": "superuser", "password": "a long password"}).get_data(as_text=True)
+        assert "Not a valid choice; please pick one from the list." in page
+
     def test_admin_creates_an_organisation_and_its_account(self, client, auth, session, admin, areas):
         auth.login("admin@tinh.vn")
         client.post("/admin/organisations", data={"name": "Hội Nông dân xã Đồng Phú", "kind": "hoi_nong_dan", "area_code": "29578"})

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     """Attach the surveys blueprint, pages, CLI and demo data."""
     from core.cli import add_demo_seeder
     from core.views import PageSection, add_dashboard_section, add_home_section
-    from surveys import cli, fieldwork, reports, staff, views  # noqa: F401 - fieldwork, reports add routes to staff.bp
+    from surveys import cli, fieldwork, reports, review, staff, views  # noqa: F401 - fieldwork, reports, review add routes to staff.bp
     from surveys.demo import seed_demo_survey
 
     app.register_blueprint(views.bp)

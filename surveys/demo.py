@@ -15,6 +15,7 @@ from surveys.services import create_survey_from_template, record_response
 
 DEMO_TITLE = "Phiếu lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới huyện Long Hồ (demo)"
 DEMO_RESPONSES = 40
+DEMO_CLIENT_HASH = "demo-one-phone"  # stands for the keyed hash of one resident's address
 
 
 def seed_demo_survey(session: Session) -> list[str]:
@@ -34,7 +35,7 @@ def seed_demo_survey(session: Session) -> list[str]:
     survey.status = SurveyStatus.OPEN
     session.flush()
     _add_responses(session, survey)
-    lines = [f"Demo survey open with {DEMO_RESPONSES} responses; short links:"]
+    lines = [f"Demo survey open with {DEMO_RESPONSES} responses (the last one flagged as a possible duplicate); short links:"]
     lines += [f"  /s/{link.code}  {link.area.name}" for link in survey.areas if link.area.children]
     return lines
 
@@ -44,7 +45,7 @@ def _add_responses(session: Session, survey: Survey) -> None:
     links = [link for link in survey.areas if link.area.children]
     version = survey.current_version
     now = utc_now()
-    for number in range(DEMO_RESPONSES):
+    for number in range(DEMO_RESPONSES - 2):
         link = links[number % len(links)]
         answers: dict[str, list[str]] = {}
         mood = rng.choice((3, 4, 4, 5))  # most households are satisfied, a few not
@@ -62,3 +63,8 @@ def _add_responses(session: Session, survey: Survey) -> None:
             serial=f"D{number + 1:04d}" if channel == Channel.PAPER else None,
             now=now - timedelta(days=rng.randint(0, 6), minutes=rng.randint(0, 600)),
         )
+    # The last answers twice more from one phone: the second is flagged, so the review page shows
+    # it beside the first (same phone, same answers) and the paper or QR one above (same answers).
+    for minutes in (30, 29):
+        record_response(session, link, answers, channel=Channel.QR, client_hash=DEMO_CLIENT_HASH,
+                        now=now - timedelta(minutes=minutes))

@@ -15,7 +15,7 @@ from surveys.models import Answer, Question, Response, Survey, SurveyArea, Surve
 
 FIXED_COLUMNS = (
     "response_id", "version", "commune_code", "commune", "hamlet_code", "channel", "serial",
-    "submitted_at", "possible_duplicate",
+    "submitted_at", "possible_duplicate", "duplicate_review",
 )
 CHUNK = 1000
 
@@ -34,11 +34,13 @@ def export_header(survey: Survey) -> list[str]:
 
 
 def iter_export_rows(
-    session: Session, survey_id: int, codes: Sequence[str], commune_ids: Sequence[int]
+    session: Session, survey_id: int, codes: Sequence[str], commune_ids: Sequence[int], *, counted_only: bool = False
 ) -> Iterator[list[Any]]:
     """One row per response of the given communes; memory stays flat (server-side chunks).
 
     Takes plain values, not ORM objects, so it can run after the view returned (streaming).
+    The raw export keeps every response with its review status; ``counted_only`` leaves out
+    the duplicates a reviewer excluded, for the numbers computed from these rows.
     """
     index = {code: i for i, code in enumerate(codes)}
     commune, hamlet = aliased(Area), aliased(Area)
@@ -46,7 +48,7 @@ def iter_export_rows(
         select(
             Response.id, SurveyVersion.number, commune.code, commune.name, hamlet.code,
             Response.channel, Response.serial, Response.submitted_at, Response.is_possible_duplicate,
-            Question.code, Answer.value,
+            Response.duplicate_review, Question.code, Answer.value,
         )
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .join(commune, Response.commune_id == commune.id)
@@ -57,16 +59,18 @@ def iter_export_rows(
         .order_by(Response.id)
         .execution_options(yield_per=CHUNK)
     )
+    if counted_only:
+        stmt = stmt.where(Response.is_counted)
     for _id, group in groupby(session.execute(stmt), key=lambda r: r[0]):
         rows = list(group)
         first = rows[0]
         values: list[Any] = [None] * len(codes)
         for row in rows:
-            if row[9] is not None:
-                values[index[row[9]]] = row[10]
+            if row[10] is not None:
+                values[index[row[10]]] = row[11]
         yield [
             first[0], first[1], first[2], first[3], first[4], first[5].value, first[6],
-            first[7].isoformat(timespec="seconds"), int(first[8]), *values,
+            first[7].isoformat(timespec="seconds"), int(first[8]), first[9].value if first[9] else None, *values,
         ]
 
 

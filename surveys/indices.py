@@ -48,7 +48,8 @@ def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -
     items = [q.code for q in questions if q.type is QuestionType.SATISFACTION]
     roles = {q.weighting_role: q.code for q in questions if q.weighting_role is not None}
     codes = question_codes(survey)
-    rows = list(iter_export_rows(session, survey.id, codes, [link.area_id for link in links]))
+    # Duplicates a reviewer excluded leave the numbers (pending and kept ones count).
+    rows = list(iter_export_rows(session, survey.id, codes, [link.area_id for link in links], counted_only=True))
     frame = pd.DataFrame(rows, columns=[*FIXED_COLUMNS, *codes])
     district_of = {link.area.code: link.area.parent.code if link.area.parent else link.area.code for link in links}
     table = pd.DataFrame(

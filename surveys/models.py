@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, portable_enum, utc_now
@@ -256,6 +266,17 @@ class Response(Base):
     hamlet: Mapped[Area | None] = relationship(foreign_keys=[hamlet_id])
     duplicate_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[duplicate_reviewed_by_id])
     answers: Mapped[list[Answer]] = relationship(back_populates="response")
+
+    @hybrid_property
+    def is_counted(self) -> bool:
+        """False once a reviewer excluded it as a duplicate: it then leaves every count and index."""
+        return self.duplicate_review != DuplicateReview.EXCLUDED
+
+    @is_counted.inplace.expression
+    @classmethod
+    def _is_counted_expression(cls) -> ColumnElement[bool]:
+        # NULL (never flagged) counts too, hence IS DISTINCT FROM rather than !=.
+        return cls.duplicate_review.is_distinct_from(DuplicateReview.EXCLUDED)
 
 
 class Answer(Base):

@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.models import Answer, Question, Response, Survey, SurveyArea, WeightingRole
+from surveys.models import (
+    Answer,
+    DuplicateReview,
+    Question,
+    Response,
+    Survey,
+    SurveyArea,
+    WeightingRole,
+)
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -41,14 +49,17 @@ class Fieldwork:
     # variable -> category -> (sample count, sample share, population share or None)
     composition: dict[str, dict[str, tuple[int, float, float | None]]] = field(default_factory=dict)
     total: int = 0
-    possible_duplicates: int = 0
+    possible_duplicates: int = 0  # flagged, whatever their review
+    pending_review: int = 0
+    excluded_duplicates: int = 0  # left out of every count above
 
 
 def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> Fieldwork:
-    """Counts for the communes in ``links`` (the viewer's scope)."""
+    """Counts for the communes in ``links`` (the viewer's scope), without the excluded duplicates."""
     result = Fieldwork()
     commune_ids = [link.area_id for link in links]
-    scope = (Response.survey_id == survey.id, Response.commune_id.in_(commune_ids))
+    in_scope = (Response.survey_id == survey.id, Response.commune_id.in_(commune_ids))
+    scope = (*in_scope, Response.is_counted)
     per_commune = dict(session.execute(select(Response.commune_id, func.count()).where(*scope).group_by(Response.commune_id)).all())
     per_hamlet = dict(session.execute(select(Response.hamlet_id, func.count()).where(*scope).group_by(Response.hamlet_id)).all())
     for link in links:
@@ -57,9 +68,13 @@ def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> 
         for hamlet in area.children:
             result.coverage.append(CoverageRow(hamlet.code, hamlet.name, "hamlet", per_hamlet.get(hamlet.id, 0), hamlet.households))
     result.total = sum(per_commune.values())
-    result.possible_duplicates = session.scalar(
-        select(func.count()).where(*scope, Response.is_possible_duplicate.is_(True))
-    ) or 0
+    reviews = dict(session.execute(
+        select(Response.duplicate_review, func.count())
+        .where(*in_scope, Response.is_possible_duplicate.is_(True)).group_by(Response.duplicate_review)
+    ).all())
+    result.possible_duplicates = sum(reviews.values())
+    result.pending_review = reviews.get(DuplicateReview.PENDING, 0)
+    result.excluded_duplicates = reviews.get(DuplicateReview.EXCLUDED, 0)
     rows = session.execute(select(Response.channel, func.count()).where(*scope).group_by(Response.channel)).all()
     result.by_channel = {channel.value: n for channel, n in rows}
     for (submitted_at,) in session.execute(select(Response.submitted_at).where(*scope)):

@@ -1,0 +1,79 @@
+"""Staff page for reviewing possible duplicate responses: read in scope, decide if managing the survey."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth import role_required
+from core.db import get_session
+from surveys.duplicates import (
+    CHANNEL_LABELS,
+    NOTE_MAX_LENGTH,
+    REVIEW_LABELS,
+    can_decide,
+    decide_duplicates,
+    list_flagged,
+)
+from surveys.errors import SurveyError
+from surveys.models import DuplicateReview, Survey
+from surveys.services import visible_communes
+from surveys.staff import BUILDERS, STAFF, bp, get_survey
+
+ALL = "all"
+
+
+def _filters() -> tuple[str, int]:
+    """The status shown (pending by default, or "all") and the page, from the query string."""
+    status = request.args.get("status", DuplicateReview.PENDING.value)
+    if status != ALL and status not in set(DuplicateReview):
+        status = DuplicateReview.PENDING.value
+    return status, max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _commune_ids(survey: Survey) -> list[int]:
+    ids = [link.area_id for link in visible_communes(current_user, survey)]
+    if not ids:
+        abort(404)
+    return ids
+
+
+def _page(survey: Survey) -> str:
+    status, page = _filters()
+    data = list_flagged(get_session(), survey, _commune_ids(survey),
+                        status=None if status == ALL else DuplicateReview(status), page=page)
+    return render_template("surveys/duplicates.html", survey=survey, data=data, status=status,
+                           review_labels=REVIEW_LABELS, channel_labels=CHANNEL_LABELS,
+                           note_max=NOTE_MAX_LENGTH, can_decide=can_decide(current_user, survey))
+
+
+@bp.route("/<int:survey_id>/duplicates")
+@role_required(*STAFF)
+def duplicates(survey_id: int) -> Any:
+    """Flagged responses beside the earlier ones they resemble, by review status."""
+    return _page(get_survey(survey_id))
+
+
+@bp.route("/<int:survey_id>/duplicates", methods=["POST"])
+@role_required(*BUILDERS)
+def decide_on_duplicates(survey_id: int) -> Any:
+    """Keep or exclude one or several flagged responses; a refused request changes nothing."""
+    survey = get_survey(survey_id, manage=True)
+    session = get_session()
+    decision = request.form.get("decision", "")
+    try:
+        decided = decide_duplicates(session, survey, request.form.getlist("response"), decision,
+                                    actor=current_user, commune_ids=_commune_ids(survey),
+                                    note=request.form.get("note", ""))
+    except SurveyError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return _page(survey), 400
+    session.commit()
+    flash(_("Đã ghi quyết định cho %(n)d phiếu: %(decision)s.", n=len(decided),
+            decision=REVIEW_LABELS[DuplicateReview(decision)]), "info")
+    status, page = _filters()
+    return redirect(url_for("surveys_staff.duplicates", survey_id=survey.id, status=status, page=page), 303)

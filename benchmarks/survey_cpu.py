@@ -30,9 +30,15 @@ sys.path.insert(0, str(PROJECT / "benchmarks"))
 from survey_load import HIDDEN_RE, RADIO_RE, TEXT_RE, prepare, stored_markers  # noqa: E402
 
 
-def one_submission(client, path: str, rng: random.Random, marker: str) -> None:
-    """GET the form, answer every question at random, POST it; fail loudly on anything but 303."""
+def one_submission(client, path: str, rng: random.Random, marker: str, cpu: list[float] | None = None) -> None:
+    """GET the form, answer every question at random, POST it; fail loudly on anything but 303.
+
+    ``cpu`` (if given) accumulates [GET, POST] CPU seconds of this process, parsing excluded.
+    """
+    started = time.process_time()
     page = client.get(path)
+    if cpu is not None:
+        cpu[0] += time.process_time() - started
     assert page.status_code == 200, page.status_code
     html = page.get_data(as_text=True)
     fields = dict(HIDDEN_RE.findall(html))
@@ -42,8 +48,33 @@ def one_submission(client, path: str, rng: random.Random, marker: str) -> None:
     answers = [(k, rng.choice(v)) for k, v in choices.items()]
     answers += [(code, marker) for code in TEXT_RE.findall(html)]
     body = urllib.parse.urlencode(list(fields.items()) + answers)
+    started = time.process_time()
     sent = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    if cpu is not None:
+        cpu[1] += time.process_time() - started
     assert sent.status_code == 303, (sent.status_code, sent.get_data(as_text=True)[:2000])
+
+
+def database_server_cpu(url: str) -> float:
+    """User+system CPU seconds of the local PostgreSQL backends serving ``url``'s database (Linux /proc).
+
+    Backends name their database in their process title ("postgres: 15/main: user db 127.0.0.1(port) idle").
+    NaN for SQLite, whose engine runs inside this process and is already counted.
+    """
+    if not url.startswith("postgresql"):
+        return float("nan")
+    database = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+            if not title or title[0] != "postgres:" or database not in title[1:4]:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def main() -> int:
@@ -75,10 +106,13 @@ def main() -> int:
 
         profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for the database
         profiler.enable()
+    split = [0.0, 0.0]
+    database_cpu = database_server_cpu(args.database_url)
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(args.n):
-        one_submission(client, path, rng, f"bench-{run}-{i}")
+        one_submission(client, path, rng, f"bench-{run}-{i}", split)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    database_cpu = database_server_cpu(args.database_url) - database_cpu
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
@@ -87,6 +121,9 @@ def main() -> int:
     print(f"database: {args.database_url.split(':', 1)[0]}; {args.n} submissions (GET+POST), test client in-process")
     print(f"CPU {cpu / args.n * 1000:.2f} ms per submission (app + test client + DB driver; a PostgreSQL server is not counted, the SQLite engine is), "
           f"wall {wall / args.n * 1000:.2f} ms; load average {os.getloadavg()[0]:.2f}")
+    print(f"  of which GET {split[0] / args.n * 1000:.2f} ms, POST {split[1] / args.n * 1000:.2f} ms (test client included)")
+    if database_cpu == database_cpu:  # not NaN
+        print(f"PostgreSQL server CPU {database_cpu / args.n * 1000:.2f} ms per submission (its backends for this database)")
     print(f"stored exactly once: {args.n - len(bad)}/{args.n}")
     return 1 if bad else 0
 

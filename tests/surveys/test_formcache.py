@@ -1,12 +1,16 @@
-"""The respondent form's caches never show stale questions, another language or another commune's hamlets."""
+"""The respondent form's caches never show stale questions, another language, another commune's hamlets
+or another visitor's tokens."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import select
 
 from surveys import formcache
 from surveys.models import Response
 from surveys.services import update_question
+from tests.conftest import AuthActions
 from tests.surveys.conftest import valid_answers
 from tests.surveys.test_respond import form_token, post_form
 
@@ -88,3 +92,39 @@ def test_a_hamlet_from_another_commune_is_refused_even_when_cached(client, sessi
     answer = submit(client, links["29581"], survey, valid_answers(survey, hamlet="29578-01"))
     assert answer.status_code == 400
     assert session.scalars(select(Response)).all()[-1].commune.code == "29578"
+
+
+def hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+def test_every_blank_form_carries_its_own_tokens_and_each_one_submits(client, session, link, survey):
+    first, second = page(client, link), page(client, link)
+    assert hidden(first, "token") != hidden(second, "token")
+    assert hidden(first, "csrf_token") and hidden(second, "csrf_token")
+    # the rest of the page is the same page
+    assert first.replace(hidden(first, "token"), "").replace(hidden(first, "csrf_token"), "") == \
+        second.replace(hidden(second, "token"), "").replace(hidden(second, "csrf_token"), "")
+    assert post_form(client, link, valid_answers(survey), hidden(first, "token")).status_code == 303
+    assert post_form(client, link, valid_answers(survey), hidden(second, "token")).status_code == 303
+    assert len(session.scalars(select(Response)).all()) == 2
+
+
+def test_a_new_title_or_introduction_shows_at_once(client, session, link, survey):
+    assert submit(client, link, survey).status_code == 303  # frozen: the page is served from the cache
+    page(client, link)
+    survey.title, survey.introduction = "Tiêu đề mới của phiếu", "Lời giới thiệu mới"
+    session.commit()
+    html = page(client, link)
+    assert "Tiêu đề mới của phiếu" in html and "Lời giới thiệu mới" in html
+
+
+def test_a_signed_in_officer_sees_their_own_menu_and_visitors_never_do(app, client, officer, link, survey):
+    assert submit(client, link, survey).status_code == 303
+    assert "Đăng xuất" not in page(client, link)
+    auth = AuthActions(client)
+    auth.login(officer.email)
+    assert "Đăng xuất" in page(client, link)
+    assert "Đăng xuất" not in page(app.test_client(), link)
+    auth.logout()
+    assert "Đăng xuất" not in page(client, link)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from core.views import PageSection, add_dashboard_section, add_home_section
     from surveys import cli, fieldwork, reports, review, staff, views  # noqa: F401 - fieldwork, reports, review add routes to staff.bp
     from surveys.demo import seed_demo_survey
+    from surveys.numbers import register_filters
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff.bp)
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     add_dashboard_section(app, PageSection("surveys/_dashboard.html", _dashboard_context))
     add_demo_seeder(app, seed_demo_survey)
     app.cli.add_command(cli.surveys_cli)
+    register_filters(app)
 
 
 def _home_context() -> dict[str, Any] | None:

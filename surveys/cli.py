@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +9,9 @@ import click
 from flask.cli import AppGroup
 
 from core.db import get_session
+from surveys.margins import load_margins
 from surveys.models import Survey
+from surveys.paper import ImportRefused
 from surveys.services import purge_client_hashes
 
 surveys_cli = AppGroup("surveys", help="Resident satisfaction surveys.")
@@ -31,20 +31,14 @@ def purge_client_hashes_command(days: int) -> None:
 @click.argument("survey_id", type=int)
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_margins_command(survey_id: int, csv_file: Path) -> None:
-    """Load population shares (columns variable,category,share) for the fieldwork monitor."""
+    """Load population shares or counts (CSV or XLSX: variable,category,share|count) for monitor and weights."""
     session = get_session()
     survey = session.get(Survey, survey_id)
     if survey is None:
         raise click.ClickException(f"no survey {survey_id}")
-    margins: dict[str, dict[str, float]] = {}
-    for number, row in enumerate(csv.DictReader(io.StringIO(csv_file.read_text("utf-8-sig"))), 2):
-        try:
-            variable, category, share = row["variable"], row["category"], float(row["share"])
-        except (KeyError, TypeError, ValueError):
-            raise click.ClickException(f"{csv_file}:{number}: need variable,category,share") from None
-        if variable not in ("sex", "age_group") or not 0 <= share <= 1:
-            raise click.ClickException(f"{csv_file}:{number}: variable sex|age_group, share 0..1")
-        margins.setdefault(variable, {})[category] = share
-    survey.margins = margins
+    try:
+        margins = load_margins(session, survey, None, csv_file.name, csv_file.read_bytes())
+    except ImportRefused as exc:
+        raise click.ClickException("\n".join(f"{csv_file}:{p.row}:{p.column}: {p.message}" for p in exc.problems)) from None
     session.commit()
     click.echo(f"margins loaded for survey {survey_id}: {', '.join(sorted(margins))}")

@@ -1,4 +1,4 @@
-"""Staff pages for fieldwork: paper forms, data entry, imports, the monitor and exports."""
+"""Staff pages for fieldwork: paper forms, data entry, imports, the monitor, population margins and exports."""
 
 from __future__ import annotations
 
@@ -35,10 +35,13 @@ from surveys.exports import (
     question_codes,
 )
 from surveys.forms import ImportForm
+from surveys.margins import HEADER as MARGINS_HEADER
+from surveys.margins import load_margins, margin_loads, template_rows
 from surveys.models import Channel
 from surveys.monitor import MONITOR_HEADER, fieldwork, monitor_rows
 from surveys.paper import ImportRefused, import_paper_responses, template_header
 from surveys.services import (
+    can_manage,
     record_response,
     visible_communes,
 )
@@ -156,7 +159,50 @@ def import_template(survey_id: int, fmt: str) -> Any:
 def monitor(survey_id: int) -> Any:
     """Coverage by commune and hamlet, by channel and day, sample vs population shares."""
     survey = get_survey(survey_id)
-    return render_template("surveys/monitor.html", survey=survey, data=fieldwork(get_session(), survey, _links(survey)))
+    session = get_session()
+    return render_template("surveys/monitor.html", survey=survey, data=fieldwork(session, survey, _links(survey)),
+                           loads=margin_loads(session, survey), can_manage_margins=can_manage(current_user, survey))
+
+
+@bp.route("/<int:survey_id>/margins", methods=["GET", "POST"])
+@role_required(*STAFF)
+def margins(survey_id: int) -> Any:
+    """The loaded population shares and who loaded them; managers may upload a file that replaces them."""
+    survey = get_survey(survey_id)
+    session = get_session()
+    manage = can_manage(current_user, survey)
+    if request.method == "POST" and not manage:
+        abort(403)
+    form, problems = ImportForm(), []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            load_margins(session, survey, current_user, upload.filename or "", upload.read())
+            session.commit()
+        except ImportRefused as exc:
+            session.rollback()
+            problems = exc.problems
+        else:
+            flash(_("Đã nạp tỷ lệ dân số từ %(name)s.", name=upload.filename), "info")
+            return redirect(url_for("surveys_staff.monitor", survey_id=survey.id))
+    return render_template("surveys/margins.html", survey=survey, form=form, problems=problems, manage=manage,
+                           loads=margin_loads(session, survey)), 400 if problems or form.errors else 200
+
+
+@bp.route("/<int:survey_id>/margins-template.<fmt>")
+@role_required(*STAFF)
+def margins_template(survey_id: int, fmt: str) -> Any:
+    """A margins file to fill in: one row per category of the survey's sex and age-group questions."""
+    survey = get_survey(survey_id)
+    rows = template_rows(survey)
+    if fmt == "csv":
+        return _csv_response(f"survey{survey.id}-margins.csv", MARGINS_HEADER, rows)
+    if fmt != "xlsx":
+        abort(404)
+    buffer = io.BytesIO()
+    write_xlsx([("margins", MARGINS_HEADER, rows)], buffer)
+    buffer.seek(0)
+    return send_file(buffer, download_name=f"survey{survey.id}-margins.xlsx", as_attachment=True)
 
 
 @bp.route("/<int:survey_id>/monitor.csv")

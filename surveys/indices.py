@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,10 @@ from surveys.models import QuestionType, Survey, SurveyArea, WeightingRole
 from surveys.template import DONT_KNOW
 
 DESIGNS = ("stratified", "clustered")
-WEIGHTINGS = ("equal", "hamlet")  # equal weights, or households ÷ sample per hamlet
+# Equal weights, or households ÷ sample per hamlet; the last two are then raked to the
+# population's sex and age-group shares (only offered once margins are loaded).
+WEIGHTINGS = ("equal", "hamlet", "margins", "hamlet_margins")
+RAKED = ("margins", "hamlet_margins")
 
 
 class IndicesUnavailable(ValueError):
@@ -37,6 +40,7 @@ class RatingData:
     items: list[str]
     item_labels: dict[str, str]
     hamlet_households: pd.DataFrame
+    margins: dict[str, dict[str, float]] = field(default_factory=dict)  # Survey.margins (shares)
 
 
 def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> RatingData:
@@ -77,7 +81,31 @@ def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -
         items=items,
         item_labels={q.code: q.text for q in questions if q.code in items},
         hamlet_households=pd.DataFrame(households, columns=["commune", "hamlet", "population"]),
+        margins=survey.margins or {},
     )
+
+
+def weightings_for(survey: Survey) -> tuple[str, ...]:
+    """The weightings the page offers: raking only once population margins are loaded."""
+    return WEIGHTINGS if survey.margins else tuple(w for w in WEIGHTINGS if w not in RAKED)
+
+
+def population_margins(data: RatingData, design_options: dict) -> pd.DataFrame:
+    """The survey's shares as ``analysis`` raking margins: counts per commune, variable and level.
+
+    Each commune's counts add up to its sum of design weights, so raking only redistributes
+    weight between sexes and age groups within a commune and keeps the communes' relative
+    weights of the chosen design.
+    """
+    design = analysis.compute_weights(data.frame, weighting="none", **design_options).design
+    totals = pd.Series(design).groupby(data.frame["commune"].to_numpy()).sum()
+    rows = [
+        (commune, variable, level, share / sum(shares.values()) * total)
+        for commune, total in totals.items()
+        for variable, shares in data.margins.items()
+        for level, share in shares.items()
+    ]
+    return pd.DataFrame(rows, columns=["commune", "variable", "level", "count"])
 
 
 def compute_survey_indices(data: RatingData, *, design: str = "stratified", weighting: str = "equal") -> pd.DataFrame:
@@ -90,21 +118,40 @@ def compute_survey_indices(data: RatingData, *, design: str = "stratified", weig
         raise IndicesUnavailable(f"unknown design {design!r} or weighting {weighting!r}")
     if data.frame.empty or not data.items:
         raise IndicesUnavailable(_("Chưa có phiếu trả lời nào có câu hỏi mức độ hài lòng."))
-    options = {}
-    if weighting == "hamlet":
+    if weighting in RAKED and not data.margins:
+        raise IndicesUnavailable(_("Chưa nạp tỷ lệ dân số theo giới tính và nhóm tuổi."))
+    options: dict = {}
+    if weighting in ("hamlet", "hamlet_margins"):
         options = {"design_weights_from": "hamlet", "hamlet_population": data.hamlet_households}
     try:
-        result = analysis.compute_indices(
-            data.frame, data.items, design=design, weighting="none", **options
-        )
-    except (analysis.InputError, analysis.WeightingError) as exc:
+        if weighting in RAKED:
+            options |= {"weighting": "rake", "margins": population_margins(data, options)}
+        result = analysis.compute_indices(data.frame, data.items, design=design, **options)
+    except analysis.WeightingError as exc:
+        raise IndicesUnavailable(_weighting_problem(exc)) from exc
+    except analysis.InputError as exc:
         raise IndicesUnavailable(str(exc)) from exc
-    table = result.to_frame()
+    table = result.to_frame().assign(design=design, weighting=weighting)  # the download says how
     # Plain True/False/None for pages: pandas' nullable booleans are numpy bools or NA,
     # which neither `is True` nor a Jinja test can read safely.
     for flag in ("meets_target", "low_n_eff"):
         table[flag] = table[flag].astype(object).where(table[flag].notna(), None)
     return table
+
+
+def _weighting_problem(exc: analysis.WeightingError) -> str:
+    """Raking failures in the officer's words; other failures keep analysis' own message."""
+    if exc.reason == "empty_cell":
+        return _("Xã %(commune)s không có người trả lời nào thuộc nhóm %(cell)s, trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
+                 "chưa gia quyền theo cơ cấu dân số được. Hãy thu thêm phiếu hoặc chọn cách gia quyền khác.",
+                 commune=exc.commune, cell=exc.cell)
+    if exc.reason == "unknown_level":
+        return _("Xã %(commune)s có người trả lời thuộc nhóm %(cell)s nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
+                 commune=exc.commune, cell=exc.cell)
+    if exc.reason == "not_converged":
+        return _("Gia quyền lặp (raking) theo giới tính và nhóm tuổi không hội tụ ở xã %(commune)s: cơ cấu mẫu quá khác tỷ lệ dân số. "
+                 "Hãy chọn cách gia quyền khác.", commune=exc.commune)
+    return str(exc)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from core.auth import role_required
 from core.db import get_session
 from surveys.indices import (
     DESIGNS,
-    WEIGHTINGS,
     IndicesUnavailable,
     composite_bars,
     compute_survey_indices,
     rating_data,
+    weightings_for,
 )
 from surveys.services import visible_communes
 from surveys.staff import STAFF, bp, get_survey
@@ -40,7 +40,7 @@ def _indices(survey_id: int) -> tuple[Any, pd.DataFrame | None, str | None, dict
     names["ALL"] = _("Toàn bộ địa bàn")
     data = rating_data(get_session(), survey, links)
     try:
-        table = compute_survey_indices(data, design=_choice("design", DESIGNS), weighting=_choice("weighting", WEIGHTINGS))
+        table = compute_survey_indices(data, design=_choice("design", DESIGNS), weighting=_choice("weighting", weightings_for(survey)))
     except IndicesUnavailable as exc:
         return survey, None, str(exc), names
     return survey, table, None, names
@@ -52,7 +52,8 @@ def indices(survey_id: int) -> Any:
     """Share satisfied and mean score per commune, district and overall, with 95% intervals."""
     survey, table, problem, names = _indices(survey_id)
     context: dict[str, Any] = {"survey": survey, "problem": problem, "names": names,
-                               "design": _choice("design", DESIGNS), "weighting": _choice("weighting", WEIGHTINGS)}
+                               "design": _choice("design", DESIGNS), "weighting": _choice("weighting", weightings_for(survey)),
+                               "weightings": weightings_for(survey)}
     if table is not None:
         composite = table[table["item"] == "composite_equal"]
         overall = table[(table["level"] == "overall") & (table["item"] != "composite_equal")]

@@ -32,15 +32,19 @@ def test_purge_command_forgets_old_client_hashes(app, runner, session, survey, l
     assert session.scalar(select(Response.client_hash)) is None
 
 
-def test_load_margins_command(app, runner, session, survey, tmp_path):
+def test_load_margins_command_uses_the_pages_parser(app, runner, session, survey, tmp_path):
     path = tmp_path / "margins.csv"
-    path.write_text("variable,category,share\nsex,nam,0.49\nsex,nu,0.51\nage_group,60+,0.2\n", encoding="utf-8")
+    path.write_text("variable,category,count\nsex,nam,490\nsex,nu,510\n", encoding="utf-8")
     result = runner.invoke(args=["surveys", "load-margins", str(survey.id), str(path)])
     assert result.exit_code == 0, result.output
     session.refresh(survey)
     assert survey.margins["sex"] == {"nam": 0.49, "nu": 0.51}
     path.write_text("variable,category,share\nincome,x,2\n", encoding="utf-8")
-    assert runner.invoke(args=["surveys", "load-margins", str(survey.id), str(path)]).exit_code != 0
+    result = runner.invoke(args=["surveys", "load-margins", str(survey.id), str(path)])
+    assert result.exit_code != 0
+    assert "margins.csv:2:variable" in result.output  # file, row and column of the bad cell
+    session.refresh(survey)
+    assert survey.margins["sex"] == {"nam": 0.49, "nu": 0.51}
 
 
 def test_demo_seeder_opens_a_survey_with_responses_and_is_idempotent(app, session):

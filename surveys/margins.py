@@ -1,0 +1,124 @@
+"""Population margins of a survey (shares per sex and age group): read from a file, checked, audited.
+
+The CLI (``flask surveys load-margins``) and the monitor's upload page both go through
+:func:`load_margins`, so a file is judged the same way wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import AuditEntry, User, record_audit
+from surveys.models import Survey, WeightingRole
+from surveys.paper import ImportProblem, ImportRefused, read_table
+
+ROLES = (WeightingRole.SEX, WeightingRole.AGE_GROUP)
+HEADER = ("variable", "category", "share")
+# Published shares are rounded (48,9 % + 51,1 %); a percentage point of slack accepts that,
+# yet refuses a file whose categories are plainly incomplete.
+SUM_TOLERANCE = 0.01
+LOAD_ACTION = "survey.load_margins"
+
+
+def weighting_categories(survey: Survey) -> dict[str, list[str]]:
+    """Choice values of the survey's sex and age-group questions, by variable."""
+    return {
+        q.weighting_role.value: [str(o["value"]) for o in q.options]
+        for q in survey.current_version.questions
+        if q.weighting_role in ROLES
+    }
+
+
+def template_rows(survey: Survey) -> list[list[str]]:
+    """One row per category of the weighting questions, share left blank."""
+    return [[variable, category, ""] for variable, categories in weighting_categories(survey).items() for category in categories]
+
+
+def _number(text: str, kind: str) -> float | None:
+    # Excel in a Vietnamese locale writes a decimal comma ("0,49"); in a count a comma would be a
+    # thousands separator, so counts must be plain digits.
+    if kind == "share" and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[str, float]]:
+    """Shares per variable and category from a CSV/XLSX file, or ImportRefused naming each bad cell.
+
+    The file has the columns ``variable, category`` and either ``share`` (0–1, summing to 1 per
+    variable) or ``count`` (people, converted to shares).
+    """
+    rows = read_table(filename, data)
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    kind = next((k for k in ("share", "count") if k in header), None)
+    missing = [c for c in ("variable", "category") if c not in header] + ([] if kind else ["share"])
+    if missing:
+        raise ImportRefused([ImportProblem(1, c, _("Thiếu cột (cần variable, category và share hoặc count).")) for c in missing])
+    allowed = weighting_categories(survey)
+    problems: list[ImportProblem] = []
+    values: dict[str, dict[str, float]] = {}
+    last_row: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(header, (c.strip() for c in row), strict=False))
+        variable, category, value = cells.get("variable", ""), cells.get("category", ""), _number(cells.get(kind, ""), kind)
+        if variable not in allowed:
+            problems.append(ImportProblem(number, "variable", _("Biến “%(v)s” không có; dùng: %(allowed)s.", v=variable, allowed=", ".join(allowed) or "—")))
+            continue
+        if category not in allowed[variable]:
+            problems.append(ImportProblem(number, "category", _("Nhóm “%(c)s” không có trong câu hỏi %(v)s; dùng: %(allowed)s.",
+                                                                c=category, v=variable, allowed=", ".join(allowed[variable]))))
+        elif category in values.get(variable, {}):
+            problems.append(ImportProblem(number, "category", _("Nhóm “%(c)s” của %(v)s bị lặp.", c=category, v=variable)))
+        if value is None or value < 0 or (kind == "share" and value > 1):
+            message = _("Tỷ lệ phải là số từ 0 đến 1.") if kind == "share" else _("Số người phải là số không âm.")
+            problems.append(ImportProblem(number, kind, message))
+            continue
+        values.setdefault(variable, {}).setdefault(category, value)
+        last_row[variable] = number
+    if not rows[1:]:
+        problems.append(ImportProblem(2, "", _("Tệp không có dòng dữ liệu nào.")))
+    if problems:
+        raise ImportRefused(problems)
+    return _as_shares(values, kind, last_row)
+
+
+def _as_shares(values: dict[str, dict[str, float]], kind: str, last_row: dict[str, int]) -> dict[str, dict[str, float]]:
+    problems, margins = [], {}
+    for variable, by_category in values.items():
+        total = sum(by_category.values())
+        if kind == "count" and total <= 0:
+            problems.append(ImportProblem(last_row[variable], "count", _("Tổng số người của %(v)s bằng 0.", v=variable)))
+        elif kind == "share" and abs(total - 1) > SUM_TOLERANCE:
+            problems.append(ImportProblem(last_row[variable], "share", _("Các tỷ lệ của %(v)s cộng lại bằng %(sum)s, phải bằng 1.",
+                                                                        v=variable, sum=f"{total:.4g}")))
+        else:
+            margins[variable] = {c: v / total if kind == "count" else v for c, v in by_category.items()}
+    if problems:
+        raise ImportRefused(problems)
+    return margins
+
+
+def load_margins(session: Session, survey: Survey, actor: User | None, filename: str, data: bytes) -> dict[str, dict[str, float]]:
+    """Replace the survey's margins with a checked file's (audited); a bad file changes nothing."""
+    margins = parse_margins(survey, filename, data)
+    survey.margins = margins
+    record_audit(session, actor, LOAD_ACTION, survey, filename=filename[:255], margins=margins)
+    return margins
+
+
+def margin_loads(session: Session, survey: Survey) -> Sequence[AuditEntry]:
+    """Every load of this survey's margins, newest first (who, when, which file)."""
+    return session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == LOAD_ACTION, AuditEntry.object_type == Survey.__tablename__, AuditEntry.object_id == survey.id)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    ).all()

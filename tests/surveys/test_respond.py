@@ -159,3 +159,22 @@ def test_an_edited_question_shows_at_once_despite_the_form_cache(app, client, se
     assert "Câu hỏi vừa sửa" in client.get(f"/s/{link.code}").get_data(as_text=True)
     client.get("/lang/en")
     assert "Very satisfied" in client.get(f"/s/{link.code}").get_data(as_text=True)
+
+
+def test_questions_are_numbered_in_the_order_shown_and_empty_sections_are_hidden(app, client, session, officer, survey, link):
+    from surveys.builder import add_section, move_section
+
+    with app.app_context():
+        move_section(session, survey, officer, survey.current_version.sections[-1].position, -1)
+        add_section(session, survey, officer, "Phần chưa có câu hỏi")
+    session.commit()
+    html = client.get(f"/s/{link.code}").get_data(as_text=True)
+    numbers = [int(n) for n in re.findall(r"<legend>(\d+)\. |<label for=\"q\d+\">(\d+)\. ", html) for n in n if n]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert "Phần chưa có câu hỏi" not in html
+    # the error summary uses the same numbers as the form
+    codes = re.findall(r'name="(q\d+)"', html)
+    last_code = list(dict.fromkeys(codes))[-1]
+    answers = valid_answers(survey) | {last_code: ["x" * 2001]}
+    page = post_form(client, link, answers, form_token(html)).get_data(as_text=True)
+    assert f'href="#{last_code}">{numbers[-1]}. ' in page

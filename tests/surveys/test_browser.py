@@ -51,3 +51,32 @@ def test_resident_answers_with_javascript_off(live_server, phone_without_javascr
     page.click("button[type=submit]")
     assert "Cảm ơn ông/bà đã trả lời phiếu!" in page.content()
     assert stored(live_server) == 1
+
+
+def test_a_stacked_table_reads_on_a_phone_without_sideways_scrolling(live_server, phone):
+    """The indices table (eight columns) becomes one card per commune at 360 px."""
+    from core.models import Role
+    from surveys.models import SurveyArea
+    from surveys.services import record_response
+    from tests.factories import DEFAULT_PASSWORD, make_user
+    from tests.surveys.conftest import valid_answers
+
+    short = open_survey(live_server)
+    with live_server.app.app_context():
+        session = live_server.session()
+        link = session.scalar(select(SurveyArea).where(SurveyArea.code == short.rsplit("/", 1)[1]))
+        for _ in range(3):
+            record_response(session, link, valid_answers(link.survey), channel="link")
+        make_user(session, role=Role.ADMIN, email="admin@phone.vn")
+        survey_id = link.survey_id
+        session.commit()
+        session.close()
+    phone.goto(f"{live_server.url}/auth/login")
+    phone.fill("#email", "admin@phone.vn")
+    phone.fill("#password", DEFAULT_PASSWORD)
+    phone.click("button[type=submit]")
+    phone.goto(f"{live_server.url}/surveys/{survey_id}/indices")
+    table = phone.locator("table.stack").first
+    assert table.locator("tbody tr").first.evaluate("tr => getComputedStyle(tr).display") == "block"
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")  # no scrolling inside its box
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

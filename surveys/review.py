@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import role_required
-from core.db import get_session
+from core.db import begin_write, get_session
 from surveys.duplicates import (
     CHANNEL_LABELS,
     NOTE_MAX_LENGTH,
@@ -61,8 +61,9 @@ def duplicates(survey_id: int) -> Any:
 @role_required(*BUILDERS)
 def decide_on_duplicates(survey_id: int) -> Any:
     """Keep or exclude one or several flagged responses; a refused request changes nothing."""
-    survey = get_survey(survey_id, manage=True)
     session = get_session()
+    begin_write(session)  # two reviewers deciding at once wait for each other on SQLite, not fail
+    survey = get_survey(survey_id, manage=True)
     decision = request.form.get("decision", "")
     try:
         decided = decide_duplicates(session, survey, request.form.getlist("response"), decision,

@@ -24,6 +24,7 @@ from surveys.services import visible_communes
 from surveys.staff import BUILDERS, STAFF, bp, get_survey
 
 ALL = "all"
+MAX_PAGE = 10**6  # a larger page number would overflow the database's OFFSET
 
 
 def _filters() -> tuple[str, int]:
@@ -31,7 +32,7 @@ def _filters() -> tuple[str, int]:
     status = request.args.get("status", DuplicateReview.PENDING.value)
     if status != ALL and status not in set(DuplicateReview):
         status = DuplicateReview.PENDING.value
-    return status, max(request.args.get("page", 1, type=int) or 1, 1)
+    return status, min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def _commune_ids(survey: Survey) -> list[int]:

@@ -232,6 +232,12 @@ def test_the_page_is_linked_and_shows_the_pair_side_by_side(client, auth, office
     assert 'name="decision" value="excluded"' in html and 'form="bulk"' in html
 
 
+@pytest.mark.parametrize("query", ["status=deleted", "page=-3", "page=abc", "page=99999999999999999999999"])
+def test_odd_filters_fall_back_to_a_page_that_renders(client, auth, officer, survey, pair, query):
+    auth.login(officer.email)
+    assert client.get(f"/surveys/{survey.id}/duplicates?{query}").status_code == 200
+
+
 def test_an_officer_excludes_from_the_page_and_sees_it_under_its_status(client, auth, session, officer, survey, pair):
     auth.login(officer.email)
     done = client.post(f"/surveys/{survey.id}/duplicates", data={"response": [pair[1].id], "decision": "excluded", "note": "Bấm gửi hai lần"})

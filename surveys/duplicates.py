@@ -35,6 +35,7 @@ PAGE_SIZE = 20
 MAX_SIMILAR = 3  # earlier responses shown beside a flagged one; wider tables do not fit a phone
 NOTE_MAX_LENGTH = Response.__table__.c.duplicate_review_note.type.length
 DECISIONS = (DuplicateReview.KEPT, DuplicateReview.EXCLUDED)
+MAX_PER_DECISION = 200  # a page holds PAGE_SIZE; the cap keeps a forged form's IN (...) list small
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id from a form would fail the query itself
 
 REVIEW_LABELS = {
@@ -234,6 +235,8 @@ def _flagged_of(
     """
     if not response_ids:
         raise SurveyError(_("Hãy chọn ít nhất một phiếu."))
+    if len(response_ids) > MAX_PER_DECISION:
+        raise SurveyError(_("Mỗi lần chọn tối đa %(n)d phiếu.", n=MAX_PER_DECISION))
     ids = []
     for raw in response_ids:
         text = str(raw).strip()

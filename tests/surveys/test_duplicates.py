@@ -155,6 +155,7 @@ def other_survey_response(app, session, officer, areas, criteria_2022):
         ("words", "excluded", "Không có phiếu nghi trùng số abc"),
         ("huge", "excluded", "Không có phiếu nghi trùng số 99999999999"),
         ("none", "excluded", "Hãy chọn ít nhất một phiếu."),
+        ("too_many", "excluded", "Mỗi lần chọn tối đa 200 phiếu."),
         ("flagged", "delete", "Hãy chọn giữ lại hoặc loại khỏi số liệu."),
         ("flagged", "pending", "Hãy chọn giữ lại hoặc loại khỏi số liệu."),
     ],
@@ -166,7 +167,7 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(
     chosen = {
         "unknown": [999999], "other_survey": lambda: [other_survey_response(app, session, officer, areas, criteria_2022)],
         "not_flagged": [first.id], "with_unknown": [again.id, 999999], "words": ["abc"], "huge": ["99999999999"],
-        "none": [], "flagged": [again.id],
+        "none": [], "too_many": [again.id] * 201, "flagged": [again.id],
     }[ids]
     chosen = chosen() if callable(chosen) else chosen
     with app.app_context(), pytest.raises(SurveyError, match=message):

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import Integer, Select, Text, bindparam, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from core.db import utc_now
@@ -466,18 +467,34 @@ def store_response(
     if nonce:
         connection.execute(_INSERT_TOKEN, {"nonce": nonce, "response_id": response_id, "used_at": now})
     ids = {q.code: q.id for q in version.questions}
-    rows = [{"response_id": response_id, "question_id": ids[c], "value": v} for c, v in values.items()]
-    if rows:
+    if not values:
+        return response_id
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            _INSERT_ANSWERS_FROM_ARRAYS,
+            {"response_id": response_id, "question_ids": [ids[c] for c in values], "values": list(values.values())},
+        )
+    else:
+        rows = [{"response_id": response_id, "question_id": ids[c], "value": v} for c, v in values.items()]
         connection.execute(_INSERT_ANSWER, rows)
     return response_id
 
 
 _INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
 _INSERT_TOKEN = insert(SubmissionToken.__table__)
-# RETURNING makes SQLAlchemy send all answers as one multi-row INSERT ("insertmanyvalues")
-# instead of one statement per answer: on PostgreSQL that cut the server's work per
-# response by about three (benchmarks/survey_cpu.py). The returned ids are not used.
+# All answers in one statement, not one INSERT per answer (benchmarks/survey_cpu.py).
+# SQLite: RETURNING makes SQLAlchemy send one multi-row INSERT ("insertmanyvalues"; the ids
+# are not used). PostgreSQL: two arrays unnested, so the statement text and its three
+# parameters are the same for every response; psycopg keeps it prepared, where a ~90
+# parameter VALUES list was parsed again on the client and planned again on the server.
 _INSERT_ANSWER = insert(Answer.__table__).returning(Answer.__table__.c.id)
+_unnested = func.unnest(
+    bindparam("question_ids", type_=ARRAY(Integer)), bindparam("values", type_=ARRAY(Text))
+).table_valued("question_id", "value").render_derived()
+_INSERT_ANSWERS_FROM_ARRAYS = insert(Answer.__table__).from_select(
+    ["response_id", "question_id", "value"],
+    select(bindparam("response_id", type_=Integer), _unnested.c.question_id, _unnested.c.value),
+)
 
 
 def _hamlet_of(version: SurveyVersion | VersionSpec, commune: Area, values: Mapping[str, str]) -> Area | None:

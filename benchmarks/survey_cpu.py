@@ -27,7 +27,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "benchmarks"))
 
-from survey_load import HIDDEN_RE, RADIO_RE, TEXT_RE, prepare, stored_markers  # noqa: E402
+from survey_load import HIDDEN_RE, RADIO_RE, TEXT_RE, database_server_cpu, prepare, stored_markers  # noqa: E402
 
 
 def one_submission(client, path: str, rng: random.Random, marker: str, cpu: list[float] | None = None) -> None:
@@ -53,28 +53,6 @@ def one_submission(client, path: str, rng: random.Random, marker: str, cpu: list
     if cpu is not None:
         cpu[1] += time.process_time() - started
     assert sent.status_code == 303, (sent.status_code, sent.get_data(as_text=True)[:2000])
-
-
-def database_server_cpu(url: str) -> float:
-    """User+system CPU seconds of the local PostgreSQL backends serving ``url``'s database (Linux /proc).
-
-    Backends name their database in their process title ("postgres: 15/main: user db 127.0.0.1(port) idle").
-    NaN for SQLite, whose engine runs inside this process and is already counted.
-    """
-    if not url.startswith("postgresql"):
-        return float("nan")
-    database = url.rsplit("/", 1)[-1].split("?", 1)[0]
-    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for proc in Path("/proc").iterdir():
-        try:
-            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
-            if not title or title[0] != "postgres:" or database not in title[1:4]:
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, ValueError):
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
 
 
 def main() -> int:
@@ -110,7 +88,8 @@ def main() -> int:
     database_cpu = database_server_cpu(args.database_url)
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(args.n):
-        one_submission(client, path, rng, f"bench-{run}-{i}", split)
+        # a new resident each time: no session cookie yet, as in survey_load.py
+        one_submission(app.test_client(), path, rng, f"bench-{run}-{i}", split)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     database_cpu = database_server_cpu(args.database_url) - database_cpu
     if profiler:

@@ -5,8 +5,8 @@ Usage:
     .venv/bin/python benchmarks/survey_load.py --database-url postgresql://postgres@127.0.0.1:5432/surveys_bench
 
 The database must be empty or a scratch one: it is migrated and seeded with the demo data.
-Each client keeps its own cookie (CSRF) and connection, fills every question with a random
-valid answer and writes a unique marker in the comment box; a share of submissions is sent
+Each of the 32 clients plays one resident after another: a new connection and a new session
+cookie (CSRF) per resident, every question filled with a random valid answer and writes a unique marker in the comment box; a share of submissions is sent
 twice (a double tap), which must not store a second response. Afterwards every
 acknowledged marker (303 to the thank-you page) must be stored exactly once.
 Prints submissions/s and p50/p95/p99 latency of GET+POST; exits 1 on any loss or duplicate.
@@ -59,10 +59,10 @@ def prepare(env: dict[str, str]) -> str:
     return code
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path, worker_class: str = "gthread") -> subprocess.Popen:
     """gunicorn on loopback, its errors (tracebacks) in ``log``; waits until /healthz answers."""
     process = subprocess.Popen(
-        [BIN / "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+        [BIN / "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", worker_class, "--threads", str(threads),
          "--log-level", "warning", "--error-logfile", str(log), "wsgi:app"],
         cwd=PROJECT, env=env,
     )
@@ -79,7 +79,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, l
 
 
 class Client(threading.Thread):
-    """One resident's phone: its own connection and session cookie."""
+    """A stream of residents, one after another: each a new connection and a new session cookie."""
 
     def __init__(self, number: int, port: int, code: str, run: str, deadline: float, limit: int, resend: float) -> None:
         super().__init__(daemon=True)
@@ -105,11 +105,16 @@ class Client(threading.Thread):
         return response.status, data
 
     def run(self) -> None:  # noqa: D102 - threading API
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         path = f"/s/{self.code}"
         sent = 0
         while time.monotonic() < self.deadline and sent < self.limit:
             marker = f"bench-{self.run_id}-{self.number}-{sent}"
+            sent += 1
+            # Each submission is a new resident: a new connection (kept alive for the GET and
+            # the POST) and no cookie yet. Long-lived connections would pin each client to one
+            # gunicorn worker for the whole run and measure how evenly they happened to spread.
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.cookie = ""
             started = time.perf_counter()
             try:
                 status, html = self.request(connection, "GET", path)
@@ -129,17 +134,14 @@ class Client(threading.Thread):
                     self.resent += 1
             except (OSError, http.client.HTTPException) as exc:
                 self.errors[type(exc).__name__] += 1
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
                 continue
             finally:
-                sent += 1
+                connection.close()
             if status == 303:
                 self.latencies.append(time.perf_counter() - started)
                 self.acked.append(marker)
             else:
                 self.errors[f"POST {status}"] += 1
-        connection.close()
 
 
 def server_cpu_seconds(master_pid: int) -> float:
@@ -156,6 +158,28 @@ def server_cpu_seconds(master_pid: int) -> float:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def database_server_cpu(url: str) -> float:
+    """User+system CPU seconds of the local PostgreSQL backends serving ``url``'s database (Linux /proc).
+
+    Backends name their database in their process title ("postgres: 15/main: user db 127.0.0.1(port) idle").
+    NaN for SQLite, whose engine runs inside this process and is already counted.
+    """
+    if not url.startswith("postgresql"):
+        return float("nan")
+    database = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+            if not title or title[0] != "postgres:" or database not in title[1:4]:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
@@ -187,19 +211,24 @@ def main() -> int:
     parser.add_argument("--max-per-client", type=int, default=1000, help="submissions per client at most")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn -k: gthread (keep-alive) or sync (a connection per request)")
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--resend", type=float, default=0.1, help="share of submissions sent twice")
+    parser.add_argument("--redis-url", help="rate-limit counters in Redis, as in production (README); default: each worker's memory")
     args = parser.parse_args()
     instance = tempfile.mkdtemp(prefix="survey-load-")
     env = os.environ | {
         "DATABASE_URL": args.database_url, "APP_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
         "INSTANCE_PATH": instance, "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
     }
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
     code = prepare(env)
     server_log = Path(instance) / "gunicorn.log"
-    server = start_gunicorn(env, args.port, args.workers, args.threads, server_log)
+    server = start_gunicorn(env, args.port, args.workers, args.threads, server_log, args.worker_class)
     run = secrets.token_hex(3)
     cpu_before = server_cpu_seconds(server.pid)
+    database_cpu_before = database_server_cpu(args.database_url)
     client_cpu_before = time.process_time()
     load_before = os.getloadavg()[0]
     try:
@@ -212,6 +241,7 @@ def main() -> int:
             client.join()
         elapsed = time.monotonic() - started
         cpu_used = server_cpu_seconds(server.pid) - cpu_before
+        database_cpu = database_server_cpu(args.database_url) - database_cpu_before
         client_cpu = time.process_time() - client_cpu_before
     finally:
         server.send_signal(signal.SIGTERM)
@@ -224,7 +254,9 @@ def main() -> int:
     duplicated = [m for m, n in stored.items() if n > 1]
     unacked = [m for m in stored if m not in set(acked)]
     scheme = args.database_url.split(":", 1)[0]
-    print(f"database: {scheme}; gunicorn {args.workers} workers x {args.threads} threads; {args.clients} clients; {os.cpu_count()} CPUs (shared)")
+    limits = "Redis" if args.redis_url else "worker memory"
+    print(f"database: {scheme}; gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads; {args.clients} clients; "
+          f"rate limits in {limits}; {os.cpu_count()} CPUs (shared)")
     print(f"acknowledged submissions: {len(acked)} in {elapsed:.1f} s = {len(acked) / elapsed:.1f} submissions/s "
           f"(plus {sum(c.resent for c in clients)} double taps)")
     if latencies:
@@ -236,6 +268,11 @@ def main() -> int:
               f" -> about {1000 / per:.0f} submissions/s per dedicated core")
         print(f"load generator CPU (this process, same machine): {client_cpu:.1f} s = "
               f"{client_cpu / len(acked) * 1000:.1f} ms per submission")
+        if database_cpu == database_cpu:  # not NaN: PostgreSQL on this machine
+            total = (cpu_used + database_cpu + client_cpu) / len(acked) * 1000
+            print(f"PostgreSQL backends CPU: {database_cpu:.1f} s = {database_cpu / len(acked) * 1000:.1f} ms per submission; "
+                  f"all three: {total:.1f} ms -> at most {os.cpu_count() * 1000 / total:.0f} submissions/s on "
+                  f"{os.cpu_count()} cores, {(cpu_used + database_cpu + client_cpu) / (elapsed * os.cpu_count()):.0%} of them used")
     print(f"load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}")
     print(f"errors: {dict(errors) or 0}" + (f" (server log: {server_log})" if errors else ""))
     print(f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; stored but not acknowledged: {len(unacked)}")

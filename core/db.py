@@ -11,7 +11,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -87,7 +96,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pool_pre_ping: it costs a round trip per request, paid again under load while the
+    # database waits for a core. A connection the server dropped (restart, idle timeout)
+    # fails one request instead, and SQLAlchemy then replaces every older connection of the
+    # pool; the respondent form retries that failure itself (surveys.views).
+    return create_engine(url, **kwargs)
 
 
 class Database:

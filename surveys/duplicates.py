@@ -1,6 +1,6 @@
 """Review of possible duplicates: flagged responses beside the earlier ones they resemble, and decisions.
 
-A response is flagged when it is stored (``services._looks_duplicate``) and starts as pending.
+A response is flagged when it is stored (``services._earlier_submissions``) and starts as pending.
 A reviewer keeps it as a genuine response or excludes it as a duplicate. Nothing is deleted:
 an excluded response stays in the raw export with its status, but leaves the monitor's counts
 and the indices (``Response.is_counted``). Every decision, and every change of mind, is audited.

@@ -21,3 +21,7 @@ class AnswerErrors(SurveyError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class FormAlreadySubmitted(Exception):
+    """This form's one-time token already stored its response: show the same thank-you, store nothing."""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from core.db import utc_now
 from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
 from surveys.answers import answers_fingerprint, validate_answers
-from surveys.errors import AnswerErrors, SurveyError, SurveyUnavailable
+from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyError, SurveyUnavailable
 from surveys.formcache import VersionSpec
 from surveys.models import (
     Answer,
@@ -419,10 +419,12 @@ def store_response(
 ) -> int:
     """Validate and store one response with its token and answers; return its id.
 
-    Three INSERTs on the session's connection, in its transaction (the caller commits):
-    the response (RETURNING its id), the form's one-time token, and every answer in one
-    executemany. ``version`` is the survey's current version, already loaded (the
-    respondent form passes the cached ``VersionSpec``); by default it is read from ``link.survey``.
+    One SELECT (was the token used? same answers from the same client?) and three INSERTs on
+    the session's connection, in its transaction (the caller commits): the response
+    (RETURNING its id), the form's one-time token and every answer in one statement. Raises
+    ``FormAlreadySubmitted`` when ``nonce`` already stored a response (nothing written).
+    ``version`` is the survey's current version, already loaded (the respondent form passes
+    the cached ``VersionSpec``); by default it is read from ``link.survey``.
     """
     now = now or utc_now()
     survey = link.survey
@@ -444,7 +446,9 @@ def store_response(
     fingerprint = answers_fingerprint(values)
     hamlet = _hamlet_of(version, link.area, values)
     session.flush()  # anything pending in the session goes first (a no-op on the respondent form)
-    flagged = _looks_duplicate(session, survey, link.area, client_hash, fingerprint)
+    already_stored, flagged = _earlier_submissions(session, survey, link.area, nonce, client_hash, fingerprint)
+    if already_stored:
+        raise FormAlreadySubmitted
     connection = session.connection()
     response_id = connection.execute(
         _INSERT_RESPONSE,
@@ -504,27 +508,32 @@ def _hamlet_of(version: SurveyVersion | VersionSpec, commune: Area, values: Mapp
     return None
 
 
-def _looks_duplicate(
-    session: Session, survey: Survey, commune: Area, client_hash: str | None, fingerprint: str
-) -> bool:
-    """Same client and identical answers in the same commune: flag for review, never drop.
+def _earlier_submissions(
+    session: Session, survey: Survey, commune: Area, nonce: str | None, client_hash: str | None, fingerprint: str
+) -> tuple[bool, bool]:
+    """(this form's token already stored a response, the same client already sent these answers here).
 
-    A client hash alone is no evidence (a family or a village shares one mobile address).
+    Both in one SELECT: each round trip to the database is paid again under load. The second
+    flags the response for review; it never drops it, because a client hash alone is no
+    evidence (a family or a village shares one mobile address).
     """
-    if not client_hash:
-        return False
-    params = {"survey_id": survey.id, "commune_id": commune.id, "client_hash": client_hash, "answers_hash": fingerprint}
-    return bool(session.connection().execute(_SAME_ANSWERS_FROM_CLIENT, params).scalar())
+    if not nonce and not client_hash:
+        return False, False
+    params = {"nonce": nonce, "survey_id": survey.id, "commune_id": commune.id, "client_hash": client_hash,
+              "answers_hash": fingerprint}
+    token_used, same_answers = session.connection().execute(_EARLIER_SUBMISSIONS, params).one()
+    return bool(token_used), bool(same_answers)
 
 
 _responses = Response.__table__.c
-_SAME_ANSWERS_FROM_CLIENT = select(
+_EARLIER_SUBMISSIONS = select(
+    exists().where(SubmissionToken.__table__.c.nonce == bindparam("nonce")),
     exists().where(
         _responses.survey_id == bindparam("survey_id"),
         _responses.commune_id == bindparam("commune_id"),
         _responses.client_hash == bindparam("client_hash"),
         _responses.answers_hash == bindparam("answers_hash"),
-    )
+    ),
 )
 
 

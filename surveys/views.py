@@ -31,7 +31,7 @@ from core.db import begin_read, begin_write, get_session
 from core.extensions import client_fingerprint, limiter
 from core.qr import qr_png, qr_svg
 from surveys.answers import options_for
-from surveys.errors import AnswerErrors, SurveyUnavailable
+from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyUnavailable
 from surveys.formcache import VersionSpec, version_spec
 from surveys.models import Channel, SurveyArea
 from surveys.services import (
@@ -90,7 +90,13 @@ def _link_or_404(code: str) -> SurveyArea:
 def _respondent_link_or_404(code: str) -> tuple[LinkView, VersionSpec]:
     """The link (survey, commune, hamlets: read every time) and its current questions (cached once frozen)."""
     session = get_session()
-    found = find_respondent_link(session, code)
+    try:
+        found = find_respondent_link(session, code)
+    except OperationalError:
+        # A pooled connection the database dropped (restart, idle timeout): the pool has now
+        # discarded it and every older one, so a second try runs on a fresh connection.
+        session.rollback()
+        found = find_respondent_link(session, code)
     if found is None:
         abort(404)
     link, version_key = found
@@ -210,16 +216,21 @@ def _store_once(code: str) -> Any:
         errors = {"token": _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")}
         return _form(link, version, issue_token(link), via, values, errors, 400)
     thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
-    if nonce_used(session, nonce):
-        return thanks  # a double tap or a resent POST: same thank-you, nothing new stored
     try:
         store_response(
             session, link, values, channel=Channel(via), nonce=nonce, client_hash=client_fingerprint(),
             version=version,
         )
         session.commit()
+    except FormAlreadySubmitted:
+        # A double tap or a resent POST: same thank-you, nothing new stored. Nothing was
+        # written; COMMIT rather than ROLLBACK, which would make psycopg drop its prepared statements.
+        session.commit()
+        return thanks
     except AnswerErrors as exc:
         session.rollback()
+        if nonce_used(session, nonce):
+            return thanks  # the form was stored before; answers changed since do not matter
         return _form(link, version, request.form["token"], via, values, exc.errors, 400)
     except SurveyUnavailable as exc:
         session.rollback()

@@ -60,6 +60,18 @@ def test_double_submission_stores_one_response_and_shows_same_thanks(client, ses
     assert responses(session) == 1
 
 
+def test_a_resent_form_gets_the_thanks_even_if_its_answers_were_changed_since(client, session, link, survey):
+    token = form_token(client.get(f"/s/{link.code}").get_data(as_text=True))
+    assert post_form(client, link, valid_answers(survey), token).status_code == 303
+    changed = valid_answers(survey) | {"q05": ["1"]}
+    invalid = valid_answers(survey) | {"q05": ["9"]}
+    for answers in (changed, invalid):
+        again = post_form(client, link, answers, token)
+        assert again.status_code == 303 and again.headers["Location"].endswith("/cam-on")
+    assert responses(session) == 1
+    assert session.scalar(select(Answer.value).join(Answer.question).where(Answer.question.has(code="q05"))) != "1"
+
+
 def test_two_forms_from_one_client_with_same_answers_are_both_kept_and_flagged(client, session, link, survey):
     for _ in range(2):
         token = form_token(client.get(f"/s/{link.code}").get_data(as_text=True))
@@ -178,3 +190,24 @@ def test_questions_are_numbered_in_the_order_shown_and_empty_sections_are_hidden
     answers = valid_answers(survey) | {last_code: ["x" * 2001]}
     page = post_form(client, link, answers, form_token(html)).get_data(as_text=True)
     assert f'href="#{last_code}">{numbers[-1]}. ' in page
+
+
+def test_a_connection_the_database_dropped_costs_the_resident_nothing(client, session, link, survey, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from surveys import views
+
+    real, failures = views.find_respondent_link, []
+
+    def dropped_once(db_session, code):
+        if not failures:
+            failures.append(code)
+            raise OperationalError("SELECT …", {}, Exception("server closed the connection unexpectedly"))
+        return real(db_session, code)
+
+    monkeypatch.setattr(views, "find_respondent_link", dropped_once)
+    page = client.get(f"/s/{link.code}")
+    assert failures and page.status_code == 200
+    failures.clear()
+    assert post_form(client, link, valid_answers(survey), form_token(page.get_data(as_text=True))).status_code == 303
+    assert failures and responses(session) == 1

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.answers import validate_answers
-from surveys.errors import AnswerErrors, SurveyError, SurveyUnavailable
+from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyError, SurveyUnavailable
 from surveys.models import Channel, CriteriaSet, Question, QuestionType, Response, SurveyStatus
 from surveys.services import (
     create_survey_from_template,
@@ -117,6 +117,17 @@ def test_same_client_different_answers_is_not_a_duplicate(session, survey, link)
     c = record_response(session, link, first, channel=Channel.QR, client_hash="h2")
     d = record_response(session, link, first, channel=Channel.QR, client_hash="h1")
     assert [a.is_possible_duplicate, b.is_possible_duplicate, c.is_possible_duplicate, d.is_possible_duplicate] == [False, False, False, True]
+
+
+def test_a_used_form_token_stores_nothing_more_whatever_is_sent_with_it(session, survey, link):
+    record_response(session, link, valid_answers(survey), channel=Channel.QR, nonce="n-1", client_hash="h1")
+    with pytest.raises(FormAlreadySubmitted):
+        record_response(session, link, valid_answers(survey) | {"q05": ["1"]}, channel=Channel.QR, nonce="n-1",
+                        client_hash="h2")
+    assert len(session.scalars(select(Response)).all()) == 1
+    # another token from the same client with the same answers is stored, flagged for review
+    again = record_response(session, link, valid_answers(survey), channel=Channel.QR, nonce="n-2", client_hash="h1")
+    assert again.is_possible_duplicate
 
 
 def test_retention_purges_old_client_hashes_only(session, survey, link):

@@ -198,20 +198,6 @@ def find_question(version: SurveyVersion, code: str) -> Question:
     raise SurveyError(_("Không có câu hỏi %(code)s.", code=code))
 
 
-def update_question(
-    session: Session, survey: Survey, actor: User, code: str, *, text: str, required: bool
-) -> Question:
-    """Change a question's wording or whether it is required (a new version if answered)."""
-    if survey.status == SurveyStatus.CLOSED:
-        raise SurveyError(_("Phiếu đã đóng, không sửa được."))
-    question = find_question(editable_version(session, survey, actor), code)
-    question.text = text.strip()
-    question.required = required
-    session.flush()
-    record_audit(session, actor, "survey.edit_question", survey, code=code)
-    return question
-
-
 def move_question(session: Session, survey: Survey, actor: User, code: str, step: int) -> None:
     """Swap a question with its neighbour (step -1 up, +1 down) within its section."""
     if survey.status == SurveyStatus.CLOSED:

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Role
+from surveys.builder import QuestionFields, change_question
 from surveys.models import CriteriaSet, Survey, SurveyStatus
-from surveys.services import create_survey_from_template
+from surveys.services import create_survey_from_template, find_question
 from tests.factories import build_area_tree, make_user
 
 
@@ -81,3 +82,20 @@ def open_survey(live_server) -> str:
         session.commit()
         session.close()
     return f"{live_server.url}/s/{code}"
+
+
+def fields_of(question, **changes) -> QuestionFields:
+    """The question as the edit form would post it unchanged, with ``changes`` applied."""
+    values = {
+        "text": question.text, "type": question.type, "required": question.required,
+        "options": [f"{o['value']}={o['label']}" for o in question.options], "min_value": question.min_value,
+        "max_value": question.max_value, "criterion_id": question.criterion_id,
+        "weighting_role": question.weighting_role, "allow_dont_know": question.allow_dont_know,
+    }
+    return QuestionFields(**(values | changes))
+
+
+def reword(session: Session, survey: Survey, actor: Any, code: str, text: str, required: bool = True) -> Any:
+    """Change a question's wording (and whether it is required) through the builder."""
+    question = find_question(survey.current_version, code)
+    return change_question(session, survey, actor, code, fields_of(question, text=text, required=required))

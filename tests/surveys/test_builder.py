@@ -11,7 +11,6 @@ from sqlalchemy import select
 from core.models import AuditEntry, Role
 from surveys.builder import (
     NewQuestion,
-    QuestionFields,
     add_question,
     add_section,
     change_question,
@@ -25,7 +24,7 @@ from surveys.errors import SurveyError
 from surveys.models import QuestionType, Survey, SurveyStatus, WeightingRole
 from surveys.services import record_response
 from tests.factories import make_user
-from tests.surveys.conftest import valid_answers
+from tests.surveys.conftest import fields_of, valid_answers
 
 
 def test_officer_creates_a_survey_from_the_template_in_one_form(client, auth, session, officer, areas, criteria_2022):
@@ -210,18 +209,6 @@ def test_distinct_choices_get_numbered_values():
 
 
 # --- the full builder: editing questions, sections, weighting rules, scope -------------------
-
-
-
-def fields_of(question, **changes) -> QuestionFields:
-    """The question as the edit form would post it unchanged, with ``changes`` applied."""
-    values = {
-        "text": question.text, "type": question.type, "required": question.required,
-        "options": [f"{o['value']}={o['label']}" for o in question.options], "min_value": question.min_value,
-        "max_value": question.max_value, "criterion_id": question.criterion_id,
-        "weighting_role": question.weighting_role, "allow_dont_know": question.allow_dont_know,
-    }
-    return QuestionFields(**(values | changes))
 
 
 def question(survey, code, version=None):

@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from surveys import formcache
 from surveys.models import Response
-from surveys.services import update_question
 from tests.conftest import AuthActions
-from tests.surveys.conftest import valid_answers
+from tests.surveys.conftest import reword, valid_answers
 from tests.surveys.test_respond import form_token, post_form
 
 
@@ -39,7 +38,7 @@ def test_an_edit_after_responses_shows_the_new_version_at_once(app, client, sess
     assert "Câu hỏi đã đổi" not in page(client, link)  # the answered version is now cached
     assert (old_version, survey.current_version.created_at) in formcache.cached_keys()
     with app.app_context():
-        update_question(session, survey, officer, "q05", text="Câu hỏi đã đổi", required=True)
+        reword(session, survey, officer, "q05", text="Câu hỏi đã đổi", required=True)
     session.commit()
     new_version = survey.current_version.id
     assert new_version != old_version
@@ -50,7 +49,7 @@ def test_an_edit_after_responses_shows_the_new_version_at_once(app, client, sess
     # the new version, now answered, is cached too; edits go to yet another version
     assert "Câu hỏi đã đổi" in page(client, link)
     with app.app_context():
-        update_question(session, survey, officer, "q05", text="Lần sửa thứ hai", required=False)
+        reword(session, survey, officer, "q05", text="Lần sửa thứ hai", required=False)
     session.commit()
     html = page(client, link)
     assert "Lần sửa thứ hai" in html and "Câu hỏi đã đổi" not in html
@@ -59,7 +58,7 @@ def test_an_edit_after_responses_shows_the_new_version_at_once(app, client, sess
 def test_an_unanswered_open_version_edited_in_place_shows_the_edit(app, client, session, officer, survey, link):
     assert "Sửa tại chỗ" not in page(client, link)
     with app.app_context():
-        update_question(session, survey, officer, "q05", text="Sửa tại chỗ", required=True)
+        reword(session, survey, officer, "q05", text="Sửa tại chỗ", required=True)
     session.commit()
     assert "Sửa tại chỗ" in page(client, link)
 

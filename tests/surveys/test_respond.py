@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core.models import Area
 from surveys.models import Answer, Channel, Response, SurveyStatus
-from tests.surveys.conftest import valid_answers
+from tests.surveys.conftest import reword, valid_answers
 
 
 def form_token(html: str) -> str:
@@ -161,12 +161,11 @@ def test_commune_without_hamlets_on_record_is_not_asked_for_one(app, client, ses
 
 
 def test_an_edited_question_shows_at_once_despite_the_form_cache(app, client, session, officer, survey, link):
-    from surveys.services import update_question
 
     first = client.get(f"/s/{link.code}").get_data(as_text=True)
     assert client.get(f"/s/{link.code}").get_data(as_text=True).count("<fieldset") == first.count("<fieldset")
     with app.app_context():
-        update_question(session, survey, officer, "q05", text="Câu hỏi vừa sửa", required=True)
+        reword(session, survey, officer, "q05", text="Câu hỏi vừa sửa", required=True)
     session.commit()
     assert "Câu hỏi vừa sửa" in client.get(f"/s/{link.code}").get_data(as_text=True)
     client.get("/lang/en")

@@ -57,6 +57,18 @@ def _csv_response(name: str, header: Any, rows: Any) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def _file_to_fill(stem: str, fmt: str, sheet: str, header: Any, rows: Any) -> Response:
+    """A small template file (a few rows) as CSV or XLSX; any other extension is 404."""
+    if fmt == "csv":
+        return _csv_response(f"{stem}.csv", header, rows)
+    if fmt != "xlsx":
+        abort(404)
+    buffer = io.BytesIO()
+    write_xlsx([(sheet, header, rows)], buffer)
+    buffer.seek(0)
+    return send_file(buffer, download_name=f"{stem}.xlsx", as_attachment=True)
+
+
 def _lazy(make: Any) -> Any:
     """Create the row iterator only when streaming starts (inside the streamed context)."""
     yield from make()
@@ -144,14 +156,7 @@ def import_template(survey_id: int, fmt: str) -> Any:
     survey = get_survey(survey_id)
     header = template_header(survey)
     example = [["", _links(survey)[0].area.code] + [""] * (len(header) - 2)]
-    if fmt == "csv":
-        return _csv_response(f"survey{survey.id}-import.csv", header, example)
-    if fmt != "xlsx":
-        abort(404)
-    buffer = io.BytesIO()
-    write_xlsx([("responses", header, example)], buffer)
-    buffer.seek(0)
-    return send_file(buffer, download_name=f"survey{survey.id}-import.xlsx", as_attachment=True)
+    return _file_to_fill(f"survey{survey.id}-import", fmt, "responses", header, example)
 
 
 @bp.route("/<int:survey_id>/monitor")
@@ -195,14 +200,7 @@ def margins_template(survey_id: int, fmt: str) -> Any:
     """A margins file to fill in: one row per category of the survey's sex and age-group questions."""
     survey = get_survey(survey_id)
     rows = template_rows(survey)
-    if fmt == "csv":
-        return _csv_response(f"survey{survey.id}-margins.csv", MARGINS_HEADER, rows)
-    if fmt != "xlsx":
-        abort(404)
-    buffer = io.BytesIO()
-    write_xlsx([("margins", MARGINS_HEADER, rows)], buffer)
-    buffer.seek(0)
-    return send_file(buffer, download_name=f"survey{survey.id}-margins.xlsx", as_attachment=True)
+    return _file_to_fill(f"survey{survey.id}-margins", fmt, "margins", MARGINS_HEADER, rows)
 
 
 @bp.route("/<int:survey_id>/monitor.csv")

@@ -21,6 +21,7 @@ from core.models import Area, User, record_audit
 from surveys.answers import question_options
 from surveys.errors import SurveyError
 from surveys.models import (
+    MAX_ID,
     Answer,
     Channel,
     DuplicateReview,
@@ -36,7 +37,6 @@ MAX_SIMILAR = 3  # earlier responses shown beside a flagged one; wider tables do
 NOTE_MAX_LENGTH = Response.__table__.c.duplicate_review_note.type.length
 DECISIONS = (DuplicateReview.KEPT, DuplicateReview.EXCLUDED)
 MAX_PER_DECISION = 200  # a page holds PAGE_SIZE; the cap keeps a forged form's IN (...) list small
-MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id from a form would fail the query itself
 
 REVIEW_LABELS = {
     DuplicateReview.PENDING: _l("Chờ xem xét"),

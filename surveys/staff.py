@@ -42,7 +42,7 @@ from surveys.forms import (
     to_local,
     to_utc,
 )
-from surveys.models import Question, QuestionType, Survey, SurveyStatus, WeightingRole
+from surveys.models import MAX_ID, Question, QuestionType, Survey, SurveyStatus, WeightingRole
 from surveys.services import (
     can_follow,
     can_manage,
@@ -68,7 +68,7 @@ BUILDERS = (Role.ADMIN, Role.OFFICER)
 
 def get_survey(survey_id: int, *, manage: bool = False) -> Survey:
     """The survey if the signed-in user may follow it (404 otherwise) and manage it (403)."""
-    survey = get_session().get(Survey, survey_id)
+    survey = get_session().get(Survey, survey_id) if survey_id <= MAX_ID else None
     if survey is None or not can_follow(current_user, survey):
         abort(404)
     if manage and not can_manage(current_user, survey):
@@ -236,13 +236,18 @@ def new_question(survey_id: int) -> Any:
 
 
 def _apply(survey: Survey, change: Callable[..., Any], *args: Any, anchor: str = "") -> Any:
-    """Carry out a builder button's change and commit it, or flash why it was refused and change nothing."""
+    """Carry out a builder button's change and commit it, or flash why it was refused and change nothing.
+
+    A refusal returns to the top of the page, where the flashed message is: jumping to the
+    anchor would scroll it out of sight on a phone.
+    """
     session = get_session()
     try:
         change(session, survey, current_user, *args)
     except SurveyError as exc:
         session.rollback()
         flash(str(exc), "error")
+        anchor = ""
     else:
         session.commit()
     return redirect(url_for("surveys_staff.show", survey_id=survey.id) + anchor)

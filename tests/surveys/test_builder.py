@@ -490,3 +490,26 @@ def test_builder_forms_need_the_csrf_token(client, auth, session, officer, surve
     assert client.post(f"/surveys/{survey.id}/sections", data={"title": "Phần mới"}).status_code == 400
     session.expire_all()
     assert len(survey.current_version.sections) == 4
+
+
+@pytest.mark.parametrize("path", ["", "/monitor", "/margins", "/duplicates", "/indices", "/edit"])
+def test_a_survey_id_too_large_for_the_database_is_not_found(client, auth, officer, survey, path):
+    auth.login(officer.email)
+    assert client.get(f"/surveys/{2**63}{path}").status_code == 404
+    assert client.get(f"/surveys/{2**31}{path}").status_code == 404  # PostgreSQL's integer overflows here
+
+
+def test_a_refused_builder_button_lands_on_its_message_not_below_it(client, auth, officer, survey):
+    """On a phone the flashed refusal sits at the top: jumping to the section would hide it."""
+    auth.login(officer.email)
+    refused = client.post(f"/surveys/{survey.id}/sections/0/delete")
+    assert refused.status_code == 302 and "#" not in refused.location
+    done = client.post(f"/surveys/{survey.id}/sections", data={"title": "Môi trường"})
+    assert done.location.endswith("#sections")
+
+
+def test_section_title_boxes_are_full_size_text_inputs(client, auth, officer, survey):
+    """The stylesheet sizes text boxes by type: a bare <input> was tiny on a phone."""
+    auth.login(officer.email)
+    html = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert '<input type="text" id="title-0"' in html and '<input type="text" id="new-section"' in html

@@ -7,6 +7,7 @@ lays the result out for a page and a chart.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ import analysis
 from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
 from surveys.models import QuestionType, Survey, SurveyArea, WeightingRole
 from surveys.template import DONT_KNOW
+
+logger = logging.getLogger(__name__)
 
 DESIGNS = ("stratified", "clustered")
 # Equal weights, or households ÷ sample per hamlet; the last two are then raked to the
@@ -41,6 +44,8 @@ class RatingData:
     item_labels: dict[str, str]
     hamlet_households: pd.DataFrame
     margins: dict[str, dict[str, float]] = field(default_factory=dict)  # Survey.margins (shares)
+    # What officers read instead of codes in messages: area code -> name, "sex=nu" -> "Giới tính: Nữ".
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> RatingData:
@@ -76,12 +81,18 @@ def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -
         for hamlet in link.area.children
         if hamlet.households
     ]
+    names = {area.code: area.name for link in links for area in (link.area, *link.area.children)}
+    for role, column in ((WeightingRole.SEX, "sex"), (WeightingRole.AGE_GROUP, "age_group")):
+        if role in roles:
+            question = next(q for q in questions if q.code == roles[role])
+            names |= {f"{column}={o['value']}": f"{question.text}: {o['label']}" for o in question.options}
     return RatingData(
         frame=table,
         items=items,
         item_labels={q.code: q.text for q in questions if q.code in items},
         hamlet_households=pd.DataFrame(households, columns=["commune", "hamlet", "population"]),
         margins=survey.margins or {},
+        names=names,
     )
 
 
@@ -120,17 +131,18 @@ def compute_survey_indices(data: RatingData, *, design: str = "stratified", weig
         raise IndicesUnavailable(_("Chưa có phiếu trả lời nào có câu hỏi mức độ hài lòng."))
     if weighting in RAKED and not data.margins:
         raise IndicesUnavailable(_("Chưa nạp tỷ lệ dân số theo giới tính và nhóm tuổi."))
+    if design == "clustered":
+        _check_two_hamlets(data)
     options: dict = {}
     if weighting in ("hamlet", "hamlet_margins"):
+        _check_hamlet_households(data)
         options = {"design_weights_from": "hamlet", "hamlet_population": data.hamlet_households}
     try:
         if weighting in RAKED:
             options |= {"weighting": "rake", "margins": population_margins(data, options)}
         result = analysis.compute_indices(data.frame, data.items, design=design, **options)
-    except analysis.WeightingError as exc:
-        raise IndicesUnavailable(_weighting_problem(exc)) from exc
-    except analysis.InputError as exc:
-        raise IndicesUnavailable(str(exc)) from exc
+    except (analysis.WeightingError, analysis.InputError) as exc:
+        raise IndicesUnavailable(_analysis_problem(exc, data.names)) from exc
     table = result.to_frame().assign(design=design, weighting=weighting)  # the download says how
     # Plain True/False/None for pages: pandas' nullable booleans are numpy bools or NA,
     # which neither `is True` nor a Jinja test can read safely.
@@ -139,19 +151,52 @@ def compute_survey_indices(data: RatingData, *, design: str = "stratified", weig
     return table
 
 
-def _weighting_problem(exc: analysis.WeightingError) -> str:
-    """Raking failures in the officer's words; other failures keep analysis' own message."""
-    if exc.reason == "empty_cell":
-        return _("Xã %(commune)s không có người trả lời nào thuộc nhóm %(cell)s, trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
+def _check_two_hamlets(data: RatingData) -> None:
+    """Clustering by hamlet estimates a commune's variance between its hamlets: one is not enough."""
+    hamlets = data.frame.groupby("commune")["hamlet"].nunique()
+    single = hamlets[hamlets < 2]
+    if len(single):
+        commune = str(single.index[0])
+        raise IndicesUnavailable(_(
+            "%(commune)s chỉ có người trả lời ở một ấp: thiết kế chùm theo ấp cần ít nhất hai ấp. "
+            "Hãy chọn thiết kế phân tầng theo xã.", commune=data.names.get(commune, commune),
+        ))
+
+
+def _check_hamlet_households(data: RatingData) -> None:
+    """Weights per hamlet need each answering hamlet's households (areas may be imported without)."""
+    known = data.hamlet_households.set_index(["commune", "hamlet"]).index
+    answered = pd.MultiIndex.from_frame(data.frame[["commune", "hamlet"]]).unique()
+    lacking = answered.difference(known)
+    if len(lacking):
+        commune, hamlet = lacking[0]
+        raise IndicesUnavailable(_(
+            "%(hamlet)s (%(commune)s) có người trả lời nhưng chưa có số hộ: chưa tính trọng số theo số hộ của ấp được. "
+            "Hãy nhập số hộ của ấp hoặc chọn cách gia quyền khác.",
+            hamlet=data.names.get(hamlet, hamlet), commune=data.names.get(commune, commune),
+        ))
+
+
+def _analysis_problem(exc: analysis.WeightingError | analysis.InputError, names: dict[str, str]) -> str:
+    """Failures of ``analysis`` in the officer's words and names (its own messages are English, with codes)."""
+    reason = getattr(exc, "reason", None)
+    commune = names.get(getattr(exc, "commune", None) or "", getattr(exc, "commune", None))
+    cell = names.get(getattr(exc, "cell", None) or "", getattr(exc, "cell", None))
+    if reason == "empty_cell":
+        return _("%(commune)s không có người trả lời nào thuộc nhóm “%(cell)s”, trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
                  "chưa gia quyền theo cơ cấu dân số được. Hãy thu thêm phiếu hoặc chọn cách gia quyền khác.",
-                 commune=exc.commune, cell=exc.cell)
-    if exc.reason == "unknown_level":
-        return _("Xã %(commune)s có người trả lời thuộc nhóm %(cell)s nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
-                 commune=exc.commune, cell=exc.cell)
-    if exc.reason == "not_converged":
-        return _("Gia quyền lặp (raking) theo giới tính và nhóm tuổi không hội tụ ở xã %(commune)s: cơ cấu mẫu quá khác tỷ lệ dân số. "
-                 "Hãy chọn cách gia quyền khác.", commune=exc.commune)
-    return str(exc)
+                 commune=commune, cell=cell)
+    if reason == "unknown_level":
+        return _("%(commune)s có người trả lời thuộc nhóm “%(cell)s” nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
+                 commune=commune, cell=cell)
+    if reason == "not_converged":
+        return _("Gia quyền lặp (raking) theo giới tính và nhóm tuổi không hội tụ ở %(commune)s: cơ cấu mẫu quá khác tỷ lệ dân số. "
+                 "Hãy chọn cách gia quyền khác.", commune=commune)
+    logger.warning("indices unavailable: %s", exc)  # the details, in English, for whoever looks into it
+    if commune:
+        return _("Chưa tính được chỉ số của %(commune)s với thiết kế mẫu và trọng số đã chọn. Hãy chọn cách khác.",
+                 commune=commune)
+    return _("Chưa tính được chỉ số với thiết kế mẫu và trọng số đã chọn. Hãy chọn cách khác.")
 
 
 @dataclass(frozen=True)

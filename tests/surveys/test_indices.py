@@ -90,7 +90,18 @@ def test_a_clustered_design_with_one_hamlet_per_commune_is_explained(client, aut
     auth.login(officer.email)
     page = client.get(f"/surveys/{survey.id}/indices?design=clustered").get_data(as_text=True)
     assert "Chưa tính được chỉ số" in page
-    assert "29578" in page  # the message names the commune whose variance cannot be estimated
+    # The commune whose variance cannot be estimated, by name and in Vietnamese (analysis speaks English, in codes).
+    assert "Xã Đồng Phú chỉ có người trả lời ở một ấp" in page
+    assert "respondents" not in page
+
+
+def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(client, auth, session, areas, officer, survey, answered):
+    areas["29578-01"].households = None  # areas imported without household counts
+    session.commit()
+    auth.login(officer.email)
+    page = client.get(f"/surveys/{survey.id}/indices?weighting=hamlet").get_data(as_text=True)
+    assert "Ấp Phú Mỹ (Xã Đồng Phú) có người trả lời nhưng chưa có số hộ" in page
+    assert "respondents" not in page
 
 
 def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(session, survey, app):

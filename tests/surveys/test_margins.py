@@ -223,7 +223,8 @@ def test_a_population_group_without_respondents_is_explained(client, auth, sessi
     response = client.get(f"/surveys/{survey.id}/indices?weighting=margins")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "không có người trả lời nào thuộc nhóm age_group=60+" in page
+    # Names, not codes: the commune and the weighting question's wording and choice.
+    assert "Xã Đồng Phú không có người trả lời nào thuộc nhóm “Nhóm tuổi: 60 trở lên”" in page
     assert client.get(f"/surveys/{survey.id}/indices.csv?weighting=margins").status_code == 409
 
 

@@ -26,6 +26,7 @@ from core.db import get_session
 from core.qr import qr_svg_inline
 from core.spreadsheets import iter_csv, write_xlsx
 from surveys.answers import options_for
+from surveys.duplicates import CHANNEL_LABELS
 from surveys.errors import AnswerErrors, SurveyUnavailable
 from surveys.exports import (
     CODEBOOK_HEADER,
@@ -36,7 +37,7 @@ from surveys.exports import (
 )
 from surveys.forms import ImportForm
 from surveys.margins import HEADER as MARGINS_HEADER
-from surveys.margins import load_margins, margin_loads, template_rows
+from surveys.margins import load_margins, margin_loads, template_rows, weighting_labels
 from surveys.models import Channel
 from surveys.monitor import MONITOR_HEADER, fieldwork, monitor_rows
 from surveys.paper import ImportRefused, import_paper_responses, template_header
@@ -166,7 +167,8 @@ def monitor(survey_id: int) -> Any:
     survey = get_survey(survey_id)
     session = get_session()
     return render_template("surveys/monitor.html", survey=survey, data=fieldwork(session, survey, _links(survey)),
-                           loads=margin_loads(session, survey), can_manage_margins=can_manage(current_user, survey))
+                           loads=margin_loads(session, survey), can_manage_margins=can_manage(current_user, survey),
+                           channel_labels=CHANNEL_LABELS, category_labels=weighting_labels(survey))
 
 
 @bp.route("/<int:survey_id>/margins", methods=["GET", "POST"])
@@ -190,8 +192,9 @@ def margins(survey_id: int) -> Any:
         else:
             flash(_("Đã nạp tỷ lệ dân số từ %(name)s.", name=upload.filename), "info")
             return redirect(url_for("surveys_staff.monitor", survey_id=survey.id))
-    return render_template("surveys/margins.html", survey=survey, form=form, problems=problems, manage=manage,
-                           loads=margin_loads(session, survey)), 400 if problems or form.errors else 200
+    page = render_template("surveys/margins.html", survey=survey, form=form, problems=problems, manage=manage,
+                           loads=margin_loads(session, survey), category_labels=weighting_labels(survey))
+    return page, 400 if problems or form.errors else 200
 
 
 @bp.route("/<int:survey_id>/margins-template.<fmt>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,15 +35,26 @@ def weighting_categories(survey: Survey) -> dict[str, list[str]]:
     }
 
 
+def weighting_labels(survey: Survey) -> dict[str, dict[str, str]]:
+    """Choice labels of the survey's sex and age-group questions ("nu" → "Nữ"), by variable."""
+    return {
+        q.weighting_role.value: {str(o["value"]): o["label"] for o in q.options}
+        for q in survey.current_version.questions
+        if q.weighting_role in ROLES
+    }
+
+
 def template_rows(survey: Survey) -> list[list[str]]:
     """One row per category of the weighting questions, share left blank."""
     return [[variable, category, ""] for variable, categories in weighting_categories(survey).items() for category in categories]
 
 
 def _number(text: str, kind: str) -> float | None:
-    # Excel in a Vietnamese locale writes a decimal comma ("0,49"); in a count a comma would be a
-    # thousands separator, so counts must be plain digits.
-    if kind == "share" and "." not in text:
+    # Excel in a Vietnamese locale writes a decimal comma ("0,49"); in a count a comma or a dot
+    # would be a thousands separator ("1.234" people), so counts must be plain digits.
+    if kind == "count":
+        return float(text) if text.isascii() and text.isdigit() else None
+    if "." not in text:
         text = text.replace(",", ".")
     try:
         value = float(text)
@@ -79,11 +91,17 @@ def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[
         elif category in values.get(variable, {}):
             problems.append(ImportProblem(number, "category", _("Nhóm “%(c)s” của %(v)s bị lặp.", c=category, v=variable)))
         if value is None or value < 0 or (kind == "share" and value > 1):
-            message = _("Tỷ lệ phải là số từ 0 đến 1.") if kind == "share" else _("Số người phải là số không âm.")
+            message = (_("Tỷ lệ phải là số từ 0 đến 1.") if kind == "share"
+                       else _("Số người phải là số nguyên không âm, viết liền, không có dấu phân cách hàng nghìn."))
             problems.append(ImportProblem(number, kind, message))
             continue
         values.setdefault(variable, {}).setdefault(category, value)
         last_row[variable] = number
+    for variable, given in values.items() if not problems else ():  # a wrong category is reported as such first
+        problems.extend(
+            ImportProblem(last_row[variable], "category", _("Thiếu nhóm “%(c)s” của %(v)s (ghi 0 nếu không có ai).", c=c, v=variable))
+            for c in allowed[variable] if c not in given
+        )
     if not rows[1:]:
         problems.append(ImportProblem(2, "", _("Tệp không có dòng dữ liệu nào.")))
     if problems:
@@ -99,7 +117,7 @@ def _as_shares(values: dict[str, dict[str, float]], kind: str, last_row: dict[st
             problems.append(ImportProblem(last_row[variable], "count", _("Tổng số người của %(v)s bằng 0.", v=variable)))
         elif kind == "share" and abs(total - 1) > SUM_TOLERANCE:
             problems.append(ImportProblem(last_row[variable], "share", _("Các tỷ lệ của %(v)s cộng lại bằng %(sum)s, phải bằng 1.",
-                                                                        v=variable, sum=f"{total:.4g}")))
+                                                                        v=variable, sum=format_decimal(round(total, 4)))))
         else:
             margins[variable] = {c: v / total if kind == "count" else v for c, v in by_category.items()}
     if problems:

@@ -56,7 +56,8 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             raise ImportRefused([ImportProblem(0, "", _("Không đọc được tệp XLSX: %(e)s", e=type(exc).__name__))]) from None
         rows = [["" if v is None else _cell_text(v) for v in row] for row in workbook.active.iter_rows(values_only=True)]
         workbook.close()
-        return rows
+        # Excel keeps formatted but empty rows in the sheet; skip them as a CSV's blank lines are.
+        return [row for row in rows if any(cell.strip() for cell in row)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -142,7 +142,10 @@ def test_monitor_counts_by_commune_hamlet_channel_and_sex(app, client, auth, ses
     session.commit()
     auth.login(officer.email)
     html = client.get(f"/surveys/{survey.id}/monitor").get_data(as_text=True)
-    assert "Ấp Phú Mỹ" in html and "qr" in html
+    assert "Ấp Phú Mỹ" in html
+    # Channels and groups by their Vietnamese labels, not the stored codes.
+    assert "<td>Quét mã QR</td>" in html and "<td>qr</td>" not in html
+    assert "<td>Nam</td>" in html and "<td>Nữ</td>" in html and "<td>nu</td>" not in html
     assert "48,0%" in html and "48.0" not in html  # Vietnamese writes a decimal comma
     rows = list(csv.reader(io.StringIO(client.get(f"/surveys/{survey.id}/monitor.csv").data.decode("utf-8-sig"))))
     assert rows[0][:4] == ["level", "code", "name", "responses"]

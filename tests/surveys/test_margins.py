@@ -7,6 +7,7 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from core.models import AuditEntry, Role
@@ -60,8 +61,12 @@ def test_an_xlsx_file_is_read_like_a_csv(app, survey):
         ("variable,category,share\nsex,nam,-0.1\nsex,nu,1.1\n", 2, "share", "từ 0 đến 1"),
         ("variable,category,share\nsex,nam,abc\nsex,nu,0.5\n", 2, "share", "từ 0 đến 1"),
         ("variable,category,count\nsex,nam,-3\nsex,nu,5\n", 2, "count", "không âm"),
-        ("variable,category,count\nsex,nam,\"1,200\"\nsex,nu,5\n", 2, "count", "không âm"),
-        ("variable,category,share\nsex,nam,0.49\nsex,nu,0.41\n", 3, "share", "cộng lại bằng 0.9, phải bằng 1"),
+        ("variable,category,count\nsex,nam,\"1,200\"\nsex,nu,5\n", 2, "count", "số nguyên không âm"),
+        # "1.234" is how Vietnamese writes 1234: read as 1.234 people it would shrink the group a thousandfold.
+        ("variable,category,count\nsex,nam,1.234\nsex,nu,987\n", 2, "count", "không có dấu phân cách"),
+        ("variable,category,share\nsex,nam,0.49\nsex,nu,0.41\n", 3, "share", "cộng lại bằng 0,9, phải bằng 1"),
+        # A group left out would make every respondent in it unweightable.
+        ("variable,category,share\nsex,nam,1\n", 2, "category", "Thiếu nhóm “nu” của sex"),
         ("variable,category,count\nsex,nam,0\nsex,nu,0\n", 3, "count", "bằng 0"),
         ("variable,category,share\n", 2, "", "không có dòng dữ liệu"),
     ],
@@ -70,6 +75,18 @@ def test_each_bad_input_is_named_by_row_and_column(app, survey, text, row, colum
     with app.test_request_context():
         problems = refused(survey, text)
     assert any(p[:2] == (row, column) and words in p[2] for p in problems), problems
+
+
+def test_blank_rows_at_the_end_of_an_xlsx_sheet_are_skipped(app, survey):
+    """Excel keeps formatted empty rows in the sheet; a CSV's blank lines were already skipped."""
+    workbook = Workbook()
+    for row in (["variable", "category", "share"], ["sex", "nam", 0.49], ["sex", "nu", 0.51]):
+        workbook.active.append(row)
+    workbook.active["A9"].font = Font(bold=True)
+    data = io.BytesIO()
+    workbook.save(data)
+    with app.test_request_context():
+        assert parse_margins(survey, "m.xlsx", data.getvalue())["sex"] == {"nam": 0.49, "nu": 0.51}
 
 
 def test_categories_must_be_the_weighting_questions_choices(app, session, survey):
@@ -109,6 +126,7 @@ def test_officer_loads_margins_and_the_monitor_compares_the_sample(client, auth,
     assert "officer857@example.vn" in monitor  # who loaded them
     page = client.get(f"/surveys/{survey.id}/margins").get_data(as_text=True)
     assert "dan-so.csv" in page and "Thay bằng tệp khác" in page
+    assert "60 trở lên (60+)" in page  # the choice as residents read it, beside the code the file uses
 
 
 def test_a_bad_file_is_refused_with_row_and_column_and_nothing_changes(client, auth, session, officer, survey):

@@ -76,7 +76,7 @@ def indices_download(survey_id: int, fmt: str) -> Any:
         abort(404)
     survey, table, problem, _names = _indices(survey_id)
     if table is None:
-        return Response(problem or "", status=409, mimetype="text/plain; charset=utf-8")
+        return Response(problem or "", status=409, mimetype="text/plain")  # Flask adds the charset
     if fmt == "csv":
         text = io.StringIO()
         analysis.write_table(table, text, "csv")

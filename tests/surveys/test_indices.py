@@ -77,7 +77,8 @@ def test_without_answers_the_page_explains_instead_of_failing(client, auth, offi
     response = client.get(f"/surveys/{survey.id}/indices")
     assert response.status_code == 200
     assert "Chưa tính được chỉ số" in response.get_data(as_text=True)
-    assert client.get(f"/surveys/{survey.id}/indices.csv").status_code == 409
+    refused = client.get(f"/surveys/{survey.id}/indices.csv")
+    assert refused.status_code == 409 and refused.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
 def test_unknown_options_fall_back_to_the_defaults(client, auth, officer, survey, answered):

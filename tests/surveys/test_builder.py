@@ -5,6 +5,8 @@ Service-level tests call ``surveys.builder`` directly; the others go through the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -513,3 +515,11 @@ def test_section_title_boxes_are_full_size_text_inputs(client, auth, officer, su
     auth.login(officer.email)
     html = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert '<input type="text" id="title-0"' in html and '<input type="text" id="new-section"' in html
+
+
+def test_the_builder_numbers_questions_on_across_sections_like_the_residents_form(client, auth, officer, survey):
+    auth.login(officer.email)
+    html = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    sizes = [len(s.questions) for s in survey.current_version.sections]
+    starts = [int(n) for n in re.findall(r'<ol class="sv-questions" start="(\d+)">', html)]
+    assert starts == [1 + sum(sizes[:i]) for i in range(len(sizes))] and starts[1] == 5  # not 1 again in each section

@@ -214,7 +214,9 @@ def main() -> int:
     parser.add_argument("--worker-class", default="gthread", help="gunicorn -k: gthread (keep-alive) or sync (a connection per request)")
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--resend", type=float, default=0.1, help="share of submissions sent twice")
-    parser.add_argument("--redis-url", help="rate-limit counters in Redis, as in production (README); default: each worker's memory")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
+                        help="rate-limit counters in Redis, as in production (README); default $REDIS_URL, else each "
+                             "worker's memory, whose expiry timer starts a thread every 10 ms under load")
     args = parser.parse_args()
     instance = tempfile.mkdtemp(prefix="survey-load-")
     env = os.environ | {

@@ -65,7 +65,7 @@ def create_survey_from_template(
         raise SurveyError(_("Chọn ít nhất một xã."))
     for commune in communes:
         if commune.level != AreaLevel.COMMUNE or not actor.can_see(commune):
-            raise SurveyError(_("Xã %(name)s nằm ngoài địa bàn của bạn.", name=commune.name))
+            raise SurveyError(_("%(name)s nằm ngoài địa bàn của bạn.", name=commune.name))
     survey = Survey(
         title=title,
         introduction=TEMPLATE_INTRODUCTION,

@@ -42,8 +42,10 @@ def test_template_from_the_2016_set_maps_one_item_per_criterion(session, officer
 
 
 def test_template_needs_communes_in_scope(session, officer, areas, criteria_2022):
-    with pytest.raises(SurveyError):
-        create_survey_from_template(session, officer, criteria_set=criteria_2022, communes=[areas["29641"]])
+    outside = areas["29641"]
+    with pytest.raises(SurveyError) as refused:
+        create_survey_from_template(session, officer, criteria_set=criteria_2022, communes=[outside])
+    assert str(refused.value) == f"{outside.name} nằm ngoài địa bàn của bạn."  # the name already says "Xã"
     with pytest.raises(SurveyError):
         create_survey_from_template(session, officer, criteria_set=criteria_2022, communes=[])
 

@@ -70,7 +70,9 @@ def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[
     variable) or ``count`` (people, converted to shares).
     """
     rows = read_table(filename, data)
-    header = [h.strip().lower() for h in rows[0]] if rows else []
+    if not rows:
+        raise ImportRefused([ImportProblem(0, "", _("Tệp trống."))])
+    header = [h.strip().lower() for h in rows[0]]
     kind = next((k for k in ("share", "count") if k in header), None)
     missing = [c for c in ("variable", "category") if c not in header] + ([] if kind else ["share"])
     if missing:

@@ -77,6 +77,11 @@ def test_each_bad_input_is_named_by_row_and_column(app, survey, text, row, colum
     assert any(p[:2] == (row, column) and words in p[2] for p in problems), problems
 
 
+def test_an_empty_file_is_refused_with_one_message(app, survey):
+    with app.test_request_context():
+        assert refused(survey, "") == [(0, "", "Tệp trống.")]
+
+
 def test_blank_rows_at_the_end_of_an_xlsx_sheet_are_skipped(app, survey):
     """Excel keeps formatted empty rows in the sheet; a CSV's blank lines were already skipped."""
     workbook = Workbook()

@@ -52,6 +52,17 @@ def test_a_serial_can_be_entered_only_once_per_survey(client, auth, session, are
     assert count(session) == 1
 
 
+def test_the_entry_error_summary_names_questions_by_their_number_on_the_sheet(client, auth, session, areas, survey):
+    auth.login(org_user(session, areas).email)
+    data = entry_data(survey, "S1") | {"q05": "9"}
+    page = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=data).get_data(as_text=True)
+    number = next(n for n, q in enumerate(survey.current_version.questions, start=1) if q.code == "q05")
+    assert f'<a href="#q05">{number}. ' in page and ">q05: " not in page
+    page = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "")).get_data(as_text=True)
+    assert '<a href="#serial">Số phiếu: Vui lòng nhập số phiếu.</a>' in page
+    assert count(session) == 0
+
+
 @pytest.mark.parametrize(
     "serial, message",
     [("", "Vui lòng nhập số phiếu."), ("   ", "Vui lòng nhập số phiếu."), ("9" * 33, "Số phiếu dài tối đa 32 ký tự.")],

@@ -190,7 +190,7 @@ def _analysis_problem(exc: analysis.WeightingError | analysis.InputError, names:
         return _("%(commune)s có người trả lời thuộc nhóm “%(cell)s” nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
                  commune=commune, cell=cell)
     if reason == "not_converged":
-        return _("Gia quyền lặp (raking) theo giới tính và nhóm tuổi không hội tụ ở %(commune)s: cơ cấu mẫu quá khác tỷ lệ dân số. "
+        return _("Gia quyền lặp (raking) theo tỷ lệ dân số đã nạp không hội tụ ở %(commune)s: cơ cấu mẫu quá khác tỷ lệ dân số. "
                  "Hãy chọn cách gia quyền khác.", commune=commune)
     logger.warning("indices unavailable: %s", exc)  # the details, in English, for whoever looks into it
     if commune:

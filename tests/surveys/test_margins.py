@@ -259,3 +259,13 @@ def test_raking_that_cannot_converge_says_so(app, session, survey):
     session.commit()
     with app.test_request_context(), pytest.raises(IndicesUnavailable, match="không hội tụ"):
         compute_survey_indices(rating_data(session, survey, survey.areas), weighting="margins")
+
+
+def test_the_weighting_is_named_for_what_was_loaded_not_for_sex_and_age(client, auth, session, officer, survey):
+    answer(session, survey, LOPSIDED)
+    survey.margins = {"sex": {"nam": 0.5, "nu": 0.5}}  # only sex shares loaded
+    session.commit()
+    auth.login(officer.email)
+    page = client.get(f"/surveys/{survey.id}/indices?weighting=margins").get_data(as_text=True)
+    assert "Theo tỷ lệ dân số đã nạp (gia quyền lặp)" in page
+    assert "giới tính và nhóm tuổi" not in page

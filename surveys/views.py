@@ -90,13 +90,7 @@ def _link_or_404(code: str) -> SurveyArea:
 def _respondent_link_or_404(code: str) -> tuple[LinkView, VersionSpec]:
     """The link (survey, commune, hamlets: read every time) and its current questions (cached once frozen)."""
     session = get_session()
-    try:
-        found = find_respondent_link(session, code)
-    except OperationalError:
-        # A pooled connection the database dropped (restart, idle timeout): the pool has now
-        # discarded it and every older one, so a second try runs on a fresh connection.
-        session.rollback()
-        found = find_respondent_link(session, code)
+    found = find_respondent_link(session, code)
     if found is None:
         abort(404)
     link, version_key = found
@@ -174,8 +168,16 @@ def respond(code: str) -> Any:
     """The questionnaire for one commune; POST stores exactly one response per rendered form."""
     if request.method == "POST":
         return _submit(code)
-    begin_read(get_session())
-    link, version = _respondent_link_or_404(code)
+    session = get_session()
+    begin_read(session)
+    try:
+        link, version = _respondent_link_or_404(code)
+    except OperationalError:
+        # A pooled connection the database dropped (restart, idle timeout): the pool has now
+        # discarded it and every older one, so a second try runs on a fresh connection.
+        # (A POST retries in _submit, whose SQLite write transaction must not be replaced here.)
+        session.rollback()
+        link, version = _respondent_link_or_404(code)
     state = survey_state(link.survey)
     if state != "open":
         return _unavailable(link, state)

@@ -37,6 +37,7 @@ Kish, L. (1965). *Survey Sampling*. Wiley.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -436,24 +437,7 @@ def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
     }
     level_rank = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
     scale = 100.0 / (scale_max - 1)
-    cols = {
-        name: []
-        for name in (
-            "level",
-            "area",
-            "item",
-            "measure",
-            "estimate",
-            "se",
-            "df",
-            "deff",
-            "n_obs",
-            "wsum",
-            "n_eff_kish",
-            "_level",
-            "_measure",
-        )
-    }
+    cols: dict[str, list] = defaultdict(list)  # column name -> one array per (level, item, measure)
     for level, labels, item, R, var, deff, n_obs, wsum, n_eff in rows:
         se = np.sqrt(var)
         G = len(labels)

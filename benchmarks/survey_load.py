@@ -60,22 +60,22 @@ def prepare(env: dict[str, str]) -> str:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path, worker_class: str = "gthread") -> subprocess.Popen:
-    """gunicorn on loopback, its errors (tracebacks) in ``log``; waits until /healthz answers."""
+    """gunicorn on loopback, its errors (tracebacks) in ``log``; waits until every worker has loaded the app."""
+    ready = Path(tempfile.mkdtemp(prefix="gunicorn-ready-"))
     process = subprocess.Popen(
-        [BIN / "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", worker_class, "--threads", str(threads),
+        [BIN / "gunicorn", "-c", PROJECT / "benchmarks" / "gunicorn_ready.py", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "-k", worker_class, "--threads", str(threads),
          "--log-level", "warning", "--error-logfile", str(log), "wsgi:app"],
-        cwd=PROJECT, env=env,
+        cwd=PROJECT, env=env | {"BENCHMARK_READY_DIR": str(ready)},
     )
-    for _ in range(100):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
+    for _ in range(600):
+        if len(list(ready.iterdir())) >= workers:
+            return process
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
     process.terminate()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"gunicorn did not start (log: {log})")
 
 
 class Client(threading.Thread):
@@ -91,6 +91,7 @@ class Client(threading.Thread):
         self.acked: list[str] = []
         self.errors = Counter()
         self.resent = 0
+        self.questions: tuple[list[list[str]], list[str]] | None = None
 
     def request(self, connection: http.client.HTTPConnection, method: str, path: str, body: str | None = None) -> tuple[int, str]:
         headers = {"Cookie": self.cookie} if self.cookie else {}
@@ -103,6 +104,20 @@ class Client(threading.Thread):
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
         return response.status, data
+
+    def answers(self, html: str, marker: str) -> list[str]:
+        """A random valid answer to every question, URL-encoded, and the marker in every text box.
+
+        The questions are read from the first page only: they are the same on every page, and
+        parsing them again would spend the shared CPU on the load generator, not the server.
+        """
+        if self.questions is None:
+            choices: dict[str, list[str]] = {}
+            for name, value in RADIO_RE.findall(html):
+                choices.setdefault(name, []).append(urllib.parse.urlencode({name: value}))
+            self.questions = (list(choices.values()), TEXT_RE.findall(html))
+        choices, text_boxes = self.questions
+        return [self.rng.choice(encoded) for encoded in choices] + [f"{code}={marker}" for code in text_boxes]
 
     def run(self) -> None:  # noqa: D102 - threading API
         path = f"/s/{self.code}"
@@ -121,13 +136,7 @@ class Client(threading.Thread):
                 if status != 200:
                     self.errors[f"GET {status}"] += 1
                     continue
-                fields = dict(HIDDEN_RE.findall(html))
-                choices: dict[str, list[str]] = {}
-                for name, value in RADIO_RE.findall(html):
-                    choices.setdefault(name, []).append(value)
-                answers = [(k, self.rng.choice(v)) for k, v in choices.items()]
-                answers += [(code, marker) for code in TEXT_RE.findall(html)]
-                body = urllib.parse.urlencode(list(fields.items()) + answers)
+                body = "&".join([urllib.parse.urlencode(HIDDEN_RE.findall(html)), *self.answers(html, marker)])
                 status, _ = self.request(connection, "POST", path, body)
                 if status == 303 and self.rng.random() < self.resend:
                     status, _ = self.request(connection, "POST", path, body)  # a double tap

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -229,6 +230,10 @@ class Response(Base):
     __tablename__ = "survey_responses"
     __table_args__ = (
         UniqueConstraint("survey_id", "serial"),
+        # Every submission asks whether the same client sent the same answers before, and one
+        # address may carry a whole village's responses (CGNAT, a commune's Wi-Fi): an index on
+        # the client alone would make that a scan of them all. It also serves the purge.
+        Index("ix_survey_responses_client_hash_answers_hash", "client_hash", "answers_hash"),
         # Only flagged responses are reviewed, and every flagged one has a review status.
         CheckConstraint(
             "(is_possible_duplicate AND duplicate_review IS NOT NULL)"
@@ -251,7 +256,7 @@ class Response(Base):
     serial: Mapped[str | None] = mapped_column(String(32))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     # Keyed hash of the client address (never the address); purged by retention.
-    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str | None] = mapped_column(String(64))
     answers_hash: Mapped[str] = mapped_column(String(64), default="")
     is_possible_duplicate: Mapped[bool] = mapped_column(default=False)
     # The review of a possible duplicate (NULL when not flagged); the response itself is never deleted.
@@ -287,10 +292,12 @@ class Answer(Base):
     """The value given to one question, as text ("4", "1;3", "Đường xấu")."""
 
     __tablename__ = "survey_answers"
+    # Its index, led by response_id, also serves every lookup by response; a second index on
+    # response_id alone would only cost each of the ~30 answer rows a submission writes.
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id"))
     question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id"), index=True)
     value: Mapped[str] = mapped_column(Text)
 

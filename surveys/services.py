@@ -9,7 +9,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Select, Text, bindparam, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -405,9 +417,7 @@ def store_response(
 ) -> int:
     """Validate and store one response with its token and answers; return its id.
 
-    One SELECT (was the token used? same answers from the same client?) and three INSERTs on
-    the session's connection, in its transaction (the caller commits): the response
-    (RETURNING its id), the form's one-time token and every answer in one statement. Raises
+    Written on the session's connection, in its transaction (the caller commits). Raises
     ``FormAlreadySubmitted`` when ``nonce`` already stored a response (nothing written).
     ``version`` is the survey's current version, already loaded (the respondent form passes
     the cached ``VersionSpec``); by default it is read from ``link.survey``.
@@ -429,62 +439,35 @@ def store_response(
         taken = select(exists().where(Response.survey_id == survey.id, Response.serial == serial))
         if session.scalar(taken):
             raise AnswerErrors({"serial": _("Số phiếu %(serial)s đã được nhập.", serial=serial)})
-    fingerprint = answers_fingerprint(values)
     hamlet = _hamlet_of(version, link.area, values)
     session.flush()  # anything pending in the session goes first (a no-op on the respondent form)
-    already_stored, flagged = _earlier_submissions(session, survey, link.area, nonce, client_hash, fingerprint)
-    if already_stored:
-        raise FormAlreadySubmitted
-    connection = session.connection()
-    response_id = connection.execute(
-        _INSERT_RESPONSE,
-        {
-            "survey_id": survey.id,
-            "version_id": version.id,
-            "commune_id": link.area_id,
-            "hamlet_id": hamlet.id if hamlet else None,
-            "channel": Channel(channel),
-            "serial": serial,
-            "submitted_at": now,
-            "client_hash": client_hash,
-            "answers_hash": fingerprint,
-            "is_possible_duplicate": flagged,
-            "duplicate_review": DuplicateReview.PENDING if flagged else None,
-            "entered_by_id": entered_by.id if entered_by else None,
-            "import_batch_id": None,
-        },
-    ).scalar_one()
-    if nonce:
-        connection.execute(_INSERT_TOKEN, {"nonce": nonce, "response_id": response_id, "used_at": now})
     ids = {q.code: q.id for q in version.questions}
-    if not values:
-        return response_id
+    response = {
+        "survey_id": survey.id,
+        "version_id": version.id,
+        "commune_id": link.area_id,
+        "hamlet_id": hamlet.id if hamlet else None,
+        "channel": Channel(channel),
+        "serial": serial,
+        "submitted_at": now,
+        "client_hash": client_hash,
+        "answers_hash": answers_fingerprint(values),
+        "entered_by_id": entered_by.id if entered_by else None,
+        "import_batch_id": None,
+    }
+    answers = {ids[code]: value for code, value in values.items()}
+    connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(
-            _INSERT_ANSWERS_FROM_ARRAYS,
-            {"response_id": response_id, "question_ids": [ids[c] for c in values], "values": list(values.values())},
-        )
+        response_id = connection.execute(
+            _STORE_RESPONSE_AT_ONCE,
+            response | {"nonce": nonce, "pending": DuplicateReview.PENDING, "question_ids": list(answers),
+                        "values": list(answers.values())},
+        ).scalar()
     else:
-        rows = [{"response_id": response_id, "question_id": ids[c], "value": v} for c, v in values.items()]
-        connection.execute(_INSERT_ANSWER, rows)
+        response_id = _store_step_by_step(connection, response, nonce, answers)
+    if response_id is None:
+        raise FormAlreadySubmitted
     return response_id
-
-
-_INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
-_INSERT_TOKEN = insert(SubmissionToken.__table__)
-# All answers in one statement, not one INSERT per answer (benchmarks/survey_cpu.py).
-# SQLite: RETURNING makes SQLAlchemy send one multi-row INSERT ("insertmanyvalues"; the ids
-# are not used). PostgreSQL: two arrays unnested, so the statement text and its three
-# parameters are the same for every response; psycopg keeps it prepared, where a ~90
-# parameter VALUES list was parsed again on the client and planned again on the server.
-_INSERT_ANSWER = insert(Answer.__table__).returning(Answer.__table__.c.id)
-_unnested = func.unnest(
-    bindparam("question_ids", type_=ARRAY(Integer)), bindparam("values", type_=ARRAY(Text))
-).table_valued("question_id", "value").render_derived()
-_INSERT_ANSWERS_FROM_ARRAYS = insert(Answer.__table__).from_select(
-    ["response_id", "question_id", "value"],
-    select(bindparam("response_id", type_=Integer), _unnested.c.question_id, _unnested.c.value),
-)
 
 
 def _hamlet_of(version: SurveyVersion | VersionSpec, commune: Area, values: Mapping[str, str]) -> Area | None:
@@ -494,20 +477,39 @@ def _hamlet_of(version: SurveyVersion | VersionSpec, commune: Area, values: Mapp
     return None
 
 
-def _earlier_submissions(
-    session: Session, survey: Survey, commune: Area, nonce: str | None, client_hash: str | None, fingerprint: str
-) -> tuple[bool, bool]:
+def _store_step_by_step(connection: Connection, response: dict[str, Any], nonce: str | None,
+                        answers: Mapping[int, str]) -> int | None:
+    """``store_response``'s writes as separate statements (SQLite); None if ``nonce`` was used."""
+    already_stored, flagged = _earlier_submissions(connection, response, nonce)
+    if already_stored:
+        return None
+    response_id = connection.execute(
+        _INSERT_RESPONSE,
+        response | {"is_possible_duplicate": flagged, "duplicate_review": DuplicateReview.PENDING if flagged else None},
+    ).scalar_one()
+    if nonce:
+        connection.execute(_INSERT_TOKEN, {"nonce": nonce, "response_id": response_id, "used_at": response["submitted_at"]})
+    if answers:
+        # One multi-row INSERT: RETURNING makes SQLAlchemy use "insertmanyvalues" (ids unused).
+        connection.execute(_INSERT_ANSWER, [{"response_id": response_id, "question_id": q, "value": v}
+                                            for q, v in answers.items()])
+    return response_id
+
+
+_INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+_INSERT_TOKEN = insert(SubmissionToken.__table__)
+_INSERT_ANSWER = insert(Answer.__table__).returning(Answer.__table__.c.id)
+
+
+def _earlier_submissions(connection: Connection, response: Mapping[str, Any], nonce: str | None) -> tuple[bool, bool]:
     """(this form's token already stored a response, the same client already sent these answers here).
 
-    Both in one SELECT: each round trip to the database is paid again under load. The second
-    flags the response for review; it never drops it, because a client hash alone is no
-    evidence (a family or a village shares one mobile address).
+    Both in one SELECT. The second flags the response for review; it never drops it, because
+    a client hash alone is no evidence (a family or a village shares one mobile address).
     """
-    if not nonce and not client_hash:
+    if not nonce and not response["client_hash"]:
         return False, False
-    params = {"nonce": nonce, "survey_id": survey.id, "commune_id": commune.id, "client_hash": client_hash,
-              "answers_hash": fingerprint}
-    token_used, same_answers = session.connection().execute(_EARLIER_SUBMISSIONS, params).one()
+    token_used, same_answers = connection.execute(_EARLIER_SUBMISSIONS, dict(response, nonce=nonce)).one()
     return bool(token_used), bool(same_answers)
 
 
@@ -521,6 +523,46 @@ _EARLIER_SUBMISSIONS = select(
         _responses.answers_hash == bindparam("answers_hash"),
     ),
 )
+
+# PostgreSQL: the same checks and writes as _store_step_by_step in one statement, which
+# PostgreSQL runs as one snapshot. Each round trip is paid again on every submission, on the
+# client and on the server (benchmarks/survey_load.py). Nothing is inserted when the token
+# was used; two requests racing with the same token both insert, and the unique nonce
+# refuses the second (IntegrityError, handled by the caller). The statement text and its
+# parameters are the same for every response, so psycopg keeps it prepared; the answers
+# come as two arrays, not a VALUES list whose length varies.
+_STORE_RESPONSE_AT_ONCE = text("""
+WITH new_response AS (
+    INSERT INTO survey_responses (
+        survey_id, version_id, commune_id, hamlet_id, channel, serial, submitted_at, client_hash,
+        answers_hash, is_possible_duplicate, duplicate_review, entered_by_id, import_batch_id)
+    SELECT :survey_id, :version_id, :commune_id, :hamlet_id, :channel, :serial, :submitted_at, :client_hash,
+        :answers_hash, earlier.same_answers, CASE WHEN earlier.same_answers THEN :pending END,
+        :entered_by_id, :import_batch_id
+    FROM (SELECT EXISTS (
+        SELECT FROM survey_responses
+        WHERE survey_id = :survey_id AND commune_id = :commune_id
+          AND client_hash = :client_hash AND answers_hash = :answers_hash) AS same_answers) AS earlier
+    WHERE NOT EXISTS (SELECT FROM survey_submission_tokens WHERE nonce = :nonce)
+    RETURNING id
+), new_token AS (
+    INSERT INTO survey_submission_tokens (nonce, response_id, used_at)
+    SELECT :nonce, id, :submitted_at FROM new_response WHERE :nonce IS NOT NULL
+), new_answers AS (
+    INSERT INTO survey_answers (response_id, question_id, value)
+    SELECT new_response.id, answer.question_id, answer.value
+    FROM new_response, unnest(:question_ids, :values) AS answer (question_id, value)
+)
+SELECT id FROM new_response
+""").bindparams(
+    *(bindparam(name, type_=_responses[name].type) for name in (
+        "survey_id", "version_id", "commune_id", "hamlet_id", "channel", "serial", "submitted_at", "client_hash",
+        "answers_hash", "entered_by_id", "import_batch_id")),
+    bindparam("pending", type_=_responses.duplicate_review.type),
+    bindparam("nonce", type_=SubmissionToken.__table__.c.nonce.type),
+    bindparam("question_ids", type_=ARRAY(Integer)),
+    bindparam("values", type_=ARRAY(Text)),
+).columns(id=Integer)
 
 
 def purge_client_hashes(session: Session, older_than: timedelta, now: datetime | None = None) -> int:

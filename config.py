@@ -55,8 +55,14 @@ class Config:
     # Per client (keyed hash of its address). A household shares one phone or one
     # commune Wi-Fi at a meeting, so survey limits are generous.
     SURVEY_SUBMIT_RATE_LIMIT = os.environ.get("SURVEY_SUBMIT_RATE_LIMIT", "30 per minute;500 per hour")
+    # How old (seconds) the survey and commune shown on a respondent page may be; submissions
+    # always read them afresh. Spares most page views a database read under load.
+    SURVEY_PAGE_MAX_AGE = float(os.environ.get("SURVEY_PAGE_MAX_AGE", "1"))
     FEEDBACK_COMMENT_RATE_LIMIT = os.environ.get("FEEDBACK_COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
-    RATELIMIT_HEADERS_ENABLED = True
+    # X-RateLimit-* headers serve API clients; every limit here guards an HTML form whose 429
+    # page says what to do. Off, because reading the window for them is one more storage
+    # round trip on every limited POST (benchmarks/survey_load.py).
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
 
@@ -80,6 +86,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     RATELIMIT_STORAGE_URI = "memory://"
+    SURVEY_PAGE_MAX_AGE = 0.0  # tests change a survey and look at once; test_formcache covers the reuse
 
     def __init__(self) -> None:
         super().__init__()

@@ -13,7 +13,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config, load_config
 from core import db
 from core.extensions import babel, csrf, limiter, login_manager
-from core.web import add_security_headers, register_error_handlers, select_locale
+from core.web import (
+    CookieSessionInterface,
+    add_security_headers,
+    register_error_handlers,
+    select_locale,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Feature packages; each exposes init_app(app). core never imports them elsewhere.
@@ -29,6 +34,7 @@ def create_app(config: Config | Mapping[str, Any] | str | None = None) -> Flask:
         instance_path=str(PROJECT_DIR / "instance"),
     )
     register_config(app, config)
+    app.session_interface = CookieSessionInterface()
     register_extensions(app)
     register_blueprints(app)
     register_features(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, render_template, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +24,19 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building its signer for a visitor who has no session.
+
+    Flask builds the signing serializer before it looks for the cookie. Most requests come
+    from residents on the survey form, who never get a session cookie (``surveys.formtoken``).
+    """
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:  # noqa: D102 - Flask's API
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def add_security_headers(response: Any) -> Any:

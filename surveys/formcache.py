@@ -3,17 +3,18 @@
 Loading ~30 questions through the ORM was most of the cost of every respondent request.
 A version that has a response never changes again (edits create a new version, see
 ``services.editable_version``), so its questions are kept here by version id. A version
-nobody answered yet may still be edited in place: it is read from the database on every
-request and never cached.
+nobody answered yet may still be edited in place: it is never kept here.
 
-Only the questions are cached. The survey (status, dates, title) and the commune's hamlets
-are read on every request.
+The survey (status, dates, title) and the commune's hamlets are read on every submission;
+pages that only show them may use a copy at most a second old (``RecentLinks``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -133,3 +134,36 @@ def _question(q: Any) -> QuestionSpec:
         min_value=q.min_value, max_value=q.max_value, max_length=q.max_length,
         weighting_role=WeightingRole(q.weighting_role) if q.weighting_role else None,
     )
+
+
+class RecentLinks:
+    """Links to respondent forms as read in the last ``max_age`` seconds, per worker process.
+
+    For pages that only show a link (the form's GET, the thank-you page): such a page is
+    exactly the page a request ``max_age`` seconds earlier would have received. Nothing is
+    stored on the strength of it; a submission reads its link again inside its own write
+    transaction. ``max_age`` 0 reads every time.
+    """
+
+    def __init__(self, max_age: float, size: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_age, self.size, self.clock = max_age, size, clock
+        self._links: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, code: str) -> Any | None:
+        """What ``put`` kept for ``code`` if it is recent enough, else None."""
+        with self._lock:
+            kept = self._links.get(code)
+        if kept is None or self.clock() - kept[0] >= self.max_age:
+            return None
+        return kept[1]
+
+    def put(self, code: str, link: Any) -> None:
+        """Keep ``link`` for ``code`` (a link that exists: unknown codes are never kept)."""
+        if self.max_age <= 0:
+            return
+        with self._lock:
+            self._links[code] = (self.clock(), link)
+            self._links.move_to_end(code)
+            while len(self._links) > self.size:
+                self._links.popitem(last=False)

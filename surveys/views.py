@@ -13,7 +13,9 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    after_this_request,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -23,16 +25,15 @@ from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import begin_read, begin_write, get_session
-from core.extensions import client_fingerprint, limiter
+from core.extensions import client_fingerprint, csrf, limiter
 from core.qr import qr_png, qr_svg
+from surveys import formtoken
 from surveys.answers import options_for
 from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyUnavailable
-from surveys.formcache import VersionSpec, version_spec
+from surveys.formcache import RecentLinks, VersionSpec, version_spec
 from surveys.models import Channel, SurveyArea
 from surveys.services import (
     LinkView,
@@ -44,26 +45,28 @@ from surveys.services import (
 )
 
 bp = Blueprint("surveys", __name__)
-TOKEN_MAX_AGE = 7 * 24 * 3600  # a form left open in a tab for days still submits once
 WRITE_ATTEMPTS = 8
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="surveys.form")
+def _browser() -> str:
+    """This browser's id from its form cookie; a new id, and the cookie to keep it, if it has none."""
+    if "form_browser" not in g:
+        known = formtoken.browser_id(request.cookies.get(formtoken.COOKIE))
+        g.form_browser = known or formtoken.new_browser_id()
+        if known is None:
+            @after_this_request
+            def remember(response: Any) -> Any:
+                response.set_cookie(
+                    formtoken.COOKIE, g.form_browser, max_age=formtoken.MAX_AGE, path="/s/", httponly=True,
+                    samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
+                )
+                return response
+    return g.form_browser
 
 
 def issue_token(link: SurveyArea | LinkView) -> str:
-    """A signed one-time nonce for one rendered form; stored only when it is used."""
-    return _serializer().dumps({"n": secrets.token_urlsafe(18), "l": link.id})
-
-
-def read_token(token: str, link: SurveyArea | LinkView) -> str | None:
-    """The nonce of a genuine, unexpired token issued for this link, else None."""
-    try:
-        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
-    except BadData:
-        return None
-    return data.get("n") if isinstance(data, dict) and data.get("l") == link.id else None
+    """A signed one-time token for one rendered form, bound to this browser (see ``surveys.formtoken``)."""
+    return formtoken.issue(current_app.secret_key, link.id, _browser())
 
 
 def public_url(link: SurveyArea, **params: Any) -> str:
@@ -88,13 +91,35 @@ def _link_or_404(code: str) -> SurveyArea:
 
 
 def _respondent_link_or_404(code: str) -> tuple[LinkView, VersionSpec]:
-    """The link (survey, commune, hamlets: read every time) and its current questions (cached once frozen)."""
+    """The link (survey, commune, hamlets: read now) and its current questions (cached once frozen)."""
     session = get_session()
     found = find_respondent_link(session, code)
     if found is None:
         abort(404)
     link, version_key = found
     return link, version_spec(session, version_key)
+
+
+def _link_to_show(code: str) -> tuple[LinkView, VersionSpec]:
+    """The link and its questions for a page that only shows them: read at most SURVEY_PAGE_MAX_AGE ago.
+
+    Under load most GETs then skip the database (see ``formcache.RecentLinks``).
+    """
+    recent: RecentLinks = current_app.extensions["surveys.recent_links"]
+    found = recent.get(code)
+    if found is None:
+        session = get_session()
+        begin_read(session)
+        try:
+            found = _respondent_link_or_404(code)
+        except OperationalError:
+            # A pooled connection the database dropped (restart, idle timeout): the pool has now
+            # discarded it and every older one, so a second try runs on a fresh connection.
+            # (A POST retries in _submit, whose SQLite write transaction must not be replaced here.)
+            session.rollback()
+            found = _respondent_link_or_404(code)
+        recent.put(code, found)
+    return found
 
 
 def _unavailable(link: SurveyArea | LinkView, state: str) -> Any:
@@ -114,18 +139,17 @@ def _form(
                            **context), status
 
 
-# A blank form differs from one request to the next only by its two tokens, so the page is
-# rendered once with these markers in their place. They are random per process: nothing a
-# survey's author or a commune's name contains can be mistaken for them.
+# A blank form differs from one request to the next only by its one-time token, so the page
+# is rendered once with this marker in its place. It is random per process: nothing a
+# survey's author or a commune's name contains can be mistaken for it.
 _TOKEN_SLOT = f"token-{secrets.token_hex(12)}"
-_CSRF_SLOT = f"csrf-{secrets.token_hex(12)}"
 _PAGE_CACHE: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 _PAGE_CACHE_SIZE = 256
 _cache_lock = threading.Lock()
 
 
 def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
-    """The unanswered form; after the first request only its one-time token and CSRF token are filled in.
+    """The unanswered form; after the first request only its one-time token is filled in.
 
     Rendering the page was most of the CPU time of every GET. The key holds everything the
     page shows: the version's full content (wording, order, choices; a draft edited in place
@@ -144,40 +168,32 @@ def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
     if page is None:
         page = render_template(
             "surveys/respond.html", link=link, survey=link.survey, version=version, values={}, errors={},
-            options=options_for(version, link.area), token=_TOKEN_SLOT, via=via, csrf_token=lambda: _CSRF_SLOT,
+            options=options_for(version, link.area), token=_TOKEN_SLOT, via=via,
         )
         with _cache_lock:
             _PAGE_CACHE[key] = page
             while len(_PAGE_CACHE) > _PAGE_CACHE_SIZE:
                 _PAGE_CACHE.popitem(last=False)
-    return page.replace(_TOKEN_SLOT, issue_token(link), 1).replace(_CSRF_SLOT, generate_csrf(), 1)
+    return page.replace(_TOKEN_SLOT, issue_token(link), 1)
 
 
 def _rate_limited(_limit: Any) -> Any:
     """Too many submissions from this connection: keep the answers and ask to send again later."""
     link, version = _respondent_link_or_404((request.view_args or {}).get("code", ""))
-    via = "qr" if request.form.get("via") == "qr" else "link"
+    via = _via()
     errors = {"token": _("Có quá nhiều phiếu gửi từ cùng một kết nối. Vui lòng đợi một phút rồi bấm Gửi phiếu lần nữa.")}
     body, _status = _form(link, version, request.form.get("token", ""), via, request.form.to_dict(flat=False), errors)
     return current_app.make_response((body, 429))
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
+@csrf.exempt  # the one-time token is this form's CSRF protection (surveys.formtoken)
 @limiter.limit(submit_rate_limit, methods=["POST"], on_breach=_rate_limited)
 def respond(code: str) -> Any:
     """The questionnaire for one commune; POST stores exactly one response per rendered form."""
     if request.method == "POST":
         return _submit(code)
-    session = get_session()
-    begin_read(session)
-    try:
-        link, version = _respondent_link_or_404(code)
-    except OperationalError:
-        # A pooled connection the database dropped (restart, idle timeout): the pool has now
-        # discarded it and every older one, so a second try runs on a fresh connection.
-        # (A POST retries in _submit, whose SQLite write transaction must not be replaced here.)
-        session.rollback()
-        link, version = _respondent_link_or_404(code)
+    link, version = _link_to_show(code)
     state = survey_state(link.survey)
     if state != "open":
         return _unavailable(link, state)
@@ -185,7 +201,9 @@ def respond(code: str) -> Any:
 
 
 def _via() -> str:
-    return "qr" if (request.values.get("via") == "qr") else "link"
+    """How the resident came: the QR code's link carries ?via=qr, and the form sends it back."""
+    sent = request.form if request.method == "POST" else request.args
+    return "qr" if sent.get("via") == "qr" else "link"
 
 
 def _submit(code: str) -> Any:
@@ -204,6 +222,20 @@ def _submit(code: str) -> Any:
     return _form(link, version, request.form.get("token", ""), _via(), request.form.to_dict(flat=False), errors, 503)
 
 
+def _token_refusal(token: formtoken.FormToken | None) -> str | None:
+    """Why a POSTed form cannot be stored as it is (the page then offers a fresh token), or None."""
+    if token is not None and not current_app.config.get("WTF_CSRF_ENABLED", True):  # the switch tests use
+        return None
+    cookie = formtoken.browser_id(request.cookies.get(formtoken.COOKIE))
+    if token is not None and cookie == token.browser and request.headers.get("Sec-Fetch-Site") != "cross-site":
+        return None
+    if token is not None and cookie is None:
+        # No cookie: blocked by the browser, or a form posted from another site (SameSite).
+        return _("Trình duyệt chưa gửi lại cookie của phiếu. Vui lòng cho phép cookie với trang này "
+                 "rồi bấm Gửi phiếu lần nữa.")
+    return _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")
+
+
 def _store_once(code: str) -> Any:
     session = get_session()
     begin_write(session)  # before anything is read, so nothing loaded has to be read again
@@ -213,10 +245,11 @@ def _store_once(code: str) -> Any:
         return _unavailable(link, state)
     via = _via()
     values = request.form.to_dict(flat=False)
-    nonce = read_token(request.form.get("token", ""), link)
-    if nonce is None:
-        errors = {"token": _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")}
-        return _form(link, version, issue_token(link), via, values, errors, 400)
+    token = formtoken.read(current_app.secret_key, request.form.get("token", ""), link.id)
+    refusal = _token_refusal(token)
+    if refusal is not None:
+        return _form(link, version, issue_token(link), via, values, {"token": refusal}, 400)
+    nonce = token.nonce
     thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
     try:
         store_response(
@@ -248,11 +281,7 @@ def _store_once(code: str) -> Any:
 @bp.route("/s/<code>/cam-on")
 def thanks(code: str) -> Any:
     """Shown after a submission (and again for any resend of the same form)."""
-    begin_read(get_session())
-    found = find_respondent_link(get_session(), code)
-    if found is None:
-        abort(404)
-    return render_template("surveys/thanks.html", link=found[0])
+    return render_template("surveys/thanks.html", link=_link_to_show(code)[0])
 
 
 @bp.route("/s/<code>/qr.png")

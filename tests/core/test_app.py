@@ -68,6 +68,12 @@ def test_session_cookie_is_httponly_and_samesite(client, areas, session):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_a_visitor_without_a_session_gets_no_session_cookie_and_a_forged_one_is_ignored(client):
+    assert client.get("/").headers.get("Set-Cookie") is None
+    client.set_cookie("session", '{"lang":"en"}.forged.signature', domain="ntm.test")
+    assert '<html lang="vi">' in client.get("/").get_data(as_text=True)
+
+
 def test_home_page_is_vietnamese_by_default(client):
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="vi">' in page

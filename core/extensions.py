@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from limits import RateLimitItem, parse_many
 
 
 def client_fingerprint() -> str:
@@ -18,9 +22,11 @@ def client_fingerprint() -> str:
     Rotating CLIENT_HASH_KEY makes old fingerprints unlinkable, which the
     retention commands rely on.
     """
-    key = (current_app.config.get("CLIENT_HASH_KEY") or current_app.secret_key or "").encode()
-    address = (request.remote_addr or "unknown").encode()
-    return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
+    if "client_fingerprint" not in g:
+        key = (current_app.config.get("CLIENT_HASH_KEY") or current_app.secret_key or "").encode()
+        address = (request.remote_addr or "unknown").encode()
+        g.client_fingerprint = hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
+    return g.client_fingerprint
 
 
 csrf = CSRFProtect()
@@ -30,10 +36,39 @@ limiter = Limiter(key_func=client_fingerprint, default_limits=[])
 
 
 @limiter.request_filter
-def _reads_are_not_limited() -> bool:
+def _not_limited_here() -> bool:
     """Every limit here guards a POST (sign-in, comments, survey submissions).
 
     Exempting reads up front spares each page view the limiter's per-request
-    resolution of limits, about a tenth of the respondent form's CPU time.
+    resolution of limits, about a tenth of the respondent form's CPU time; so does a
+    view that counts its own limit (``counts_own_limit``).
     """
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    return getattr(current_app.view_functions.get(request.endpoint or ""), "counts_own_limit", False)
+
+
+def counts_own_limit(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view that calls ``within_limit`` itself, so the limiter's before-request pass skips it."""
+    view.counts_own_limit = True  # type: ignore[attr-defined]
+    return view
+
+
+@lru_cache(maxsize=64)
+def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limits))
+
+
+def within_limit(limits: str, scope: str) -> bool:
+    """Count this request against ``limits`` ("30 per minute;500 per hour") for this client.
+
+    False once any of them is exceeded. Flask-Limiter's own strategy and storage (memory,
+    or Redis when REDIS_URL is set), called directly: its route decorator resolves and
+    parses every limit again on each request, about a tenth of the CPU time of a survey
+    submission (benchmarks/survey_load.py), the busiest POST of all.
+    """
+    if not limiter.enabled:
+        return True
+    key = client_fingerprint()
+    counted = [limiter.limiter.hit(item, key, scope) for item in _parsed(limits)]
+    return all(counted)

@@ -39,17 +39,26 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def add_security_headers(response: Any) -> Any:
     """Headers every response carries (no inline script, no framing, no sniffing)."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers = response.headers
+    for name, value in SECURITY_HEADERS:
+        headers.setdefault(name, value)
     if request.endpoint and request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store" if session.get("_user_id") else "no-cache")
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+        headers.setdefault("Cache-Control", "no-store" if session.get("_user_id") else "no-cache")
+    if "Vary" in headers:
+        response.vary.update(("Accept-Language", "Cookie"))
+    else:  # the usual case, without parsing and rewriting a header set
+        headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -45,6 +46,7 @@ def browser_id(cookie: str | None) -> str | None:
     return cookie if cookie and _BROWSER_ID.fullmatch(cookie) else None
 
 
+@lru_cache(maxsize=4)  # built once per key, not on each of the two requests of every submission
 def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="surveys.form")
 

@@ -28,7 +28,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import begin_read, begin_write, get_session
-from core.extensions import client_fingerprint, csrf, limiter
+from core.extensions import client_fingerprint, counts_own_limit, csrf, within_limit
 from core.qr import qr_png, qr_svg
 from surveys import formtoken
 from surveys.answers import options_for
@@ -177,21 +177,21 @@ def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
     return page.replace(_TOKEN_SLOT, issue_token(link), 1)
 
 
-def _rate_limited(_limit: Any) -> Any:
+def _rate_limited(code: str) -> Any:
     """Too many submissions from this connection: keep the answers and ask to send again later."""
-    link, version = _respondent_link_or_404((request.view_args or {}).get("code", ""))
-    via = _via()
+    link, version = _respondent_link_or_404(code)
     errors = {"token": _("Có quá nhiều phiếu gửi từ cùng một kết nối. Vui lòng đợi một phút rồi bấm Gửi phiếu lần nữa.")}
-    body, _status = _form(link, version, request.form.get("token", ""), via, request.form.to_dict(flat=False), errors)
-    return current_app.make_response((body, 429))
+    return _form(link, version, request.form.get("token", ""), _via(), request.form.to_dict(flat=False), errors, 429)
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
 @csrf.exempt  # the one-time token is this form's CSRF protection (surveys.formtoken)
-@limiter.limit(submit_rate_limit, methods=["POST"], on_breach=_rate_limited)
+@counts_own_limit
 def respond(code: str) -> Any:
     """The questionnaire for one commune; POST stores exactly one response per rendered form."""
     if request.method == "POST":
+        if not within_limit(submit_rate_limit(), scope="surveys.respond"):
+            return _rate_limited(code)
         return _submit(code)
     link, version = _link_to_show(code)
     state = survey_state(link.survey)

@@ -56,6 +56,13 @@ def test_every_response_carries_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Vary"] == "Accept-Language, Cookie"  # pages differ by language and by sign-in
+
+
+def test_a_vary_header_a_view_set_keeps_its_own_values(app, client):
+    app.add_url_rule("/by-encoding", "by_encoding", lambda: ("x", 200, {"Vary": "Accept-Encoding"}))
+    vary = client.get("/by-encoding").headers["Vary"]
+    assert {v.strip() for v in vary.split(",")} == {"Accept-Encoding", "Accept-Language", "Cookie"}
 
 
 def test_session_cookie_is_httponly_and_samesite(client, areas, session):

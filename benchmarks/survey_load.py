@@ -15,12 +15,12 @@ Prints submissions/s and p50/p95/p99 latency of GET+POST; exits 1 on any loss or
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
 import re
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -93,17 +93,16 @@ class Client(threading.Thread):
         self.resent = 0
         self.questions: tuple[list[list[str]], list[str]] | None = None
 
-    def request(self, connection: http.client.HTTPConnection, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+    def request(self, connection: socket.socket, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+        if self.cookie:
+            lines.append(f"Cookie: {self.cookie}")
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read().decode("utf-8", "replace")
-        cookie = response.getheader("Set-Cookie")
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        status, cookie, data = exchange(connection, ("\r\n".join(lines) + "\r\n\r\n" + (body or "")).encode())
         if cookie:
-            self.cookie = cookie.split(";", 1)[0]
-        return response.status, data
+            self.cookie = cookie
+        return status, data.decode("utf-8", "replace")
 
     def answers(self, html: str, marker: str) -> list[str]:
         """A random valid answer to every question, URL-encoded, and the marker in every text box.
@@ -128,10 +127,11 @@ class Client(threading.Thread):
             # Each submission is a new resident: a new connection (kept alive for the GET and
             # the POST) and no cookie yet. Long-lived connections would pin each client to one
             # gunicorn worker for the whole run and measure how evenly they happened to spread.
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             self.cookie = ""
+            connection: socket.socket | None = None
             started = time.perf_counter()
             try:
+                connection = socket.create_connection(("127.0.0.1", self.port), timeout=60)
                 status, html = self.request(connection, "GET", path)
                 if status != 200:
                     self.errors[f"GET {status}"] += 1
@@ -141,16 +141,49 @@ class Client(threading.Thread):
                 if status == 303 and self.rng.random() < self.resend:
                     status, _ = self.request(connection, "POST", path, body)  # a double tap
                     self.resent += 1
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, ValueError) as exc:
                 self.errors[type(exc).__name__] += 1
                 continue
             finally:
-                connection.close()
+                if connection is not None:
+                    connection.close()
             if status == 303:
                 self.latencies.append(time.perf_counter() - started)
                 self.acked.append(marker)
             else:
                 self.errors[f"POST {status}"] += 1
+
+
+def exchange(connection: socket.socket, request: bytes) -> tuple[int, str, bytes]:
+    """Send one HTTP/1.1 request; return the response's status, cookie (name=value) and body.
+
+    Just what gunicorn's answers need (a Content-Length on each). http.client parses headers
+    with the email package, which cost the load generator more CPU than all the rest, and
+    the load generator shares the two cores with the server it measures.
+    """
+    connection.sendall(request)
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = connection.recv(65536)
+        if not chunk:
+            raise ConnectionResetError("the server closed the connection")
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    length, cookie = 0, ""
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        name = name.lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "set-cookie":
+            cookie = value.strip().split(";", 1)[0]
+    while len(body) < length:
+        chunk = connection.recv(65536)
+        if not chunk:
+            raise ConnectionResetError("the server closed the connection")
+        body += chunk
+    return int(status_line.split(" ", 2)[1]), cookie, body
 
 
 def server_cpu_seconds(master_pid: int) -> float:

@@ -140,6 +140,21 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def begin_single_write(session: Session) -> None:
+    """Start a request whose reads come first and whose only write is a single statement.
+
+    SQLite: BEGIN IMMEDIATE, as ``begin_write``. PostgreSQL: no transaction, as ``begin_read``;
+    the one statement is atomic on its own, and a READ COMMITTED transaction around the reads
+    and it would isolate nothing more (each statement sees what was committed when it began),
+    while costing a BEGIN and a COMMIT round trip. The respondent form's submission is such
+    a request (``surveys.services.store_response`` writes in one statement there).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        begin_write(session)
+    else:
+        begin_read(session)
+
+
 def begin_read(session: Session) -> None:
     """Let the session's next statements run outside a transaction: for a request that only reads.
 

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from core.db import begin_read, begin_write, get_session
+from core.db import begin_read, begin_single_write, get_session
 from core.extensions import client_fingerprint, counts_own_limit, csrf, within_limit
 from core.qr import qr_png, qr_svg
 from surveys import formtoken
@@ -238,7 +238,7 @@ def _token_refusal(token: formtoken.FormToken | None) -> str | None:
 
 def _store_once(code: str) -> Any:
     session = get_session()
-    begin_write(session)  # before anything is read, so nothing loaded has to be read again
+    begin_single_write(session)  # before anything is read; store_response writes in one statement
     link, version = _respondent_link_or_404(code)
     state = survey_state(link.survey)
     if state != "open":

@@ -7,6 +7,7 @@ one (.ci/run does both). The schema always comes from the Alembic migrations.
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -171,10 +172,32 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """Serve a fresh, migrated SQLite database in a background thread."""
-    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
-    command.upgrade(alembic_config(url), "head")
+def live_database_url(tmp_path: Path, database_url: str) -> Iterator[str]:
+    """A fresh, migrated database whose commits are real: a SQLite file, or on PostgreSQL a new
+    database beside DATABASE_URL's, dropped afterwards (the shared one must stay empty)."""
+    if not database_url.startswith("postgresql"):
+        url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+        command.upgrade(alembic_config(url), "head")
+        yield url
+        return
+    name = f"live_{secrets.token_hex(6)}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        command.upgrade(alembic_config(url), "head")
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture
+def live_server(live_database_url: str) -> Iterator[LiveServer]:
+    """Serve a fresh, migrated database (see ``live_database_url``) in a background thread."""
+    url = live_database_url
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URL": url, "RATELIMIT_ENABLED": False})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -92,17 +92,28 @@ class Client(threading.Thread):
         self.errors = Counter()
         self.resent = 0
         self.questions: tuple[list[list[str]], list[str]] | None = None
+        self.connection: socket.socket | None = None
 
-    def request(self, connection: socket.socket, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        """One request on the resident's connection, opened again if the server closed it."""
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
         if self.cookie:
             lines.append(f"Cookie: {self.cookie}")
         if body is not None:
             lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-        status, cookie, data = exchange(connection, ("\r\n".join(lines) + "\r\n\r\n" + (body or "")).encode())
+        if self.connection is None:
+            self.connection = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+        status, cookie, data, closes = exchange(self.connection, ("\r\n".join(lines) + "\r\n\r\n" + (body or "")).encode())
+        if closes:
+            self.hang_up()
         if cookie:
             self.cookie = cookie
         return status, data.decode("utf-8", "replace")
+
+    def hang_up(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def answers(self, html: str, marker: str) -> list[str]:
         """A random valid answer to every question, URL-encoded, and the marker in every text box.
@@ -128,25 +139,22 @@ class Client(threading.Thread):
             # the POST) and no cookie yet. Long-lived connections would pin each client to one
             # gunicorn worker for the whole run and measure how evenly they happened to spread.
             self.cookie = ""
-            connection: socket.socket | None = None
             started = time.perf_counter()
             try:
-                connection = socket.create_connection(("127.0.0.1", self.port), timeout=60)
-                status, html = self.request(connection, "GET", path)
+                status, html = self.request("GET", path)
                 if status != 200:
                     self.errors[f"GET {status}"] += 1
                     continue
                 body = "&".join([urllib.parse.urlencode(HIDDEN_RE.findall(html)), *self.answers(html, marker)])
-                status, _ = self.request(connection, "POST", path, body)
+                status, _ = self.request("POST", path, body)
                 if status == 303 and self.rng.random() < self.resend:
-                    status, _ = self.request(connection, "POST", path, body)  # a double tap
+                    status, _ = self.request("POST", path, body)  # a double tap
                     self.resent += 1
             except (OSError, ValueError) as exc:
                 self.errors[type(exc).__name__] += 1
                 continue
             finally:
-                if connection is not None:
-                    connection.close()
+                self.hang_up()
             if status == 303:
                 self.latencies.append(time.perf_counter() - started)
                 self.acked.append(marker)
@@ -154,8 +162,9 @@ class Client(threading.Thread):
                 self.errors[f"POST {status}"] += 1
 
 
-def exchange(connection: socket.socket, request: bytes) -> tuple[int, str, bytes]:
-    """Send one HTTP/1.1 request; return the response's status, cookie (name=value) and body.
+def exchange(connection: socket.socket, request: bytes) -> tuple[int, str, bytes, bool]:
+    """Send one HTTP/1.1 request; return the response's status, cookie (name=value), body and
+    whether the server closes the connection after it (gunicorn's sync workers always do).
 
     Just what gunicorn's answers need (a Content-Length on each). http.client parses headers
     with the email package, which cost the load generator more CPU than all the rest, and
@@ -170,7 +179,7 @@ def exchange(connection: socket.socket, request: bytes) -> tuple[int, str, bytes
         received += chunk
     head, _, body = received.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    length, cookie = 0, ""
+    length, cookie, closes = 0, "", False
     for line in header_lines:
         name, _, value = line.partition(":")
         name = name.lower()
@@ -178,12 +187,14 @@ def exchange(connection: socket.socket, request: bytes) -> tuple[int, str, bytes
             length = int(value)
         elif name == "set-cookie":
             cookie = value.strip().split(";", 1)[0]
+        elif name == "connection":
+            closes = value.strip().lower() == "close"
     while len(body) < length:
         chunk = connection.recv(65536)
         if not chunk:
             raise ConnectionResetError("the server closed the connection")
         body += chunk
-    return int(status_line.split(" ", 2)[1]), cookie, body
+    return int(status_line.split(" ", 2)[1]), cookie, body, closes
 
 
 def server_cpu_seconds(master_pid: int) -> float:

@@ -88,7 +88,7 @@ def main() -> int:
     database_cpu = database_server_cpu(args.database_url)
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(args.n):
-        # a new resident each time: no session cookie yet, as in survey_load.py
+        # a new resident each time: no cookie yet, as in survey_load.py
         one_submission(app.test_client(), path, rng, f"bench-{run}-{i}", split)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     database_cpu = database_server_cpu(args.database_url) - database_cpu

@@ -5,8 +5,9 @@ Usage:
     .venv/bin/python benchmarks/survey_load.py --database-url postgresql://postgres@127.0.0.1:5432/surveys_bench
 
 The database must be empty or a scratch one: it is migrated and seeded with the demo data.
-Each of the 32 clients plays one resident after another: a new connection and a new session
-cookie (CSRF) per resident, every question filled with a random valid answer and writes a unique marker in the comment box; a share of submissions is sent
+Each of the 32 clients plays one resident after another: a new connection and no cookie
+yet (the form cookie the GET sets goes back with the POST), every question answered at
+random and a unique marker written in each comment box; a share of submissions is sent
 twice (a double tap), which must not store a second response. Afterwards every
 acknowledged marker (303 to the thank-you page) must be stored exactly once.
 Prints submissions/s and p50/p95/p99 latency of GET+POST; exits 1 on any loss or duplicate.
@@ -79,7 +80,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, l
 
 
 class Client(threading.Thread):
-    """A stream of residents, one after another: each a new connection and a new session cookie."""
+    """A stream of residents, one after another: each a new connection and no cookie yet."""
 
     def __init__(self, number: int, port: int, code: str, run: str, deadline: float, limit: int, resend: float) -> None:
         super().__init__(daemon=True)

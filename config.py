@@ -49,7 +49,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
-    WTF_CSRF_TIME_LIMIT = 6 * 3600  # a resident may leave a form open for a while
+    WTF_CSRF_TIME_LIMIT = 6 * 3600  # staff forms; an officer may leave one open for a while
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # uploads (draft reports, paper imports)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour")
     # Per client (keyed hash of its address). A household shares one phone or one
@@ -86,7 +86,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     RATELIMIT_STORAGE_URI = "memory://"
-    SURVEY_PAGE_MAX_AGE = 0.0  # tests change a survey and look at once; test_formcache covers the reuse
+    SURVEY_PAGE_MAX_AGE = 0.0  # tests change a survey and look at once; test_recent_links covers the reuse
 
     def __init__(self) -> None:
         super().__init__()

@@ -37,7 +37,7 @@ sys.path.insert(0, str(PROJECT))
 BIN = PROJECT / ".venv" / "bin"
 RADIO_RE = re.compile(r'<input type="radio" name="(q\d+)" value="([^"]*)"')
 TEXT_RE = re.compile(r'<textarea id="(q\d+)"')
-HIDDEN_RE = re.compile(r'name="(csrf_token|token|via)" value="([^"]*)"')
+HIDDEN_RE = re.compile(r'name="(token|via)" value="([^"]*)"')
 
 
 def prepare(env: dict[str, str]) -> str:

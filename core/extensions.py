@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -56,19 +57,26 @@ def counts_own_limit(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @lru_cache(maxsize=64)
 def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
-    return tuple(parse_many(limits))
+    """The limits, shortest window first."""
+    return tuple(sorted(parse_many(limits), key=lambda item: item.get_expiry()))
 
 
 def within_limit(limits: str, scope: str) -> bool:
     """Count this request against ``limits`` ("30 per minute;500 per hour") for this client.
 
-    False once any of them is exceeded. Flask-Limiter's own strategy and storage (memory,
-    or Redis when REDIS_URL is set), called directly: its route decorator resolves and
-    parses every limit again on each request, about a tenth of the CPU time of a survey
-    submission (benchmarks/survey_load.py), the busiest POST of all.
+    False once one of them is exceeded; the longer windows are then not counted, so a burst
+    refused by the minute limit does not use up the client's hour (as Flask-Limiter does).
+    Flask-Limiter's own strategy and storage (memory, or Redis when REDIS_URL is set), called
+    directly: its route decorator resolves and parses every limit again on each request,
+    about a tenth of the CPU time of a survey submission (benchmarks/survey_load.py), the
+    busiest POST of all. If the storage cannot be reached the request goes through, logged:
+    a resident's answers matter more than the limit.
     """
     if not limiter.enabled:
         return True
     key = client_fingerprint()
-    counted = [limiter.limiter.hit(item, key, scope) for item in _parsed(limits)]
-    return all(counted)
+    try:
+        return all(limiter.limiter.hit(item, key, scope) for item in _parsed(limits))
+    except Exception:  # Redis down or unreachable: whatever the driver raises
+        logging.getLogger(__name__).exception("rate-limit storage unreachable; %s not limited", scope)
+        return True

@@ -141,8 +141,8 @@ class RecentLinks:
 
     For pages that only show a link (the form's GET, the thank-you page): such a page is
     exactly the page a request ``max_age`` seconds earlier would have received. Nothing is
-    stored on the strength of it; a submission reads its link again inside its own write
-    transaction. ``max_age`` 0 reads every time.
+    stored on the strength of it; a submission reads its link again before it writes.
+    ``max_age`` 0 reads every time.
     """
 
     def __init__(self, max_age: float, size: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:

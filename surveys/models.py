@@ -232,7 +232,7 @@ class Response(Base):
         UniqueConstraint("survey_id", "serial"),
         # Every submission asks whether the same client sent the same answers before, and one
         # address may carry a whole village's responses (CGNAT, a commune's Wi-Fi): an index on
-        # the client alone would make that a scan of them all. It also serves the purge.
+        # the client alone would make that a scan of them all.
         Index("ix_survey_responses_client_hash_answers_hash", "client_hash", "answers_hash"),
         # Only flagged responses are reviewed, and every flagged one has a review status.
         CheckConstraint(

@@ -315,7 +315,8 @@ class SurveyView:
 
 @dataclass(frozen=True, slots=True)
 class LinkView:
-    """A survey × commune link as plain data: read on every request, never cached."""
+    """A survey × commune link as plain data: read afresh by every submission (pages that only
+    show it may reuse a copy at most SURVEY_PAGE_MAX_AGE old, ``formcache.RecentLinks``)."""
 
     id: int
     code: str
@@ -417,12 +418,15 @@ def store_response(
 ) -> int:
     """Validate and store one response with its token and answers; return its id.
 
-    Written on the session's connection, in its transaction (the caller commits). Raises
+    Written on the session's connection, in its transaction (the caller commits). On
+    PostgreSQL everything is one statement, which the respondent form runs without a
+    transaction around it (``core.db.begin_single_write``): add no second write there. Raises
     ``FormAlreadySubmitted`` when ``nonce`` already stored a response (nothing written).
     ``version`` is the survey's current version, already loaded (the respondent form passes
     the cached ``VersionSpec``); by default it is read from ``link.survey``.
     """
     now = now or utc_now()
+    nonce = nonce or None  # an empty token is no token, on both paths below
     survey = link.survey
     state = survey_state(survey, now)
     # Paper forms collected before closing may still be entered after it.

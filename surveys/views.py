@@ -49,18 +49,21 @@ WRITE_ATTEMPTS = 8
 
 
 def _browser() -> str:
-    """This browser's id from its form cookie; a new id, and the cookie to keep it, if it has none."""
+    """This browser's id from its form cookie (a new one if it has none), sent back with this response.
+
+    Sent again with every token, so the cookie always outlives the newest token it signs
+    (both last ``formtoken.MAX_AGE``).
+    """
     if "form_browser" not in g:
-        known = formtoken.browser_id(request.cookies.get(formtoken.COOKIE))
-        g.form_browser = known or formtoken.new_browser_id()
-        if known is None:
-            @after_this_request
-            def remember(response: Any) -> Any:
-                response.set_cookie(
-                    formtoken.COOKIE, g.form_browser, max_age=formtoken.MAX_AGE, path="/s/", httponly=True,
-                    samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
-                )
-                return response
+        g.form_browser = formtoken.browser_id(request.cookies.get(formtoken.COOKIE)) or formtoken.new_browser_id()
+
+        @after_this_request
+        def remember(response: Any) -> Any:
+            response.set_cookie(
+                formtoken.COOKIE, g.form_browser, max_age=formtoken.MAX_AGE, path="/s/", httponly=True,
+                samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+            return response
     return g.form_browser
 
 
@@ -105,6 +108,7 @@ def _link_to_show(code: str) -> tuple[LinkView, VersionSpec]:
 
     Under load most GETs then skip the database (see ``formcache.RecentLinks``).
     """
+    code = code.lower()  # as the link lookup does
     recent: RecentLinks = current_app.extensions["surveys.recent_links"]
     found = recent.get(code)
     if found is None:
@@ -117,6 +121,7 @@ def _link_to_show(code: str) -> tuple[LinkView, VersionSpec]:
             # discarded it and every older one, so a second try runs on a fresh connection.
             # (A POST retries in _submit, whose SQLite write transaction must not be replaced here.)
             session.rollback()
+            begin_read(session)
             found = _respondent_link_or_404(code)
         recent.put(code, found)
     return found
@@ -154,8 +159,9 @@ def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
     Rendering the page was most of the CPU time of every GET. The key holds everything the
     page shows: the version's full content (wording, order, choices; a draft edited in place
     has another content), the survey's title, introduction and dates and the commune with its
-    current hamlets (all in ``link``, read on every request), the language, the channel and
-    the address (for the language switch). Never a stale page. A signed-in officer (whose
+    current hamlets (all in ``link``, as ``_link_to_show`` gives it), the language, the channel
+    and the address (for the language switch): the page never differs from a fresh render of
+    the same ``link`` and ``version``. A signed-in officer (whose
     page carries their own menu) or a pending flash message gets a fresh render.
     """
     if current_user.is_authenticated or "_flashes" in flask_session:
@@ -238,7 +244,9 @@ def _token_refusal(token: formtoken.FormToken | None) -> str | None:
 
 def _store_once(code: str) -> Any:
     session = get_session()
-    begin_single_write(session)  # before anything is read; store_response writes in one statement
+    # Before anything is read. On PostgreSQL store_response writes in one statement, so no
+    # transaction is needed around it; on SQLite this takes the write lock (core.db).
+    begin_single_write(session)
     link, version = _respondent_link_or_404(code)
     state = survey_state(link.survey)
     if state != "open":

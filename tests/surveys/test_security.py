@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from core.extensions import client_fingerprint, limiter, within_limit
 from surveys import formtoken
 from surveys.models import Response
 from tests.surveys.conftest import valid_answers
@@ -18,7 +19,7 @@ def app_config():
 
 
 def fields(html):
-    return dict(re.findall(r'name="(csrf_token|token)" value="([^"]+)"', html))
+    return dict(re.findall(r'name="(token)" value="([^"]+)"', html))
 
 
 def stored(session):
@@ -31,7 +32,8 @@ def test_a_resident_gets_one_form_cookie_and_no_session(client, link):
     assert len(cookies) == 1 and cookies[0].startswith(f"{formtoken.COOKIE}=")
     assert all(flag in cookies[0] for flag in ("HttpOnly", "SameSite=Lax", "Path=/s/"))
     assert "csrf_token" not in page.get_data(as_text=True)
-    assert client.get(f"/s/{link.code}").headers.get("Set-Cookie") is None  # kept, not set again
+    browser = cookies[0].split(";", 1)[0]
+    assert client.get(f"/s/{link.code}").headers["Set-Cookie"].startswith(browser + ";")  # the same id, renewed
 
 
 def test_a_form_posted_without_the_form_cookie_is_refused(app, client, session, link, survey):
@@ -72,7 +74,7 @@ def test_a_forged_or_foreign_token_is_refused(client, session, link, survey, app
     assert stored(session) == 0
 
 
-def test_submission_with_csrf_token_is_accepted_then_rate_limited(client, session, link, survey):
+def test_submissions_are_accepted_then_rate_limited_per_client(client, session, link, survey):
     statuses = []
     for _ in range(4):
         hidden = fields(client.get(f"/s/{link.code}").get_data(as_text=True))
@@ -82,3 +84,34 @@ def test_submission_with_csrf_token_is_accepted_then_rate_limited(client, sessio
     assert "Vui lòng đợi một phút" in limited.get_data(as_text=True)
     assert 'value="4" checked' in limited.get_data(as_text=True)  # the answers are still there
     assert session.scalar(select(func.count()).select_from(Response)) == 3
+
+
+def test_another_address_is_not_limited_by_the_first_ones_submissions(app, client, session, link, survey):
+    for _ in range(4):
+        hidden = fields(client.get(f"/s/{link.code}").get_data(as_text=True))
+        client.post(f"/s/{link.code}", data=valid_answers(survey) | hidden)
+    neighbour = app.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = "10.0.0.2"
+    hidden = fields(neighbour.get(f"/s/{link.code}").get_data(as_text=True))
+    assert neighbour.post(f"/s/{link.code}", data=valid_answers(survey) | hidden).status_code == 303
+    assert stored(session) == 4
+
+
+def test_a_burst_refused_by_the_minute_limit_does_not_use_up_the_hour(app):
+    from limits import parse
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.0.0.3"}):
+        results = [within_limit("2 per minute;50 per hour", "test.burst") for _ in range(10)]
+        hour = limiter.limiter.get_window_stats(parse("50 per hour"), client_fingerprint(), "test.burst")
+    assert results == [True, True] + [False] * 8
+    assert hour.remaining == 48  # only the two accepted requests were counted against the hour
+
+
+def test_submissions_go_through_when_the_rate_limit_storage_is_down(app, client, session, link, survey, monkeypatch):
+    def unreachable(*_args, **_kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(limiter.limiter, "hit", unreachable)
+    hidden = fields(client.get(f"/s/{link.code}").get_data(as_text=True))
+    assert client.post(f"/s/{link.code}", data=valid_answers(survey) | hidden).status_code == 303
+    assert stored(session) == 1

@@ -253,6 +253,19 @@ def stored_markers(url: str, run: str) -> Counter:
     return Counter(values)
 
 
+def reference_loop_seconds() -> float:
+    """CPU seconds of a fixed pure-Python loop: how fast this (shared, virtual) machine runs now.
+
+    On the project's machine the same loop took from 0.43 to 0.91 s within one session, so
+    throughputs from different runs compare only next to this figure.
+    """
+    started = time.process_time()
+    total = 0
+    for number in range(5_000_000):
+        total += number
+    return time.process_time() - started
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
 
@@ -283,6 +296,7 @@ def main() -> int:
     server_log = Path(instance) / "gunicorn.log"
     server = start_gunicorn(env, args.port, args.workers, args.threads, server_log, args.worker_class)
     run = secrets.token_hex(3)
+    reference_before = reference_loop_seconds()  # before the CPU counters start: not load
     cpu_before = server_cpu_seconds(server.pid)
     database_cpu_before = database_server_cpu(args.database_url)
     client_cpu_before = time.process_time()
@@ -329,7 +343,8 @@ def main() -> int:
             print(f"PostgreSQL backends CPU: {database_cpu:.1f} s = {database_cpu / len(acked) * 1000:.1f} ms per submission; "
                   f"all three: {total:.1f} ms -> at most {os.cpu_count() * 1000 / total:.0f} submissions/s on "
                   f"{os.cpu_count()} cores, {(cpu_used + database_cpu + client_cpu) / (elapsed * os.cpu_count()):.0%} of them used")
-    print(f"load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}")
+    print(f"load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}; reference loop "
+          f"{reference_before:.2f} s before, {reference_loop_seconds():.2f} s after (lower is a faster machine)")
     print(f"errors: {dict(errors) or 0}" + (f" (server log: {server_log})" if errors else ""))
     print(f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; stored but not acknowledged: {len(unacked)}")
     return 1 if lost or duplicated or not acked else 0

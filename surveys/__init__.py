@@ -13,11 +13,12 @@ def init_app(app: Flask) -> None:
     from core.views import PageSection, add_dashboard_section, add_home_section
     from surveys import cli, fieldwork, reports, review, staff, views  # noqa: F401 - fieldwork, reports, review add routes to staff.bp
     from surveys.demo import seed_demo_survey
-    from surveys.formcache import RecentLinks
+    from surveys.formcache import BoundedCache
     from surveys.numbers import register_filters
 
     app.register_blueprint(views.bp)
-    app.extensions["surveys.recent_links"] = RecentLinks(app.config["SURVEY_PAGE_MAX_AGE"])
+    # Links shown to residents, read at most SURVEY_PAGE_MAX_AGE ago (surveys.views._link_to_show).
+    app.extensions["surveys.recent_links"] = BoundedCache(1024, max_age=app.config["SURVEY_PAGE_MAX_AGE"])
     app.register_blueprint(staff.bp)
     add_home_section(app, PageSection("surveys/_home.html", _home_context))
     add_dashboard_section(app, PageSection("surveys/_dashboard.html", _dashboard_context))

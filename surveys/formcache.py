@@ -6,7 +6,7 @@ A version that has a response never changes again (edits create a new version, s
 nobody answered yet may still be edited in place: it is never kept here.
 
 The survey (status, dates, title) and the commune's hamlets are read on every submission;
-pages that only show them may use a copy at most a second old (``RecentLinks``).
+pages that only show them may use a copy at most a second old (``BoundedCache``, ``surveys.views``).
 """
 
 from __future__ import annotations
@@ -65,42 +65,80 @@ class VersionSpec:
     content: tuple[Any, ...] = field(repr=False)
 
 
+class BoundedCache:
+    """A thread-safe map keeping the ``size`` most recently used entries, each for at most
+    ``max_age`` seconds (None: until it is pushed out). Per worker process.
+
+    Serves the frozen versions here, the rendered blank forms and the links shown to
+    residents (``surveys.views``). For the links, a page that only shows one (the form's GET,
+    the thank-you page) is exactly the page a request ``max_age`` seconds earlier would have
+    received; nothing is stored on the strength of it, a submission reads its link again
+    before it writes. ``max_age`` 0 keeps nothing.
+    """
+
+    def __init__(self, size: int, max_age: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.size, self.max_age, self.clock = size, max_age, clock
+        self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any | None:
+        """The value kept for ``key`` if it is still young enough, else None."""
+        with self._lock:
+            kept = self._entries.get(key)
+            if kept is None or (self.max_age is not None and self.clock() - kept[0] >= self.max_age):
+                return None
+            self._entries.move_to_end(key)
+            return kept[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        """Keep ``value`` for ``key``, pushing out the least recently used entry when full."""
+        if self.max_age is not None and self.max_age <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (self.clock(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def keys(self) -> list[Any]:
+        """The keys held, least recently used first (tests)."""
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        """Forget everything (tests; never needed for correctness)."""
+        with self._lock:
+            self._entries.clear()
+
+
 # Keyed by (id, created_at), not the id alone: an id reused after a rollback or a restored
 # database is a different version.
 VersionKey = tuple[int, datetime]
-_frozen: OrderedDict[VersionKey, VersionSpec] = OrderedDict()
-_lock = threading.Lock()
+_frozen = BoundedCache(CACHE_SIZE)
 
 
 def clear() -> None:
     """Forget every cached version (tests; never needed for correctness)."""
-    with _lock:
-        _frozen.clear()
+    _frozen.clear()
 
 
 def cached_keys() -> list[VersionKey]:
-    """(id, created_at) of the versions held, oldest first (tests)."""
-    with _lock:
-        return list(_frozen)
+    """(id, created_at) of the versions held, least recently used first (tests)."""
+    return _frozen.keys()
 
 
 def version_spec(session: Session, key: VersionKey) -> VersionSpec:
     """The questions of version ``key`` (id, created_at): from the cache when frozen, else from the database."""
-    with _lock:
-        spec = _frozen.get(key)
-        if spec is not None:
-            _frozen.move_to_end(key)
-            return spec
+    spec = _frozen.get(key)
+    if spec is not None:
+        return spec
     version_id = key[0]
     # Ask whether it is frozen BEFORE reading the questions: an in-place edit committed
     # before this check is seen by the reads below; after it, edits make a new version.
     frozen = bool(session.scalar(select(exists().where(Response.version_id == version_id))))
     spec = load_spec(session, version_id)
     if frozen:
-        with _lock:
-            _frozen[key] = spec
-            while len(_frozen) > CACHE_SIZE:
-                _frozen.popitem(last=False)
+        _frozen.put(key, spec)
     return spec
 
 
@@ -134,36 +172,3 @@ def _question(q: Any) -> QuestionSpec:
         min_value=q.min_value, max_value=q.max_value, max_length=q.max_length,
         weighting_role=WeightingRole(q.weighting_role) if q.weighting_role else None,
     )
-
-
-class RecentLinks:
-    """Links to respondent forms as read in the last ``max_age`` seconds, per worker process.
-
-    For pages that only show a link (the form's GET, the thank-you page): such a page is
-    exactly the page a request ``max_age`` seconds earlier would have received. Nothing is
-    stored on the strength of it; a submission reads its link again before it writes.
-    ``max_age`` 0 reads every time.
-    """
-
-    def __init__(self, max_age: float, size: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
-        self.max_age, self.size, self.clock = max_age, size, clock
-        self._links: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, code: str) -> Any | None:
-        """What ``put`` kept for ``code`` if it is recent enough, else None."""
-        with self._lock:
-            kept = self._links.get(code)
-        if kept is None or self.clock() - kept[0] >= self.max_age:
-            return None
-        return kept[1]
-
-    def put(self, code: str, link: Any) -> None:
-        """Keep ``link`` for ``code`` (a link that exists: unknown codes are never kept)."""
-        if self.max_age <= 0:
-            return
-        with self._lock:
-            self._links[code] = (self.clock(), link)
-            self._links.move_to_end(code)
-            while len(self._links) > self.size:
-                self._links.popitem(last=False)

@@ -316,7 +316,7 @@ class SurveyView:
 @dataclass(frozen=True, slots=True)
 class LinkView:
     """A survey × commune link as plain data: read afresh by every submission (pages that only
-    show it may reuse a copy at most SURVEY_PAGE_MAX_AGE old, ``formcache.RecentLinks``)."""
+    show it may reuse a copy at most SURVEY_PAGE_MAX_AGE old, ``views._link_to_show``)."""
 
     id: int
     code: str

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
 
 from flask import (
@@ -33,7 +31,7 @@ from core.qr import qr_png, qr_svg
 from surveys import formtoken
 from surveys.answers import options_for
 from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyUnavailable
-from surveys.formcache import RecentLinks, VersionSpec, version_spec
+from surveys.formcache import BoundedCache, VersionSpec, version_spec
 from surveys.models import Channel, SurveyArea
 from surveys.services import (
     LinkView,
@@ -106,10 +104,10 @@ def _respondent_link_or_404(code: str) -> tuple[LinkView, VersionSpec]:
 def _link_to_show(code: str) -> tuple[LinkView, VersionSpec]:
     """The link and its questions for a page that only shows them: read at most SURVEY_PAGE_MAX_AGE ago.
 
-    Under load most GETs then skip the database (see ``formcache.RecentLinks``).
+    Under load most GETs then skip the database (see ``formcache.BoundedCache``).
     """
     code = code.lower()  # as the link lookup does
-    recent: RecentLinks = current_app.extensions["surveys.recent_links"]
+    recent: BoundedCache = current_app.extensions["surveys.recent_links"]
     found = recent.get(code)
     if found is None:
         session = get_session()
@@ -148,9 +146,7 @@ def _form(
 # is rendered once with this marker in its place. It is random per process: nothing a
 # survey's author or a commune's name contains can be mistaken for it.
 _TOKEN_SLOT = f"token-{secrets.token_hex(12)}"
-_PAGE_CACHE: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-_PAGE_CACHE_SIZE = 256
-_cache_lock = threading.Lock()
+_blank_pages = BoundedCache(256)
 
 
 def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
@@ -167,19 +163,13 @@ def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
     if current_user.is_authenticated or "_flashes" in flask_session:
         return _form(link, version, issue_token(link), via)
     key = (version.content, str(get_locale()), link, via, request.full_path)
-    with _cache_lock:
-        page = _PAGE_CACHE.get(key)
-        if page is not None:
-            _PAGE_CACHE.move_to_end(key)
+    page = _blank_pages.get(key)
     if page is None:
         page = render_template(
             "surveys/respond.html", link=link, survey=link.survey, version=version, values={}, errors={},
             options=options_for(version, link.area), token=_TOKEN_SLOT, via=via,
         )
-        with _cache_lock:
-            _PAGE_CACHE[key] = page
-            while len(_PAGE_CACHE) > _PAGE_CACHE_SIZE:
-                _PAGE_CACHE.popitem(last=False)
+        _blank_pages.put(key, page)
     return page.replace(_TOKEN_SLOT, issue_token(link), 1)
 
 
@@ -230,16 +220,18 @@ def _submit(code: str) -> Any:
 
 def _token_refusal(token: formtoken.FormToken | None) -> str | None:
     """Why a POSTed form cannot be stored as it is (the page then offers a fresh token), or None."""
-    if token is not None and not current_app.config.get("WTF_CSRF_ENABLED", True):  # the switch tests use
+    if token is None:
+        return _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):  # the app-wide switch tests use
         return None
     cookie = formtoken.browser_id(request.cookies.get(formtoken.COOKIE))
-    if token is not None and cookie == token.browser and request.headers.get("Sec-Fetch-Site") != "cross-site":
-        return None
-    if token is not None and cookie is None:
+    if cookie is None:
         # No cookie: blocked by the browser, or a form posted from another site (SameSite).
         return _("Trình duyệt chưa gửi lại cookie của phiếu. Vui lòng cho phép cookie với trang này "
                  "rồi bấm Gửi phiếu lần nữa.")
-    return _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")
+    if cookie != token.browser or request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return _("Phiếu đã hết hạn. Vui lòng kiểm tra lại và bấm Gửi một lần nữa.")
+    return None
 
 
 def _store_once(code: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from surveys.formcache import RecentLinks
+from surveys.formcache import BoundedCache
 from surveys.models import Response, SurveyStatus
 from tests.surveys.conftest import valid_answers
 from tests.surveys.test_respond import form_token, post_form
@@ -68,16 +68,17 @@ def test_a_code_not_found_is_not_remembered(client, session, link, clock):
     assert client.get("/s/ma-moi").status_code == 200
 
 
-def test_at_most_size_links_are_kept_the_oldest_go_first():
+def test_at_most_size_entries_are_kept_the_least_recently_used_go_first():
     now = [0.0]
-    recent = RecentLinks(max_age=10.0, size=2, clock=lambda: now[0])
+    recent = BoundedCache(2, max_age=10.0, clock=lambda: now[0])
     recent.put("a", "A")
     recent.put("b", "B")
+    assert recent.get("a") == "A"  # read: now the most recently used
     recent.put("c", "C")
-    assert (recent.get("a"), recent.get("b"), recent.get("c")) == (None, "B", "C")
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == ("A", None, "C")
 
 
 def test_max_age_zero_keeps_nothing():
-    recent = RecentLinks(max_age=0.0)
+    recent = BoundedCache(1024, max_age=0.0)
     recent.put("a", "A")
     assert recent.get("a") is None

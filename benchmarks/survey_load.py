@@ -241,16 +241,19 @@ def database_server_cpu(url: str) -> float:
 
 def stored_markers(url: str, run: str) -> Counter:
     """How many times each of this run's markers is stored."""
-    from sqlalchemy import select
+    from sqlalchemy import Text, cast, select
 
     from core.db import make_engine
-    from surveys.models import Answer
+    from surveys.models import Response
 
     engine = make_engine(url)
     with engine.connect() as connection:
-        values = connection.execute(select(Answer.value).where(Answer.value.like(f"bench-{run}-%"))).scalars().all()
+        documents = connection.execute(
+            select(Response.answers).where(cast(Response.answers, Text).like(f"%bench-{run}-%"))
+        ).scalars().all()
     engine.dispose()
-    return Counter(values)
+    # Every text box of a submission carries its marker: count each response once.
+    return Counter(marker for answers in documents for marker in set(answers.values()) if marker.startswith(f"bench-{run}-"))
 
 
 def reference_loop_seconds() -> float:

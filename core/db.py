@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,6 +93,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the settings this platform relies on."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # JSON columns keep Vietnamese as text ("Đường xấu"), not as \u escapes, which would make
+    # a comment several times longer and unreadable in the database.
+    kwargs.setdefault("json_serializer", _json_text)
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
@@ -101,6 +105,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # fails one request instead, and SQLAlchemy then replaces every older connection of the
     # pool; the respondent form retries that failure itself (surveys.views).
     return create_engine(url, **kwargs)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 class Database:

@@ -22,13 +22,13 @@ from surveys.answers import question_options
 from surveys.errors import SurveyError
 from surveys.models import (
     MAX_ID,
-    Answer,
     Channel,
     DuplicateReview,
     Question,
     QuestionType,
     Response,
     Survey,
+    SurveyVersion,
 )
 from surveys.services import can_manage
 
@@ -129,7 +129,7 @@ def list_flagged(
 
 
 _DETAILS = (
-    selectinload(Response.answers).joinedload(Answer.question),
+    selectinload(Response.version).selectinload(SurveyVersion.questions),
     joinedload(Response.commune).selectinload(Area.children),
     joinedload(Response.hamlet),
     joinedload(Response.duplicate_reviewed_by),
@@ -175,15 +175,17 @@ def _earlier_matches(session: Session, survey: Survey, flagged: Sequence[Respons
 def _answer_rows(response: Response, others: Sequence[Response]) -> list[AnswerRow]:
     """Every question answered by any of the responses, in the flagged response's order."""
     columns = [response, *others]
-    by_code = [{a.question.code: a for a in r.answers} for r in columns]
+    # Each response's own version tells what its codes meant (versions may differ).
+    asked = [{question.code: question for question in r.version.questions} for r in columns]
     questions: dict[str, Question] = {}
-    for answers in by_code:
-        for answer in sorted(answers.values(), key=lambda a: a.question.position):
-            questions.setdefault(answer.question.code, answer.question)
+    for r, by_code in zip(columns, asked, strict=True):
+        for code, question in by_code.items():
+            if code in r.answers:
+                questions.setdefault(code, question)
     return [
         AnswerRow(code, question.text, tuple(
-            _label(answers[code].question, answers[code].value, r.commune) if code in answers else "—"
-            for r, answers in zip(columns, by_code, strict=True)
+            _label(by_code[code], r.answers[code], r.commune) if code in r.answers and code in by_code else "—"
+            for r, by_code in zip(columns, asked, strict=True)
         ))
         for code, question in questions.items()
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core.models import Area
 from surveys.answers import value_labels
-from surveys.models import Answer, Question, Response, Survey, SurveyArea, SurveyVersion
+from surveys.models import Response, Survey, SurveyArea, SurveyVersion
 
 FIXED_COLUMNS = (
     "response_id", "version", "commune_code", "commune", "hamlet_code", "channel", "serial",
@@ -42,35 +41,27 @@ def iter_export_rows(
     The raw export keeps every response with its review status; ``counted_only`` leaves out
     the duplicates a reviewer excluded, for the numbers computed from these rows.
     """
-    index = {code: i for i, code in enumerate(codes)}
     commune, hamlet = aliased(Area), aliased(Area)
     stmt = (
         select(
             Response.id, SurveyVersion.number, commune.code, commune.name, hamlet.code,
             Response.channel, Response.serial, Response.submitted_at, Response.is_possible_duplicate,
-            Response.duplicate_review, Question.code, Answer.value,
+            Response.duplicate_review, Response.answers,
         )
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .join(commune, Response.commune_id == commune.id)
         .outerjoin(hamlet, Response.hamlet_id == hamlet.id)
-        .outerjoin(Answer, Answer.response_id == Response.id)
-        .outerjoin(Question, Answer.question_id == Question.id)
         .where(Response.survey_id == survey_id, Response.commune_id.in_(commune_ids))
         .order_by(Response.id)
         .execution_options(yield_per=CHUNK)
     )
     if counted_only:
         stmt = stmt.where(Response.is_counted)
-    for _id, group in groupby(session.execute(stmt), key=lambda r: r[0]):
-        rows = list(group)
-        first = rows[0]
-        values: list[Any] = [None] * len(codes)
-        for row in rows:
-            if row[10] is not None:
-                values[index[row[10]]] = row[11]
+    for row in session.execute(stmt):
+        answers = row[10]
         yield [
-            first[0], first[1], first[2], first[3], first[4], first[5].value, first[6],
-            first[7].isoformat(timespec="seconds"), int(first[8]), first[9].value if first[9] else None, *values,
+            row[0], row[1], row[2], row[3], row[4], row[5].value, row[6], row[7].isoformat(timespec="seconds"),
+            int(row[8]), row[9].value if row[9] else None, *(answers.get(code) for code in codes),
         ]
 
 

@@ -1,4 +1,4 @@
-"""Survey tables: criteria sets, surveys and their frozen versions, responses and answers."""
+"""Survey tables: criteria sets, surveys and their frozen versions, responses with their answers."""
 
 from __future__ import annotations
 
@@ -225,7 +225,7 @@ class Question(Base):
 
 
 class Response(Base):
-    """One completed questionnaire, written in one transaction with all its answers."""
+    """One completed questionnaire with all its answers, written in one transaction."""
 
     __tablename__ = "survey_responses"
     __table_args__ = (
@@ -268,13 +268,17 @@ class Response(Base):
     duplicate_review_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("survey_import_batches.id"))
+    # {question code: value as text ("4", "1;3", "Đường xấu")} for the questions of ``version``,
+    # whose codes are unique and never change once it has responses (edits make a new version).
+    # One document per response, written once and read whole, as ODK and KoBoToolbox keep
+    # submissions: a row per answer cost each submission about 30 rows and 90 index entries.
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)
 
     survey: Mapped[Survey] = relationship()
     version: Mapped[SurveyVersion] = relationship()
     commune: Mapped[Area] = relationship(foreign_keys=[commune_id])
     hamlet: Mapped[Area | None] = relationship(foreign_keys=[hamlet_id])
     duplicate_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[duplicate_reviewed_by_id])
-    answers: Mapped[list[Answer]] = relationship(back_populates="response")
 
     @hybrid_property
     def is_counted(self) -> bool:
@@ -286,23 +290,6 @@ class Response(Base):
     def _is_counted_expression(cls) -> ColumnElement[bool]:
         # NULL (never flagged) counts too, hence IS DISTINCT FROM rather than !=.
         return cls.duplicate_review.is_distinct_from(DuplicateReview.EXCLUDED)
-
-
-class Answer(Base):
-    """The value given to one question, as text ("4", "1;3", "Đường xấu")."""
-
-    __tablename__ = "survey_answers"
-    # Its index, led by response_id, also serves every lookup by response; a second index on
-    # response_id alone would only cost each of the ~30 answer rows a submission writes.
-    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id"))
-    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id"), index=True)
-    value: Mapped[str] = mapped_column(Text)
-
-    response: Mapped[Response] = relationship(back_populates="answers")
-    question: Mapped[Question] = relationship()
 
 
 class SubmissionToken(Base):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from surveys.models import (
-    Answer,
     DuplicateReview,
-    Question,
     Response,
     Survey,
     SurveyArea,
@@ -82,10 +81,7 @@ def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> 
         result.by_day[day] = result.by_day.get(day, 0) + 1
     result.by_day = dict(sorted(result.by_day.items()))
     for role in (WeightingRole.SEX, WeightingRole.AGE_GROUP):
-        counts = dict(session.execute(
-            select(Answer.value, func.count()).join(Question).join(Response)
-            .where(*scope, Question.weighting_role == role).group_by(Answer.value)
-        ).all())
+        counts = _answer_counts(session, survey, role, scope)
         answered = sum(counts.values())
         margins = (survey.margins or {}).get(role.value, {})
         result.composition[role.value] = {
@@ -93,6 +89,25 @@ def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> 
             for category, n in sorted(counts.items())
         } | {c: (0, 0.0, s) for c, s in margins.items() if c not in counts}
     return result
+
+
+def _answer_counts(
+    session: Session, survey: Survey, role: WeightingRole, scope: Sequence[ColumnElement[bool]]
+) -> dict[str, int]:
+    """How many responses in ``scope`` gave each answer to the question that has ``role`` in their version."""
+    versions_by_code: dict[str, list[int]] = {}
+    for version in survey.versions:
+        for question in version.questions:
+            if question.weighting_role == role:
+                versions_by_code.setdefault(question.code, []).append(version.id)
+    counts: Counter[str] = Counter()
+    for code, version_ids in versions_by_code.items():
+        value = Response.answers[code].as_string()
+        counts.update(dict(session.execute(
+            select(value, func.count())
+            .where(*scope, Response.version_id.in_(version_ids), value.is_not(None)).group_by(value)
+        ).all()))
+    return dict(counts)
 
 
 def _sum_households(area) -> int | None:  # noqa: ANN001

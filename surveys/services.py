@@ -13,7 +13,6 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
-    Text,
     bindparam,
     exists,
     func,
@@ -22,7 +21,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from core.db import utc_now
@@ -31,7 +29,6 @@ from surveys.answers import answers_fingerprint, validate_answers
 from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyError, SurveyUnavailable
 from surveys.formcache import VersionSpec
 from surveys.models import (
-    Answer,
     Channel,
     CriteriaSet,
     DuplicateReview,
@@ -445,7 +442,6 @@ def store_response(
             raise AnswerErrors({"serial": _("Số phiếu %(serial)s đã được nhập.", serial=serial)})
     hamlet = _hamlet_of(version, link.area, values)
     session.flush()  # anything pending in the session goes first (a no-op on the respondent form)
-    ids = {q.code: q.id for q in version.questions}
     response = {
         "survey_id": survey.id,
         "version_id": version.id,
@@ -456,19 +452,17 @@ def store_response(
         "submitted_at": now,
         "client_hash": client_hash,
         "answers_hash": answers_fingerprint(values),
+        "answers": values,
         "entered_by_id": entered_by.id if entered_by else None,
         "import_batch_id": None,
     }
-    answers = {ids[code]: value for code, value in values.items()}
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         response_id = connection.execute(
-            _STORE_RESPONSE_AT_ONCE,
-            response | {"nonce": nonce, "pending": DuplicateReview.PENDING, "question_ids": list(answers),
-                        "values": list(answers.values())},
+            _STORE_RESPONSE_AT_ONCE, response | {"nonce": nonce, "pending": DuplicateReview.PENDING},
         ).scalar()
     else:
-        response_id = _store_step_by_step(connection, response, nonce, answers)
+        response_id = _store_step_by_step(connection, response, nonce)
     if response_id is None:
         raise FormAlreadySubmitted
     return response_id
@@ -481,8 +475,7 @@ def _hamlet_of(version: SurveyVersion | VersionSpec, commune: Area, values: Mapp
     return None
 
 
-def _store_step_by_step(connection: Connection, response: dict[str, Any], nonce: str | None,
-                        answers: Mapping[int, str]) -> int | None:
+def _store_step_by_step(connection: Connection, response: dict[str, Any], nonce: str | None) -> int | None:
     """``store_response``'s writes as separate statements (SQLite); None if ``nonce`` was used."""
     already_stored, flagged = _earlier_submissions(connection, response, nonce)
     if already_stored:
@@ -493,16 +486,11 @@ def _store_step_by_step(connection: Connection, response: dict[str, Any], nonce:
     ).scalar_one()
     if nonce:
         connection.execute(_INSERT_TOKEN, {"nonce": nonce, "response_id": response_id, "used_at": response["submitted_at"]})
-    if answers:
-        # One multi-row INSERT: RETURNING makes SQLAlchemy use "insertmanyvalues" (ids unused).
-        connection.execute(_INSERT_ANSWER, [{"response_id": response_id, "question_id": q, "value": v}
-                                            for q, v in answers.items()])
     return response_id
 
 
 _INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
 _INSERT_TOKEN = insert(SubmissionToken.__table__)
-_INSERT_ANSWER = insert(Answer.__table__).returning(Answer.__table__.c.id)
 
 
 def _earlier_submissions(connection: Connection, response: Mapping[str, Any], nonce: str | None) -> tuple[bool, bool]:
@@ -533,15 +521,14 @@ _EARLIER_SUBMISSIONS = select(
 # client and on the server (benchmarks/survey_load.py). Nothing is inserted when the token
 # was used; two requests racing with the same token both insert, and the unique nonce
 # refuses the second (IntegrityError, handled by the caller). The statement text and its
-# parameters are the same for every response, so psycopg keeps it prepared; the answers
-# come as two arrays, not a VALUES list whose length varies.
+# parameters are the same for every response, so psycopg keeps it prepared.
 _STORE_RESPONSE_AT_ONCE = text("""
 WITH new_response AS (
     INSERT INTO survey_responses (
         survey_id, version_id, commune_id, hamlet_id, channel, serial, submitted_at, client_hash,
-        answers_hash, is_possible_duplicate, duplicate_review, entered_by_id, import_batch_id)
+        answers_hash, answers, is_possible_duplicate, duplicate_review, entered_by_id, import_batch_id)
     SELECT :survey_id, :version_id, :commune_id, :hamlet_id, :channel, :serial, :submitted_at, :client_hash,
-        :answers_hash, earlier.same_answers, CASE WHEN earlier.same_answers THEN :pending END,
+        :answers_hash, :answers, earlier.same_answers, CASE WHEN earlier.same_answers THEN :pending END,
         :entered_by_id, :import_batch_id
     FROM (SELECT EXISTS (
         SELECT FROM survey_responses
@@ -552,20 +539,14 @@ WITH new_response AS (
 ), new_token AS (
     INSERT INTO survey_submission_tokens (nonce, response_id, used_at)
     SELECT :nonce, id, :submitted_at FROM new_response WHERE :nonce IS NOT NULL
-), new_answers AS (
-    INSERT INTO survey_answers (response_id, question_id, value)
-    SELECT new_response.id, answer.question_id, answer.value
-    FROM new_response, unnest(:question_ids, :values) AS answer (question_id, value)
 )
 SELECT id FROM new_response
 """).bindparams(
     *(bindparam(name, type_=_responses[name].type) for name in (
         "survey_id", "version_id", "commune_id", "hamlet_id", "channel", "serial", "submitted_at", "client_hash",
-        "answers_hash", "entered_by_id", "import_batch_id")),
+        "answers_hash", "answers", "entered_by_id", "import_batch_id")),
     bindparam("pending", type_=_responses.duplicate_review.type),
     bindparam("nonce", type_=SubmissionToken.__table__.c.nonce.type),
-    bindparam("question_ids", type_=ARRAY(Integer)),
-    bindparam("values", type_=ARRAY(Text)),
 ).columns(id=Integer)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
@@ -59,3 +61,45 @@ def test_downgrade_to_base_removes_every_table(empty_database_url):
     engine = make_engine(empty_database_url)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def test_answers_move_into_their_response_and_back_without_loss(empty_database_url):
+    """0006 turns the answer rows into one document per response, keyed by question code; its downgrade undoes it."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0005_submission_indexes")
+    engine = make_engine(empty_database_url)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        for statement, rows in _ANSWERED_SURVEY:
+            connection.execute(text(statement), [row | {"at": at} for row in rows])
+    command.upgrade(config, "0006_answers_in_response")
+    with engine.connect() as connection:
+        documents = dict(connection.execute(text("SELECT id, answers FROM survey_responses ORDER BY id")).all())
+    assert {i: json.loads(d) if isinstance(d, str) else d for i, d in documents.items()} == {
+        1: {"q01": "4", "q02": "Đường làng còn lầy lội"}, 2: {"q01": "5"}, 3: {},
+    }
+    command.downgrade(config, "0005_submission_indexes")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT response_id, question_id, value FROM survey_answers ORDER BY response_id, question_id")).all()
+        columns = {c["name"] for c in inspect(connection).get_columns("survey_responses")}
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 1, "4"), (1, 2, "Đường làng còn lầy lội"), (2, 1, "5")]
+    assert "answers" not in columns
+
+
+# Two questions, three responses: both answered, one answered, none (every question optional).
+_ANSWERED_SURVEY = [
+    ("INSERT INTO areas (id, code, name, unit_type, level, path, valid_from) "
+     "VALUES (1, '29578', 'Xã Đồng Phú', 'xa', 'commune', '/1/', '2020-01-01')", [{}]),
+    ("INSERT INTO surveys (id, title, introduction, status, margins, created_at) VALUES (1, 'S', '', 'open', '{}', :at)", [{}]),
+    ("INSERT INTO survey_versions (id, survey_id, number, created_at) VALUES (1, 1, 1, :at)", [{}]),
+    ("INSERT INTO survey_sections (id, version_id, position, title) VALUES (1, 1, 0, 'A')", [{}]),
+    ("INSERT INTO survey_questions (id, version_id, section_id, position, code, text, type, required, allow_dont_know, options) "
+     "VALUES (:id, 1, 1, :id, :code, 'Q', :type, :no, :no, '[]')",
+     [{"id": 1, "code": "q01", "type": "satisfaction5", "no": False}, {"id": 2, "code": "q02", "type": "long_text", "no": False}]),
+    ("INSERT INTO survey_responses (id, survey_id, version_id, commune_id, channel, submitted_at, answers_hash, is_possible_duplicate) "
+     "VALUES (:id, 1, 1, 1, 'qr', :at, 'a', :no)", [{"id": i, "no": False} for i in (1, 2, 3)]),
+    ("INSERT INTO survey_answers (response_id, question_id, value) VALUES (:response, :question, :value)",
+     [{"response": 1, "question": 1, "value": "4"}, {"response": 1, "question": 2, "value": "Đường làng còn lầy lội"},
+      {"response": 2, "question": 1, "value": "5"}]),
+]

@@ -372,7 +372,7 @@ def test_the_migration_keeps_existing_responses_and_marks_flagged_ones_pending(t
             INSERT INTO survey_submission_tokens (nonce, response_id, used_at) VALUES ('n1', 1, '2026-01-01 00:00:00');
         """)
     db.close()
-    command.upgrade(config, "head")
+    command.upgrade(config, "0004_duplicate_review")
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT id, duplicate_review FROM survey_responses ORDER BY id").fetchall() == [(1, None), (2, "pending")]
         assert db.execute("SELECT count(*) FROM survey_answers").fetchone() == (2,)

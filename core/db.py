@@ -94,8 +94,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # JSON columns keep Vietnamese as text ("Đường xấu"), not as \u escapes, which would make
-    # a comment several times longer and unreadable in the database.
-    kwargs.setdefault("json_serializer", _json_text)
+    # a comment several times longer and unreadable in the database. One encoder for all:
+    # json.dumps builds a new one on each call given any option.
+    kwargs.setdefault("json_serializer", json.JSONEncoder(ensure_ascii=False).encode)
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
@@ -105,10 +106,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # fails one request instead, and SQLAlchemy then replaces every older connection of the
     # pool; the respondent form retries that failure itself (surveys.views).
     return create_engine(url, **kwargs)
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
 class Database:

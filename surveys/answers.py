@@ -138,7 +138,12 @@ def validate_answers(
 
 def answers_fingerprint(values: Mapping[str, str]) -> str:
     """A hash of the answers, to spot the same form sent twice from one client."""
-    return hashlib.sha256(json.dumps(sorted(values.items()), ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_FINGERPRINT_JSON(sorted(values.items())).encode()).hexdigest()
+
+
+# The text hashed above: it must never change, or a form sent again after an upgrade would no
+# longer match its first copy. Built once (json.dumps builds an encoder per call given options).
+_FINGERPRINT_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def value_labels(question: Question, commune: Area | None = None) -> dict[str, str]:

@@ -65,6 +65,15 @@ def test_a_vary_header_a_view_set_keeps_its_own_values(app, client):
     assert {v.strip() for v in vary.split(",")} == {"Accept-Encoding", "Accept-Language", "Cookie"}
 
 
+def test_a_security_or_cache_header_a_view_set_stands_once(app, client):
+    own = {"Cache-Control": "max-age=60", "referrer-policy": "no-referrer"}
+    app.add_url_rule("/own-headers", "own_headers", lambda: ("x", 200, own))
+    headers = client.get("/own-headers").headers
+    assert headers.getlist("Cache-Control") == ["max-age=60"]
+    assert headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert headers["X-Frame-Options"] == "DENY"
+
+
 def test_session_cookie_is_httponly_and_samesite(client, areas, session):
     from tests.factories import make_user
 

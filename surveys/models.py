@@ -272,6 +272,7 @@ class Response(Base):
     # whose codes are unique and never change once it has responses (edits make a new version).
     # One document per response, written once and read whole, as ODK and KoBoToolbox keep
     # submissions: a row per answer cost each submission about 30 rows and 90 index entries.
+    # Never changed after it is stored (a plain dict, not MutableDict: changes in place are not saved).
     answers: Mapped[dict[str, str]] = mapped_column(JSON)
 
     survey: Mapped[Survey] = relationship()

@@ -23,15 +23,24 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _refuse_if_any(
+        "answers to a question of another version than their response's",
+        "SELECT count(*) FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id "
+        "JOIN survey_questions q ON q.id = a.question_id WHERE q.version_id <> r.version_id",
+    )
     with op.batch_alter_table("survey_responses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answers", sa.JSON(), nullable=True))
-    aggregate = "json_object_agg" if op.get_bind().dialect.name == "postgresql" else "json_group_object"
-    op.execute(f"""
-        UPDATE survey_responses SET answers = coalesce((
-            SELECT {aggregate}(q.code, a.value)
+    # Keys in the form's order, as new responses have them. SQLite before 3.44 has no ORDER BY
+    # inside an aggregate; it aggregates an ordered subquery in that order.
+    if op.get_bind().dialect.name == "postgresql":
+        document = """SELECT json_object_agg(q.code, a.value ORDER BY q.position)
             FROM survey_answers a JOIN survey_questions q ON q.id = a.question_id
-            WHERE a.response_id = survey_responses.id), '{{}}')
-    """)
+            WHERE a.response_id = survey_responses.id"""
+    else:
+        document = """SELECT json_group_object(code, value) FROM (
+            SELECT q.code, a.value FROM survey_answers a JOIN survey_questions q ON q.id = a.question_id
+            WHERE a.response_id = survey_responses.id ORDER BY q.position)"""
+    op.execute(f"UPDATE survey_responses SET answers = coalesce(({document}), '{{}}')")
     with op.batch_alter_table("survey_responses", schema=None) as batch_op:
         batch_op.alter_column("answers", existing_type=sa.JSON(), nullable=False)
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
@@ -40,6 +49,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    each = "json_each_text" if op.get_bind().dialect.name == "postgresql" else "json_each"
+    _refuse_if_any(
+        "answers whose code no question of their response's version has",
+        f"SELECT count(*) FROM survey_responses r CROSS JOIN {each}(r.answers) AS answer WHERE NOT EXISTS "
+        "(SELECT 1 FROM survey_questions q WHERE q.version_id = r.version_id AND q.code = answer.key)",
+    )
     op.create_table(
         "survey_answers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,7 +68,6 @@ def downgrade() -> None:
     )
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.create_index("ix_survey_answers_question_id", ["question_id"], unique=False)
-    each = "json_each_text" if op.get_bind().dialect.name == "postgresql" else "json_each"
     op.execute(f"""
         INSERT INTO survey_answers (response_id, question_id, value)
         SELECT r.id, q.id, answer.value
@@ -64,3 +78,10 @@ def downgrade() -> None:
     """)
     with op.batch_alter_table("survey_responses", schema=None) as batch_op:
         batch_op.drop_column("answers")
+
+
+def _refuse_if_any(what: str, count_sql: str) -> None:
+    """Stop before moving anything when some answers have no place on the other side: never drop them silently."""
+    found = op.get_bind().execute(sa.text(count_sql)).scalar()
+    if found:
+        raise RuntimeError(f"{found} {what}: nothing was changed; fix or remove them first")

@@ -65,19 +65,15 @@ def test_downgrade_to_base_removes_every_table(empty_database_url):
 
 def test_answers_move_into_their_response_and_back_without_loss(empty_database_url):
     """0006 turns the answer rows into one document per response, keyed by question code; its downgrade undoes it."""
-    config = alembic_config(empty_database_url)
-    command.upgrade(config, "0005_submission_indexes")
-    engine = make_engine(empty_database_url)
-    at = datetime(2026, 1, 1, tzinfo=UTC)
-    with engine.begin() as connection:
-        for statement, rows in _ANSWERED_SURVEY:
-            connection.execute(text(statement), [row | {"at": at} for row in rows])
+    config, engine = _answered_survey_at_0005(empty_database_url)
     command.upgrade(config, "0006_answers_in_response")
     with engine.connect() as connection:
         documents = dict(connection.execute(text("SELECT id, answers FROM survey_responses ORDER BY id")).all())
-    assert {i: json.loads(d) if isinstance(d, str) else d for i, d in documents.items()} == {
-        1: {"q01": "4", "q02": "Đường làng còn lầy lội"}, 2: {"q01": "5"}, 3: {},
-    }
+        tokens = connection.execute(text("SELECT nonce, response_id FROM survey_submission_tokens")).all()
+    documents = {i: json.loads(d) if isinstance(d, str) else d for i, d in documents.items()}
+    assert documents == {1: {"q01": "4", "q02": "Đường làng còn lầy lội"}, 2: {"q01": "5"}, 3: {}}
+    assert list(documents[1]) == ["q01", "q02"]  # the form's order, whatever order the rows had
+    assert [tuple(t) for t in tokens] == [("n1", 1)]  # SQLite rebuilt survey_responses under them
     command.downgrade(config, "0005_submission_indexes")
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT response_id, question_id, value FROM survey_answers ORDER BY response_id, question_id")).all()
@@ -87,7 +83,32 @@ def test_answers_move_into_their_response_and_back_without_loss(empty_database_u
     assert "answers" not in columns
 
 
-# Two questions, three responses: both answered, one answered, none (every question optional).
+def test_the_downgrade_refuses_answers_it_could_not_put_back_and_changes_nothing(empty_database_url):
+    config, engine = _answered_survey_at_0005(empty_database_url)
+    command.upgrade(config, "0006_answers_in_response")
+    with engine.begin() as connection:  # q02 removed after it was answered: no row could hold its answer
+        connection.execute(text("DELETE FROM survey_questions WHERE id = 2"))
+    with pytest.raises(RuntimeError, match="1 answers whose code no question"):
+        command.downgrade(config, "0005_submission_indexes")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("survey_responses")}
+        tables = set(inspect(connection).get_table_names())
+    engine.dispose()
+    assert "answers" in columns and "survey_answers" not in tables
+
+
+def _answered_survey_at_0005(url: str):
+    config = alembic_config(url)
+    command.upgrade(config, "0005_submission_indexes")
+    engine = make_engine(url)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        for statement, rows in _ANSWERED_SURVEY:
+            connection.execute(text(statement), [row | {"at": at} for row in rows])
+    return config, engine
+
+
+# Two questions, three responses: both answered (rows in reverse order), one answered, none.
 _ANSWERED_SURVEY = [
     ("INSERT INTO areas (id, code, name, unit_type, level, path, valid_from) "
      "VALUES (1, '29578', 'Xã Đồng Phú', 'xa', 'commune', '/1/', '2020-01-01')", [{}]),
@@ -100,6 +121,7 @@ _ANSWERED_SURVEY = [
     ("INSERT INTO survey_responses (id, survey_id, version_id, commune_id, channel, submitted_at, answers_hash, is_possible_duplicate) "
      "VALUES (:id, 1, 1, 1, 'qr', :at, 'a', :no)", [{"id": i, "no": False} for i in (1, 2, 3)]),
     ("INSERT INTO survey_answers (response_id, question_id, value) VALUES (:response, :question, :value)",
-     [{"response": 1, "question": 1, "value": "4"}, {"response": 1, "question": 2, "value": "Đường làng còn lầy lội"},
+     [{"response": 1, "question": 2, "value": "Đường làng còn lầy lội"}, {"response": 1, "question": 1, "value": "4"},
       {"response": 2, "question": 1, "value": "5"}]),
+    ("INSERT INTO survey_submission_tokens (nonce, response_id, used_at) VALUES ('n1', 1, :at)", [{}]),
 ]

@@ -242,7 +242,6 @@ def test_changing_the_type_after_responses_gives_a_new_code_in_a_new_version(app
     assert old.version_id == survey.versions[0].id and "q05" in old.answers
 
 
-
 def test_export_and_monitor_read_each_response_by_the_codes_of_its_own_version(app, session, officer, survey, link):
     old = answer(app, session, survey, link)
     with app.app_context():
@@ -259,6 +258,7 @@ def test_export_and_monitor_read_each_response_by_the_codes_of_its_own_version(a
     assert (rows[old.id]["q05"], rows[old.id]["q30"]) == ("4", None)
     assert (rows[new.id]["q05"], rows[new.id]["q30"]) == (None, "7")
     assert sum(n for n, _share, _margin in sexes.values()) == 2  # the sex question of both versions
+
 
 def test_wording_criterion_required_and_dont_know_keep_the_code(app, session, officer, survey, link, criteria_2022):
     answer(app, session, survey, link)

@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     from surveys.numbers import register_filters
 
     app.register_blueprint(views.bp)
-    # Links shown to residents, read at most SURVEY_PAGE_MAX_AGE ago (surveys.views._link_to_show).
+    # Links shown to residents, read at most SURVEY_PAGE_MAX_AGE ago (surveys.views._recent_link).
     app.extensions["surveys.recent_links"] = BoundedCache(1024, max_age=app.config["SURVEY_PAGE_MAX_AGE"])
     app.register_blueprint(staff.bp)
     add_home_section(app, PageSection("surveys/_home.html", _home_context))

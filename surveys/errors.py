@@ -15,6 +15,11 @@ class SurveyUnavailable(SurveyError):
         self.state = state
 
 
+class LinkChanged(SurveyError):
+    """Since the link was read (a moment ago), its survey closed or got a new version, or the commune
+    left it: nothing is stored; read the link afresh."""
+
+
 class AnswerErrors(SurveyError):
     """Some answers are invalid; ``errors`` maps question codes to messages."""
 

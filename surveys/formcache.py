@@ -5,8 +5,9 @@ A version that has a response never changes again (edits create a new version, s
 ``services.editable_version``), so its questions are kept here by version id. A version
 nobody answered yet may still be edited in place: it is never kept here.
 
-The survey (status, dates, title) and the commune's hamlets are read on every submission;
-pages that only show them may use a copy at most a second old (``BoundedCache``, ``surveys.views``).
+The survey (status, dates, title) and the commune's hamlets may be a copy at most a second old
+(``BoundedCache``, ``surveys.views``); a submission's write checks that its survey is still open
+with the same version (``services.store_response``, ``recheck_link``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -56,13 +57,17 @@ class SectionSpec:
 
 @dataclass(frozen=True, slots=True)
 class VersionSpec:
-    """A version's sections and questions; ``content`` is everything the form shows, for cache keys."""
+    """A version's sections and questions; ``content`` is everything the form shows, for cache keys.
+
+    ``frozen``: the version had a response when read, so it can never change again.
+    """
 
     id: int
     number: int
     sections: tuple[SectionSpec, ...]
     questions: tuple[QuestionSpec, ...]
     content: tuple[Any, ...] = field(repr=False)
+    frozen: bool = False
 
 
 class BoundedCache:
@@ -72,8 +77,8 @@ class BoundedCache:
     Serves the frozen versions here, the rendered blank forms and the links shown to
     residents (``surveys.views``). For the links, a page that only shows one (the form's GET,
     the thank-you page) is exactly the page a request ``max_age`` seconds earlier would have
-    received; nothing is stored on the strength of it, a submission reads its link again
-    before it writes. ``max_age`` 0 keeps nothing.
+    received; nothing is stored on the strength of it: a submission's write checks the link
+    again. ``max_age`` 0 keeps nothing.
     """
 
     def __init__(self, size: int, max_age: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
@@ -138,6 +143,7 @@ def version_spec(session: Session, key: VersionKey) -> VersionSpec:
     frozen = bool(session.scalar(select(exists().where(Response.version_id == version_id))))
     spec = load_spec(session, version_id)
     if frozen:
+        spec = replace(spec, frozen=True)
         _frozen.put(key, spec)
     return spec
 

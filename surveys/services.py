@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    Boolean,
     Connection,
     Integer,
     Select,
@@ -26,7 +27,13 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from core.db import utc_now
 from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
 from surveys.answers import answers_fingerprint, validate_answers
-from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyError, SurveyUnavailable
+from surveys.errors import (
+    AnswerErrors,
+    FormAlreadySubmitted,
+    LinkChanged,
+    SurveyError,
+    SurveyUnavailable,
+)
 from surveys.formcache import VersionSpec
 from surveys.models import (
     Channel,
@@ -312,8 +319,8 @@ class SurveyView:
 
 @dataclass(frozen=True, slots=True)
 class LinkView:
-    """A survey × commune link as plain data: read afresh by every submission (pages that only
-    show it may reuse a copy at most SURVEY_PAGE_MAX_AGE old, ``views._link_to_show``)."""
+    """A survey × commune link as plain data, read for one request or reused for at most
+    SURVEY_PAGE_MAX_AGE (``views._recent_link``; a submission's write checks it again)."""
 
     id: int
     code: str
@@ -412,6 +419,7 @@ def store_response(
     entered_by: User | None = None,
     now: datetime | None = None,
     version: SurveyVersion | VersionSpec | None = None,
+    recheck_link: bool = False,
 ) -> int:
     """Validate and store one response with its token and answers; return its id.
 
@@ -421,6 +429,11 @@ def store_response(
     ``FormAlreadySubmitted`` when ``nonce`` already stored a response (nothing written).
     ``version`` is the survey's current version, already loaded (the respondent form passes
     the cached ``VersionSpec``); by default it is read from ``link.survey``.
+
+    ``recheck_link``: ``link`` and ``version`` may be a copy read a moment ago (the respondent
+    form's, ``SURVEY_PAGE_MAX_AGE``). The write then checks, as it writes, that the link still
+    exists, its survey is open and ``version`` is still its current one, and raises
+    ``LinkChanged`` (nothing written) if not.
     """
     now = now or utc_now()
     nonce = nonce or None  # an empty token is no token, on both paths below
@@ -457,11 +470,16 @@ def store_response(
         "import_batch_id": None,
     }
     connection = session.connection()
+    recheck = {"recheck_link": recheck_link, "link_id": link.id}
     if connection.dialect.name == "postgresql":
-        response_id = connection.execute(
-            _STORE_RESPONSE_AT_ONCE, response | {"nonce": nonce, "pending": DuplicateReview.PENDING},
-        ).scalar()
+        response_id, link_open = connection.execute(
+            _STORE_RESPONSE_AT_ONCE, response | recheck | {"nonce": nonce, "pending": DuplicateReview.PENDING},
+        ).one()
+        if not link_open:
+            raise LinkChanged
     else:
+        if recheck_link and not connection.execute(_LINK_STILL_OPEN, response | recheck).scalar():
+            raise LinkChanged
         response_id = _store_step_by_step(connection, response, nonce)
     if response_id is None:
         raise FormAlreadySubmitted
@@ -516,14 +534,29 @@ _EARLIER_SUBMISSIONS = select(
     ),
 )
 
+# The link a submission was validated against is still the one to store it under: the link
+# exists, its survey is open (as ``survey_state`` says) and ``version_id`` is its latest version.
+_LINK_OPEN_WITH_VERSION = """EXISTS (
+    SELECT 1 FROM survey_areas link JOIN surveys survey ON survey.id = link.survey_id
+    WHERE link.id = :link_id AND survey.status = 'open'
+      AND (survey.opens_at IS NULL OR survey.opens_at <= :submitted_at)
+      AND (survey.closes_at IS NULL OR survey.closes_at > :submitted_at)
+      AND :version_id = (SELECT latest.id FROM survey_versions latest WHERE latest.survey_id = survey.id
+                         ORDER BY latest.number DESC LIMIT 1))"""
+_LINK_STILL_OPEN = text(f"SELECT {_LINK_OPEN_WITH_VERSION}").bindparams(
+    bindparam("submitted_at", type_=_responses.submitted_at.type),
+)
+
 # PostgreSQL: the same checks and writes as _store_step_by_step in one statement, which
 # PostgreSQL runs as one snapshot. Each round trip is paid again on every submission, on the
 # client and on the server (benchmarks/survey_load.py). Nothing is inserted when the token
 # was used; two requests racing with the same token both insert, and the unique nonce
 # refuses the second (IntegrityError, handled by the caller). The statement text and its
 # parameters are the same for every response, so psycopg keeps it prepared.
-_STORE_RESPONSE_AT_ONCE = text("""
-WITH new_response AS (
+_STORE_RESPONSE_AT_ONCE = text(f"""
+WITH link AS (
+    SELECT NOT :recheck_link OR {_LINK_OPEN_WITH_VERSION} AS still_open
+), new_response AS (
     INSERT INTO survey_responses (
         survey_id, version_id, commune_id, hamlet_id, channel, serial, submitted_at, client_hash,
         answers_hash, answers, is_possible_duplicate, duplicate_review, entered_by_id, import_batch_id)
@@ -533,21 +566,22 @@ WITH new_response AS (
     FROM (SELECT EXISTS (
         SELECT FROM survey_responses
         WHERE survey_id = :survey_id AND commune_id = :commune_id
-          AND client_hash = :client_hash AND answers_hash = :answers_hash) AS same_answers) AS earlier
-    WHERE NOT EXISTS (SELECT FROM survey_submission_tokens WHERE nonce = :nonce)
+          AND client_hash = :client_hash AND answers_hash = :answers_hash) AS same_answers) AS earlier, link
+    WHERE link.still_open AND NOT EXISTS (SELECT FROM survey_submission_tokens WHERE nonce = :nonce)
     RETURNING id
 ), new_token AS (
     INSERT INTO survey_submission_tokens (nonce, response_id, used_at)
     SELECT :nonce, id, :submitted_at FROM new_response WHERE :nonce IS NOT NULL
 )
-SELECT id FROM new_response
+SELECT (SELECT id FROM new_response), still_open FROM link
 """).bindparams(
     *(bindparam(name, type_=_responses[name].type) for name in (
         "survey_id", "version_id", "commune_id", "hamlet_id", "channel", "serial", "submitted_at", "client_hash",
         "answers_hash", "answers", "entered_by_id", "import_batch_id")),
     bindparam("pending", type_=_responses.duplicate_review.type),
     bindparam("nonce", type_=SubmissionToken.__table__.c.nonce.type),
-).columns(id=Integer)
+    bindparam("recheck_link", type_=Boolean),
+).columns(id=Integer, still_open=Boolean)
 
 
 def purge_client_hashes(session: Session, older_than: timedelta, now: datetime | None = None) -> int:

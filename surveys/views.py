@@ -30,7 +30,7 @@ from core.extensions import client_fingerprint, counts_own_limit, csrf, within_l
 from core.qr import qr_png, qr_svg
 from surveys import formtoken
 from surveys.answers import options_for
-from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyUnavailable
+from surveys.errors import AnswerErrors, FormAlreadySubmitted, LinkChanged, SurveyUnavailable
 from surveys.formcache import BoundedCache, VersionSpec, version_spec
 from surveys.models import Channel, SurveyArea
 from surveys.services import (
@@ -101,10 +101,12 @@ def _respondent_link_or_404(code: str) -> tuple[LinkView, VersionSpec]:
     return link, version_spec(session, version_key)
 
 
-def _link_to_show(code: str) -> tuple[LinkView, VersionSpec]:
-    """The link and its questions for a page that only shows them: read at most SURVEY_PAGE_MAX_AGE ago.
+def _recent_link(code: str) -> tuple[LinkView, VersionSpec]:
+    """The link and its questions as read at most SURVEY_PAGE_MAX_AGE ago.
 
-    Under load most GETs then skip the database (see ``formcache.BoundedCache``).
+    Under load most requests then skip the database (see ``formcache.BoundedCache``). Pages
+    only show it; a submission stores nothing on the strength of it (``store_response``
+    checks the link again as it writes, ``recheck_link``).
     """
     code = code.lower()  # as the link lookup does
     recent: BoundedCache = current_app.extensions["surveys.recent_links"]
@@ -117,7 +119,7 @@ def _link_to_show(code: str) -> tuple[LinkView, VersionSpec]:
         except OperationalError:
             # A pooled connection the database dropped (restart, idle timeout): the pool has now
             # discarded it and every older one, so a second try runs on a fresh connection.
-            # (A POST retries in _submit, whose SQLite write transaction must not be replaced here.)
+            # (A POST reads before it begins its SQLite write transaction, which this would replace.)
             session.rollback()
             begin_read(session)
             found = _respondent_link_or_404(code)
@@ -155,7 +157,7 @@ def _blank_form(link: LinkView, version: VersionSpec, via: str) -> Any:
     Rendering the page was most of the CPU time of every GET. The key holds everything the
     page shows: the version's full content (wording, order, choices; a draft edited in place
     has another content), the survey's title, introduction and dates and the commune with its
-    current hamlets (all in ``link``, as ``_link_to_show`` gives it), the language, the channel
+    current hamlets (all in ``link``, as ``_recent_link`` gives it), the language, the channel
     and the address (for the language switch): the page never differs from a fresh render of
     the same ``link`` and ``version``. A signed-in officer (whose
     page carries their own menu) or a pending flash message gets a fresh render.
@@ -189,7 +191,7 @@ def respond(code: str) -> Any:
         if not within_limit(submit_rate_limit(), scope="surveys.respond"):
             return _rate_limited(code)
         return _submit(code)
-    link, version = _link_to_show(code)
+    link, version = _recent_link(code)
     state = survey_state(link.survey)
     if state != "open":
         return _unavailable(link, state)
@@ -205,14 +207,19 @@ def _via() -> str:
 def _submit(code: str) -> Any:
     """Store the response; retried when the database is busy (safe: the nonce makes it idempotent)."""
     session = get_session()
+    fresh = False
     for attempt in range(WRITE_ATTEMPTS):
         try:
-            return _store_once(code)
+            return _store_once(code, fresh)
         except OperationalError:
             # SQLite refuses a read-then-write transaction at once when another
             # writer got in first ("database is locked"); back off and try again.
             session.rollback()
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        except LinkChanged:
+            # The survey closed, or changed, since the copy of its link was read: read it now.
+            session.rollback()
+            fresh = True
     link, version = _respondent_link_or_404(code)
     errors = {"token": _("Hệ thống đang bận. Câu trả lời chưa được lưu; vui lòng bấm Gửi phiếu lần nữa.")}
     return _form(link, version, request.form.get("token", ""), _via(), request.form.to_dict(flat=False), errors, 503)
@@ -234,14 +241,28 @@ def _token_refusal(token: formtoken.FormToken | None) -> str | None:
     return None
 
 
-def _store_once(code: str) -> Any:
+def _store_once(code: str, fresh: bool) -> Any:
+    """One try at storing the POSTed form, against the recent copy of its link or, when ``fresh``, a new read.
+
+    Raises ``LinkChanged`` when the copy may have misjudged the form (``_submit`` then tries
+    again with a fresh read): the write found the survey closed or changed, the copy says it is
+    not open, or the answers failed its checks.
+    """
     session = get_session()
-    # Before anything is read. On PostgreSQL store_response writes in one statement, so no
-    # transaction is needed around it; on SQLite this takes the write lock (core.db).
+    if not fresh:
+        link, version = _recent_link(code)
+        # A version nobody answered yet may be edited in place, which the write cannot see.
+        fresh = not version.frozen
+    # On PostgreSQL store_response writes in one statement, so no transaction is needed around
+    # it; on SQLite this takes the write lock (core.db), before a fresh read of the link.
     begin_single_write(session)
-    link, version = _respondent_link_or_404(code)
+    if fresh:
+        link, version = _respondent_link_or_404(code)
+        current_app.extensions["surveys.recent_links"].put(code.lower(), (link, version))
     state = survey_state(link.survey)
     if state != "open":
+        if not fresh:
+            raise LinkChanged  # the copy may predate a reopening: the answers deserve a fresh look
         return _unavailable(link, state)
     via = _via()
     values = request.form.to_dict(flat=False)
@@ -254,7 +275,7 @@ def _store_once(code: str) -> Any:
     try:
         store_response(
             session, link, values, channel=Channel(via), nonce=nonce, client_hash=client_fingerprint(),
-            version=version,
+            version=version, recheck_link=True,
         )
         session.commit()
     except FormAlreadySubmitted:
@@ -266,6 +287,8 @@ def _store_once(code: str) -> Any:
         session.rollback()
         if nonce_used(session, nonce):
             return thanks  # the form was stored before; answers changed since do not matter
+        if not fresh:
+            raise LinkChanged from exc  # judged by a copy: the form shown may be newer (a new version, a hamlet)
         return _form(link, version, request.form["token"], via, values, exc.errors, 400)
     except SurveyUnavailable as exc:
         session.rollback()
@@ -281,7 +304,7 @@ def _store_once(code: str) -> Any:
 @bp.route("/s/<code>/cam-on")
 def thanks(code: str) -> Any:
     """Shown after a submission (and again for any resend of the same form)."""
-    return render_template("surveys/thanks.html", link=_link_to_show(code)[0])
+    return render_template("surveys/thanks.html", link=_recent_link(code)[0])
 
 
 @bp.route("/s/<code>/qr.png")

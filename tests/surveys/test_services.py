@@ -5,15 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from surveys.answers import answers_fingerprint, validate_answers
-from surveys.errors import AnswerErrors, FormAlreadySubmitted, SurveyError, SurveyUnavailable
+from surveys.errors import (
+    AnswerErrors,
+    FormAlreadySubmitted,
+    LinkChanged,
+    SurveyError,
+    SurveyUnavailable,
+)
 from surveys.models import Channel, CriteriaSet, Question, QuestionType, Response, SurveyStatus
 from surveys.services import (
     create_survey_from_template,
     purge_client_hashes,
     record_response,
+    store_response,
     survey_state,
 )
 from tests.surveys.conftest import valid_answers
@@ -115,6 +122,19 @@ def test_the_answers_fingerprint_never_changes_so_forms_sent_before_an_upgrade_s
     # Pinned: stored hashes are compared with new ones (possible duplicates).
     assert answers_fingerprint({"q02": "Đường xấu", "q01": "4"}) == (
         "1f94e86be7aa5aac818305cdff34aa62fd9fe71bf5d63912ab91e71b6e2c75ab")
+
+
+def test_a_write_that_rechecks_its_link_stores_nothing_once_the_survey_closed_since_the_link_was_read(
+    session, survey, link
+):
+    # Closed behind the loaded objects' back, as by another worker a moment ago.
+    session.execute(text("UPDATE surveys SET status = 'closed' WHERE id = :id"), {"id": survey.id})
+    with pytest.raises(LinkChanged):
+        store_response(session, link, valid_answers(survey), channel=Channel.QR, nonce="n-1", recheck_link=True)
+    assert session.scalars(select(Response)).all() == []
+    # Without the recheck the link is taken as given (staff entry reads it in the same transaction).
+    store_response(session, link, valid_answers(survey), channel=Channel.QR, nonce="n-2")
+    assert len(session.scalars(select(Response)).all()) == 1
 
 
 def test_same_client_different_answers_is_not_a_duplicate(session, survey, link):

@@ -77,8 +77,8 @@ class BoundedCache:
     Serves the frozen versions here, the rendered blank forms and the links shown to
     residents (``surveys.views``). For the links, a page that only shows one (the form's GET,
     the thank-you page) is exactly the page a request ``max_age`` seconds earlier would have
-    received; nothing is stored on the strength of it: a submission's write checks the link
-    again. ``max_age`` 0 keeps nothing.
+    received; a submission judged by it is stored only if its write finds the link unchanged
+    where it matters (``services.store_response``, ``recheck_link``). ``max_age`` 0 keeps nothing.
     """
 
     def __init__(self, size: int, max_age: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:

@@ -535,17 +535,25 @@ _EARLIER_SUBMISSIONS = select(
 )
 
 # The link a submission was validated against is still the one to store it under: the link
-# exists, its survey is open (as ``survey_state`` says) and ``version_id`` is its latest version.
+# exists, its survey is open (as ``survey_state`` says), ``version_id`` is its latest version
+# and the hamlet chosen is still a current hamlet of the commune (as ``answers.hamlet_options``).
 _LINK_OPEN_WITH_VERSION = """EXISTS (
     SELECT 1 FROM survey_areas link JOIN surveys survey ON survey.id = link.survey_id
     WHERE link.id = :link_id AND survey.status = 'open'
       AND (survey.opens_at IS NULL OR survey.opens_at <= :submitted_at)
       AND (survey.closes_at IS NULL OR survey.closes_at > :submitted_at)
       AND :version_id = (SELECT latest.id FROM survey_versions latest WHERE latest.survey_id = survey.id
-                         ORDER BY latest.number DESC LIMIT 1))"""
-_LINK_STILL_OPEN = text(f"SELECT {_LINK_OPEN_WITH_VERSION}").bindparams(
+                         ORDER BY latest.number DESC LIMIT 1)
+      AND (:hamlet_id IS NULL OR EXISTS (
+          SELECT 1 FROM areas hamlet
+          WHERE hamlet.id = :hamlet_id AND hamlet.parent_id = link.area_id AND hamlet.valid_to IS NULL)))"""
+_RECHECK_PARAMETERS = (
+    bindparam("link_id", type_=Integer),
     bindparam("submitted_at", type_=_responses.submitted_at.type),
+    bindparam("version_id", type_=_responses.version_id.type),
+    bindparam("hamlet_id", type_=_responses.hamlet_id.type),
 )
+_LINK_STILL_OPEN = text(f"SELECT {_LINK_OPEN_WITH_VERSION}").bindparams(*_RECHECK_PARAMETERS)
 
 # PostgreSQL: the same checks and writes as _store_step_by_step in one statement, which
 # PostgreSQL runs as one snapshot. Each round trip is paid again on every submission, on the
@@ -581,6 +589,7 @@ SELECT (SELECT id FROM new_response), still_open FROM link
     bindparam("pending", type_=_responses.duplicate_review.type),
     bindparam("nonce", type_=SubmissionToken.__table__.c.nonce.type),
     bindparam("recheck_link", type_=Boolean),
+    bindparam("link_id", type_=Integer),
 ).columns(id=Integer, still_open=Boolean)
 
 

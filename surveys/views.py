@@ -105,8 +105,8 @@ def _recent_link(code: str) -> tuple[LinkView, VersionSpec]:
     """The link and its questions as read at most SURVEY_PAGE_MAX_AGE ago.
 
     Under load most requests then skip the database (see ``formcache.BoundedCache``). Pages
-    only show it; a submission stores nothing on the strength of it (``store_response``
-    checks the link again as it writes, ``recheck_link``).
+    show it; a submission judged by it is stored only if its write finds the survey still open
+    with the same version and the hamlet still current (``store_response``, ``recheck_link``).
     """
     code = code.lower()  # as the link lookup does
     recent: BoundedCache = current_app.extensions["surveys.recent_links"]
@@ -251,6 +251,8 @@ def _store_once(code: str, fresh: bool) -> Any:
     session = get_session()
     if not fresh:
         link, version = _recent_link(code)
+        if survey_state(link.survey) != "open":
+            raise LinkChanged  # the copy may predate a reopening: the answers deserve a fresh look
         # A version nobody answered yet may be edited in place, which the write cannot see.
         fresh = not version.frozen
     # On PostgreSQL store_response writes in one statement, so no transaction is needed around
@@ -259,11 +261,9 @@ def _store_once(code: str, fresh: bool) -> Any:
     if fresh:
         link, version = _respondent_link_or_404(code)
         current_app.extensions["surveys.recent_links"].put(code.lower(), (link, version))
-    state = survey_state(link.survey)
-    if state != "open":
-        if not fresh:
-            raise LinkChanged  # the copy may predate a reopening: the answers deserve a fresh look
-        return _unavailable(link, state)
+        state = survey_state(link.survey)
+        if state != "open":
+            return _unavailable(link, state)
     via = _via()
     values = request.form.to_dict(flat=False)
     token = formtoken.read(current_app.secret_key, request.form.get("token", ""), link.id)
@@ -285,6 +285,7 @@ def _store_once(code: str, fresh: bool) -> Any:
         return thanks
     except AnswerErrors as exc:
         session.rollback()
+        begin_read(session)  # no transaction: its rollback would drop psycopg's prepared statements
         if nonce_used(session, nonce):
             return thanks  # the form was stored before; answers changed since do not matter
         if not fresh:
@@ -292,6 +293,8 @@ def _store_once(code: str, fresh: bool) -> Any:
         return _form(link, version, request.form["token"], via, values, exc.errors, 400)
     except SurveyUnavailable as exc:
         session.rollback()
+        if not fresh:
+            raise LinkChanged from exc  # the copy's dates may be older than a change to them
         return _unavailable(link, exc.state)
     except IntegrityError:
         # The same token committed by a concurrent request: that response stands.

@@ -100,6 +100,19 @@ def test_a_survey_closed_after_its_first_answers_stores_nothing_from_a_form_judg
     assert session.scalar(select(func.count()).select_from(Response)) == 1
 
 
+def test_a_copy_that_says_closed_is_not_trusted_after_a_reopening(app, client, session, link, survey, clock):
+    freeze(app, session, link, survey)
+    html = page(client, link)
+    survey.status = SurveyStatus.CLOSED
+    session.commit()
+    clock[0] += 1
+    assert client.get(f"/s/{link.code}").status_code == 410  # the copy now says closed
+    survey.status = SurveyStatus.OPEN
+    session.commit()
+    assert post_form(client, link, valid_answers(survey), form_token(html)).status_code == 303
+    assert session.scalar(select(func.count()).select_from(Response)) == 2
+
+
 def freeze(app, session, link, survey) -> None:
     """A first response: the version can no longer change, so submissions may be judged by the copy."""
     with app.app_context():

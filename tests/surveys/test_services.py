@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
+from core.db import UtcDateTime
 from surveys.answers import answers_fingerprint, validate_answers
 from surveys.errors import (
     AnswerErrors,
@@ -135,6 +136,36 @@ def test_a_write_that_rechecks_its_link_stores_nothing_once_the_survey_closed_si
     # Without the recheck the link is taken as given (staff entry reads it in the same transaction).
     store_response(session, link, valid_answers(survey), channel=Channel.QR, nonce="n-2")
     assert len(session.scalars(select(Response)).all()) == 1
+
+
+@pytest.mark.parametrize(("column", "offset", "stored"), [
+    ("closes_at", timedelta(0), False),  # closing at this very moment: closed
+    ("closes_at", timedelta(seconds=1), True),
+    ("opens_at", timedelta(0), True),  # opening at this very moment: open
+    ("opens_at", timedelta(seconds=1), False),
+])
+def test_the_write_keeps_the_same_opening_hours_as_survey_state(session, survey, link, column, offset, stored):
+    set_behind_the_objects = text(f"UPDATE surveys SET {column} = :at WHERE id = :id").bindparams(
+        bindparam("at", type_=UtcDateTime))
+    session.execute(set_behind_the_objects, {"at": NOW + offset, "id": survey.id})
+    def submit():
+        return store_response(session, link, valid_answers(survey), channel=Channel.QR, now=NOW, recheck_link=True)
+
+    if stored:
+        submit()
+    else:
+        with pytest.raises(LinkChanged):
+            submit()
+    assert len(session.scalars(select(Response)).all()) == int(stored)
+    session.refresh(survey)
+    assert (survey_state(survey, NOW) == "open") is stored
+
+
+def test_a_write_that_rechecks_its_link_refuses_a_hamlet_retired_since_it_was_read(session, survey, link):
+    session.execute(text("UPDATE areas SET valid_to = :day WHERE code = '29578-01'"), {"day": date(2026, 11, 1)})
+    with pytest.raises(LinkChanged):
+        store_response(session, link, valid_answers(survey, "29578-01"), channel=Channel.QR, recheck_link=True)
+    assert session.scalars(select(Response)).all() == []
 
 
 def test_same_client_different_answers_is_not_a_duplicate(session, survey, link):

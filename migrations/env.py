@@ -43,9 +43,11 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(database_url())
-    with engine.connect() as connection:
-        _run(connection)
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()  # also when a migration fails: its pooled connection would stay open
 
 
 def _run(connection) -> None:  # noqa: ANN001 - alembic's connection type

@@ -38,6 +38,14 @@ def _indices(survey_id: int) -> tuple[Any, pd.DataFrame | None, str | None, dict
     names = {link.area.code: link.area.name for link in links}
     names |= {link.area.parent.code: link.area.parent.name for link in links if link.area.parent}
     names["ALL"] = _("Toàn bộ địa bàn")
+    # A viewer who sees only some communes of a district (an organisation, a commune) gets that
+    # district's and the whole area's figures from those communes alone: say so in their names.
+    seen = {link.area_id for link in links}
+    unseen = [link.area for link in survey.areas if link.area_id not in seen]
+    for district in {area.parent.code for area in unseen if area.parent} & names.keys():
+        names[district] = _("%(district)s (chỉ các xã bạn được xem)", district=names[district])
+    if unseen:
+        names["ALL"] = _("Các xã bạn được xem")
     data = rating_data(get_session(), survey, links)
     try:
         table = compute_survey_indices(data, design=_choice("design", DESIGNS), weighting=_choice("weighting", weightings_for(survey)))

@@ -14,7 +14,7 @@ from surveys.indices import compute_survey_indices, rating_data
 from surveys.models import QuestionType
 from surveys.services import record_response
 from surveys.template import DONT_KNOW
-from tests.factories import make_user
+from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 
 # Answers to the first satisfaction item in each commune; the rest answer 4.
@@ -56,12 +56,23 @@ def test_analyst_sees_table_and_chart_and_downloads(client, auth, session, surve
     session.commit()
     auth.login("analyst@tinh.vn")
     page = client.get(f"/surveys/{survey.id}/indices?weighting=hamlet").get_data(as_text=True)
-    assert "Xã Đồng Phú" in page and "Huyện Long Hồ" in page
+    assert "Xã Đồng Phú" in page and "Huyện Long Hồ" in page and "Toàn bộ địa bàn" in page
+    assert "chỉ các xã bạn được xem" not in page  # the analyst sees every commune
     assert "<svg" in page and "Khoảng tin cậy 95%" in page
     csv = client.get(f"/surveys/{survey.id}/indices.csv").get_data(as_text=True)
     assert csv.lstrip("\ufeff").startswith("level,area,item,measure,estimate,se,ci_lo,ci_hi")
     workbook = load_workbook(io.BytesIO(client.get(f"/surveys/{survey.id}/indices.xlsx").data))
     assert workbook.active["A1"].value == "level"
+
+
+def test_a_viewer_of_some_communes_sees_district_and_total_named_as_theirs_alone(client, auth, session, areas, survey, answered):
+    organisation = make_organisation(session, areas["29578"])
+    make_user(session, role=Role.ORGANISATION, area_code="29578", organisation=organisation, email="mttq@example.vn")
+    session.commit()
+    auth.login("mttq@example.vn")
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert "Huyện Long Hồ (chỉ các xã bạn được xem)" in page and "Các xã bạn được xem" in page
+    assert "Toàn bộ địa bàn" not in page and "Xã Bình Hòa Phước" not in page
 
 
 def test_officer_of_another_district_cannot_see_the_indices(client, auth, session, survey, answered):

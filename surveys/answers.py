@@ -80,13 +80,16 @@ def options_for(version: SurveyVersion, commune: Area) -> dict[str, list[tuple[s
     return result
 
 
-def _validate_one(question: Question, values: list[str], commune: Area) -> tuple[str | None, str | None]:
+def _validate_one(
+    question: Question, values: list[str], commune: Area, transcribed: bool
+) -> tuple[str | None, str | None]:
     """(stored value, error) for one question's submitted values."""
     if question.weighting_role == WeightingRole.HAMLET and not hamlet_options(commune):
         return None, None  # not asked where no hamlets are on record
     values = [v.strip() for v in values if v is not None and v.strip() != ""]
     if not values:
-        return None, _("Vui lòng trả lời câu này.") if question.required else None
+        required = question.required and (not transcribed or question.weighting_role is not None)
+        return None, _("Vui lòng trả lời câu này.") if required else None
     if question.type != QuestionType.MULTIPLE and len(values) > 1:
         return None, _("Chỉ được chọn một câu trả lời.")
     kind = question.type
@@ -120,13 +123,19 @@ def _validate_one(question: Question, values: list[str], commune: Area) -> tuple
 
 
 def validate_answers(
-    version: SurveyVersion, commune: Area, submitted: Mapping[str, Sequence[str]]
+    version: SurveyVersion, commune: Area, submitted: Mapping[str, Sequence[str]], *, transcribed: bool = False
 ) -> dict[str, str]:
-    """Check every answer against its question; return {code: value} or raise AnswerErrors."""
+    """Check every answer against its question; return {code: value} or raise AnswerErrors.
+
+    ``transcribed``: a paper sheet typed in as the resident filled it in. A required question
+    the resident left blank stays blank, since refusing it would lose the whole sheet; only
+    the weighting variables (sex, age group, hamlet, household) must be there, as no response
+    can be weighted without them.
+    """
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     for question in version.questions:
-        value, error = _validate_one(question, list(submitted.get(question.code, ())), commune)
+        value, error = _validate_one(question, list(submitted.get(question.code, ())), commune, transcribed)
         if error:
             errors[question.code] = error
         elif value is not None:

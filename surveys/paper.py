@@ -106,7 +106,7 @@ def import_paper_responses(
         serials.add(serial)
         answers = {code: cells.get(code, "").split(";") if cells.get(code) else [] for code in expected[2:]}
         try:
-            validate_answers(survey.current_version, link.area, answers)
+            validate_answers(survey.current_version, link.area, answers, transcribed=True)
         except AnswerErrors as exc:
             problems += [ImportProblem(number, code, message) for code, message in exc.errors.items()]
         parsed.append((number, link, serial, answers))

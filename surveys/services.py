@@ -443,7 +443,7 @@ def store_response(
     if state != "open" and not (channel in (Channel.PAPER, Channel.MEETING) and state == "closed"):
         raise SurveyUnavailable(state)
     version = version or survey.current_version
-    values = validate_answers(version, link.area, submitted)
+    values = validate_answers(version, link.area, submitted, transcribed=channel in (Channel.PAPER, Channel.MEETING))
     if serial is not None:
         serial = serial.strip()
         if not serial:

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from core.models import Role
-from surveys.models import Channel, ImportBatch, Response
+from surveys.models import Channel, ImportBatch, Response, WeightingRole
 from surveys.services import record_response
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
@@ -61,6 +61,26 @@ def test_the_entry_error_summary_names_questions_by_their_number_on_the_sheet(cl
     page = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "")).get_data(as_text=True)
     assert '<a href="#serial">Số phiếu: Vui lòng nhập số phiếu.</a>' in page
     assert count(session) == 0
+
+
+def test_a_sheet_with_a_question_left_blank_is_entered_without_it_but_not_without_sex(client, auth, session, areas, survey):
+    auth.login(org_user(session, areas).email)
+    required = next(q for q in survey.current_version.questions if q.required and q.weighting_role is None)
+    sex = next(q for q in survey.current_version.questions if q.weighting_role is WeightingRole.SEX)
+    saved = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "B1") | {required.code: ""})
+    assert saved.status_code == 302
+    assert required.code not in session.scalars(select(Response)).one().answers
+    refused = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "B2") | {sex.code: ""})
+    assert refused.status_code == 400 and f'<a href="#{sex.code}">' in refused.get_data(as_text=True)
+    assert count(session) == 1
+
+
+def test_import_keeps_a_row_whose_resident_skipped_a_question(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    required = next(q for q in survey.current_version.questions if q.required and q.weighting_role is None)
+    data = import_csv(survey, [("P1", "29578", valid_answers(survey) | {required.code: []})])
+    assert upload(client, survey, data).status_code == 302
+    assert required.code not in session.scalars(select(Response)).one().answers
 
 
 @pytest.mark.parametrize(

@@ -439,11 +439,12 @@ def store_response(
     nonce = nonce or None  # an empty token is no token, on both paths below
     survey = link.survey
     state = survey_state(survey, now)
+    transcribed = channel in (Channel.PAPER, Channel.MEETING)
     # Paper forms collected before closing may still be entered after it.
-    if state != "open" and not (channel in (Channel.PAPER, Channel.MEETING) and state == "closed"):
+    if state != "open" and not (transcribed and state == "closed"):
         raise SurveyUnavailable(state)
     version = version or survey.current_version
-    values = validate_answers(version, link.area, submitted, transcribed=channel in (Channel.PAPER, Channel.MEETING))
+    values = validate_answers(version, link.area, submitted, transcribed=transcribed)
     if serial is not None:
         serial = serial.strip()
         if not serial:

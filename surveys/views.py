@@ -108,22 +108,27 @@ def _recent_link(code: str) -> tuple[LinkView, VersionSpec]:
     show it; a submission judged by it is stored only if its write finds the survey still open
     with the same version and the hamlet still current (``store_response``, ``recheck_link``).
     """
-    code = code.lower()  # as the link lookup does
     recent: BoundedCache = current_app.extensions["surveys.recent_links"]
-    found = recent.get(code)
+    found = recent.get(code.lower())
     if found is None:
         session = get_session()
         begin_read(session)
         try:
-            found = _respondent_link_or_404(code)
+            found = _read_link(code)
         except OperationalError:
             # A pooled connection the database dropped (restart, idle timeout): the pool has now
             # discarded it and every older one, so a second try runs on a fresh connection.
             # (A POST reads before it begins its SQLite write transaction, which this would replace.)
             session.rollback()
             begin_read(session)
-            found = _respondent_link_or_404(code)
-        recent.put(code, found)
+            found = _read_link(code)
+    return found
+
+
+def _read_link(code: str) -> tuple[LinkView, VersionSpec]:
+    """The link read now, kept as the recent copy for the requests that follow."""
+    found = _respondent_link_or_404(code)
+    current_app.extensions["surveys.recent_links"].put(code.lower(), found)  # lower-cased, as the lookup does
     return found
 
 
@@ -259,8 +264,7 @@ def _store_once(code: str, fresh: bool) -> Any:
     # it; on SQLite this takes the write lock (core.db), before a fresh read of the link.
     begin_single_write(session)
     if fresh:
-        link, version = _respondent_link_or_404(code)
-        current_app.extensions["surveys.recent_links"].put(code.lower(), (link, version))
+        link, version = _read_link(code)
         state = survey_state(link.survey)
         if state != "open":
             return _unavailable(link, state)

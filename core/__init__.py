@@ -77,11 +77,22 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
+    register_template_helpers(app)
+
     @app.context_processor
     def inject_languages() -> dict[str, Any]:
         from flask_babel import get_locale
 
         return {"languages": app.config["LANGUAGES"], "current_language": str(get_locale())}
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Helpers every feature's templates share: public links and question numbers."""
+    from core.links import public_url
+    from core.numbering import numbered_questions, numbered_sections
+
+    for helper in (public_url, numbered_sections, numbered_questions):
+        app.add_template_global(helper)
 
 
 def register_blueprints(app: Flask) -> None:

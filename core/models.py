@@ -103,6 +103,13 @@ class Role(enum.StrEnum):
     ANALYST = "analyst"  # reads and exports
 
 
+# The role sets routes are guarded by; one definition each, shared by every feature.
+STAFF_ROLES = (Role.ADMIN, Role.OFFICER, Role.ORGANISATION, Role.ANALYST)  # any account
+MANAGER_ROLES = (Role.ADMIN, Role.OFFICER)  # build surveys, publish drafts, moderate, answer
+ENTRY_ROLES = (Role.ADMIN, Role.OFFICER, Role.ORGANISATION)  # type in and import paper sheets
+REPORT_ROLES = (Role.ADMIN, Role.OFFICER, Role.ANALYST)  # follow the comments and export the synthesis
+
+
 class User(Base):
     """A staff account. Residents never need one."""
 

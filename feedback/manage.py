@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +15,15 @@ from wtforms import SelectChoice
 
 from core.auth import role_required
 from core.db import get_session
-from core.models import AreaLevel, AuditEntry, Role, User, visible_areas
+from core.models import (
+    MANAGER_ROLES,
+    REPORT_ROLES,
+    AreaLevel,
+    AuditEntry,
+    User,
+    visible_areas,
+)
+from core.timezones import to_local, to_utc
 from feedback import exports
 from feedback.exports import COMMENT_LOADS
 from feedback.forms import (
@@ -62,9 +68,7 @@ from feedback.services import (
 )
 from feedback.views import bp, load_document
 
-STAFF = (Role.ADMIN, Role.OFFICER, Role.ANALYST)
 PAGE_SIZE = 100  # comments per moderation page
-MANAGERS = (Role.ADMIN, Role.OFFICER)
 
 
 def managed_document(code: str, *, report: bool = False) -> Any:
@@ -76,29 +80,15 @@ def managed_document(code: str, *, report: bool = False) -> Any:
     return document
 
 
-def _local_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
-
-
-def to_utc(value: datetime | None) -> datetime | None:
-    """A naive local time from a form, as an aware UTC time."""
-    return value.replace(tzinfo=_local_tz()).astimezone(UTC) if value else None
-
-
-def to_local(value: datetime | None) -> datetime | None:
-    """An aware UTC time as naive local time, to prefill a datetime-local input."""
-    return value.astimezone(_local_tz()).replace(tzinfo=None) if value else None
-
-
 @bp.route("/manage")
-@role_required(*STAFF)
+@role_required(*REPORT_ROLES)
 def manage() -> Any:
     """Drafts in the user's area."""
     return render_template("feedback/manage.html", documents=documents_for(get_session(), current_user))
 
 
 @bp.route("/manage/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def new_document() -> Any:
     """Create a draft document for an area in the officer's scope."""
     session = get_session()
@@ -121,7 +111,7 @@ def new_document() -> Any:
 
 
 @bp.route("/manage/<code>")
-@role_required(*STAFF)
+@role_required(*REPORT_ROLES)
 def document(code: str) -> Any:
     """Versions, upload, comment window and links to the other staff pages."""
     document = managed_document(code, report=True)
@@ -140,7 +130,7 @@ def document(code: str) -> Any:
 
 
 @bp.route("/manage/<code>/upload", methods=["POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def upload(code: str) -> Any:
     """A .docx or Markdown file becomes the next draft version; a bad file stores nothing."""
     document = managed_document(code)
@@ -170,7 +160,7 @@ def _version(document: Any, number: int) -> DocumentVersion:
 
 
 @bp.route("/manage/<code>/<int:number>/window", methods=["POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def window(code: str, number: int) -> Any:
     """Set when a version accepts comments."""
     document = managed_document(code)
@@ -192,7 +182,7 @@ def window(code: str, number: int) -> Any:
 
 
 @bp.route("/manage/<code>/<int:number>/publish", methods=["POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def publish(code: str, number: int) -> Any:
     """Publish a draft version; the previous published one is frozen."""
     document = managed_document(code)
@@ -208,7 +198,7 @@ def publish(code: str, number: int) -> Any:
 
 
 @bp.route("/manage/<code>/comments")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def comments(code: str) -> Any:
     """All comments, filterable by status, with moderation and answer actions."""
     document = managed_document(code)
@@ -231,7 +221,7 @@ def comments(code: str) -> Any:
 
 
 @bp.route("/manage/comments/<int:comment_id>/moderate", methods=["POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def moderate(comment_id: int) -> Any:
     """Approve, hide (with a reason) or unhide a comment; recorded in the audit log."""
     session = get_session()
@@ -255,12 +245,12 @@ def moderate(comment_id: int) -> Any:
 def _officer_choices(form: DispositionForm, document: Any) -> None:
     officers = responsible_officers(get_session(), document)
     form.officer_id.choices = [SelectChoice(u.id, u.full_name or u.email) for u in officers]
-    if form.officer_id.data is None and current_user.role in MANAGERS:
+    if form.officer_id.data is None and current_user.role in MANAGER_ROLES:
         form.officer_id.data = current_user.id
 
 
 @bp.route("/manage/<code>/answer", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def answer(code: str) -> Any:
     """Answer the ticked comments with one disposition (a group when several)."""
     document = managed_document(code)
@@ -286,7 +276,7 @@ def answer(code: str) -> Any:
 
 
 @bp.route("/manage/dispositions/<int:disposition_id>", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def edit_answer(disposition_id: int) -> Any:
     """Change an answer (kind, text, officer, published)."""
     session = get_session()
@@ -315,7 +305,7 @@ def edit_answer(disposition_id: int) -> Any:
 
 
 @bp.route("/manage/<code>/publish-answers", methods=["POST"])
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def publish_all_answers(code: str) -> Any:
     """Publish every answer on the public feedback-loop page."""
     document = managed_document(code)
@@ -327,7 +317,7 @@ def publish_all_answers(code: str) -> Any:
 
 
 @bp.route("/manage/<code>/progress")
-@role_required(*STAFF)
+@role_required(*REPORT_ROLES)
 def progress(code: str) -> Any:
     """How many comments are answered, per section and per commenter type."""
     document = managed_document(code, report=True)
@@ -336,7 +326,7 @@ def progress(code: str) -> Any:
 
 
 @bp.route("/manage/<code>/export.<any(docx, xlsx):fmt>")
-@role_required(*STAFF)
+@role_required(*REPORT_ROLES)
 def export(code: str, fmt: str) -> Any:
     """The synthesis table (Bảng tổng hợp, tiếp thu, giải trình), filtered by version and commenter type."""
     document = managed_document(code, report=True)
@@ -357,7 +347,7 @@ def export(code: str, fmt: str) -> Any:
 
 
 @bp.route("/manage/<code>/audit")
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def audit(code: str) -> Any:
     """The audit trail of the document: uploads, publication, moderation, answers."""
     document = managed_document(code)

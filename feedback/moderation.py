@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.db import utc_now
-from core.models import Role, User, record_audit
+from core.models import MANAGER_ROLES, User, record_audit
 from feedback.importers import clean_text
 from feedback.models import (
     Comment,
@@ -91,7 +91,7 @@ def _set_reply(disposition: Disposition, reply: str, officer: User) -> None:
         raise FeedbackError(_("Hãy nhập nội dung tiếp thu, giải trình."))
     if len(reply) > MAX_REPLY_CHARS:
         raise FeedbackError(_("Nội dung trả lời dài quá %(n)d ký tự.", n=MAX_REPLY_CHARS))
-    if officer.role not in (Role.ADMIN, Role.OFFICER) or not officer.is_active:
+    if officer.role not in MANAGER_ROLES or not officer.is_active:
         raise FeedbackError(_("Cán bộ chịu trách nhiệm phải là cán bộ Ban Chỉ đạo đang hoạt động."))
     disposition.reply, disposition.officer = reply, officer
 
@@ -129,7 +129,7 @@ def publish_answers(session: Session, document: Document, *, actor: User) -> int
 def responsible_officers(session: Session, document: Document) -> list[User]:
     """Active admins and officers whose scope covers the document, for the answer form."""
     users = session.scalars(
-        select(User).where(User.is_active.is_(True), User.role.in_([Role.ADMIN, Role.OFFICER]))
+        select(User).where(User.is_active.is_(True), User.role.in_(MANAGER_ROLES))
         .order_by(User.full_name, User.email)
     )
     return [u for u in users if can_manage(u, document)]

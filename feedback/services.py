@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utc_now
+from core.links import new_short_code
 from core.models import Area, Role, User, record_audit
 from feedback.importers import ParsedDocument, clean_text
 from feedback.models import (
@@ -31,7 +31,6 @@ from feedback.models import (
 
 MAX_COMMENT_CHARS = 5000
 MAX_REPLY_CHARS = 10000
-CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are typed from posters
 
 
 class FeedbackError(ValueError):
@@ -106,19 +105,12 @@ def create_document(
         raise FeedbackError(_("Hãy nhập tên dự thảo."))
     if not actor.can_see(area):
         raise FeedbackError(_("Địa bàn này nằm ngoài phạm vi của bạn."))
-    code = _new_code(session)
+    code = new_short_code(session, Document.code, 7)
     document = Document(code=code, title=title, area=area, moderation=moderation, created_by_id=actor.id)
     session.add(document)
     session.flush()
     record_audit(session, actor, "feedback.document.create", document, document=code, title=title)
     return document
-
-
-def _new_code(session: Session) -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(7))
-        if session.scalar(select(Document.id).where(Document.code == code)) is None:
-            return code
 
 
 def paragraph_hash(text: str, kind: str) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from core.db import begin_write, get_session, utc_now
 from core.extensions import client_fingerprint, limiter
+from core.links import public_url
 from core.models import Role
 from core.qr import qr_png, qr_svg, qr_svg_inline
 from feedback.exports import COMMENT_LOADS
@@ -102,14 +103,6 @@ def readable_version(document: Document, number: int | None) -> DocumentVersion:
     ):
         abort(404)
     return version
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL on PUBLIC_BASE_URL when configured (what QR codes and posters print)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 @short.route("/d/<code>")

@@ -38,6 +38,6 @@ def _home_context() -> dict[str, Any] | None:
 def _dashboard_context() -> dict[str, Any] | None:
     from flask_login import current_user
 
-    from core.models import Role
+    from core.models import MANAGER_ROLES
 
-    return {"can_build": current_user.role in (Role.ADMIN, Role.OFFICER)}
+    return {"can_build": current_user.role in MANAGER_ROLES}

@@ -23,8 +23,10 @@ from flask_login import current_user
 
 from core.auth import role_required
 from core.db import get_session
+from core.models import ENTRY_ROLES, STAFF_ROLES
 from core.qr import qr_svg_inline
 from core.spreadsheets import iter_csv, write_xlsx
+from core.timezones import local_zone
 from surveys.answers import options_for
 from surveys.duplicates import CHANNEL_LABELS
 from surveys.errors import AnswerErrors, SurveyUnavailable
@@ -46,10 +48,9 @@ from surveys.services import (
     record_response,
     visible_communes,
 )
-from surveys.staff import STAFF, bp, get_survey
-from surveys.views import public_url
+from surveys.staff import bp, get_survey
+from surveys.views import link_url
 
-ENTRY_ROLES = STAFF[:3]  # admin, officer, organisation: analysts only read
 MAX_SHEETS = 500
 
 
@@ -83,7 +84,7 @@ def _links(survey: Any) -> list[Any]:
 
 
 @bp.route("/<int:survey_id>/paper")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def paper_form(survey_id: int) -> Any:
     """Printable questionnaires, one serial number per sheet: ?commune=<code>&first=1&count=20."""
     survey = get_survey(survey_id)
@@ -95,7 +96,7 @@ def paper_form(survey_id: int) -> Any:
     with force_locale("vi"):  # the sheets are printed for residents: Vietnamese whatever the UI language
         return render_template("surveys/paper.html", survey=survey, link=link, links=links, serials=serials,
                                version=survey.current_version, options=options_for(survey.current_version, link.area),
-                               qr=qr_svg_inline(public_url(link, via="qr"), scale=3), short=public_url(link))
+                               qr=qr_svg_inline(link_url(link, via="qr"), scale=3), short=link_url(link))
 
 
 @bp.route("/<int:survey_id>/entry", methods=["GET", "POST"])
@@ -151,7 +152,7 @@ def import_paper(survey_id: int) -> Any:
 
 
 @bp.route("/<int:survey_id>/import-template.<fmt>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def import_template(survey_id: int, fmt: str) -> Any:
     """An empty import file with the right columns (and one example commune code)."""
     survey = get_survey(survey_id)
@@ -161,18 +162,18 @@ def import_template(survey_id: int, fmt: str) -> Any:
 
 
 @bp.route("/<int:survey_id>/monitor")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def monitor(survey_id: int) -> Any:
     """Coverage by commune and hamlet, by channel and day, sample vs population shares."""
     survey = get_survey(survey_id)
     session = get_session()
-    return render_template("surveys/monitor.html", survey=survey, data=fieldwork(session, survey, _links(survey)),
+    return render_template("surveys/monitor.html", survey=survey, data=fieldwork(session, survey, _links(survey), local_zone()),
                            loads=margin_loads(session, survey), can_manage_margins=can_manage(current_user, survey),
                            channel_labels=CHANNEL_LABELS, category_labels=weighting_labels(survey))
 
 
 @bp.route("/<int:survey_id>/margins", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def margins(survey_id: int) -> Any:
     """The loaded population shares and who loaded them; managers may upload a file that replaces them."""
     survey = get_survey(survey_id)
@@ -198,7 +199,7 @@ def margins(survey_id: int) -> Any:
 
 
 @bp.route("/<int:survey_id>/margins-template.<fmt>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def margins_template(survey_id: int, fmt: str) -> Any:
     """A margins file to fill in: one row per category of the survey's sex and age-group questions."""
     survey = get_survey(survey_id)
@@ -207,16 +208,16 @@ def margins_template(survey_id: int, fmt: str) -> Any:
 
 
 @bp.route("/<int:survey_id>/monitor.csv")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def monitor_csv(survey_id: int) -> Any:
     """The monitor's coverage table as CSV."""
     survey = get_survey(survey_id)
-    data = fieldwork(get_session(), survey, _links(survey))
+    data = fieldwork(get_session(), survey, _links(survey), local_zone())
     return _csv_response(f"survey{survey.id}-monitor.csv", MONITOR_HEADER, monitor_rows(data))
 
 
 @bp.route("/<int:survey_id>/export.<fmt>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def export(survey_id: int, fmt: str) -> Any:
     """Raw responses of the communes in the user's scope, streamed as CSV or as XLSX with a codebook."""
     survey = get_survey(survey_id)
@@ -237,7 +238,7 @@ def export(survey_id: int, fmt: str) -> Any:
 
 
 @bp.route("/<int:survey_id>/codebook.csv")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def codebook(survey_id: int) -> Any:
     """Question codes, texts and value labels."""
     survey = get_survey(survey_id)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -31,14 +27,6 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def to_utc(value: datetime | None) -> datetime | None:
-    """A local wall-clock time typed by an officer, as an aware UTC datetime."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
-    return value.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
 class CreateSurveyForm(Form):
@@ -68,14 +56,6 @@ class SurveyDetailsForm(Form):
         """The closing time must come after the opening time."""
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
-
-
-def to_local(value: datetime | None) -> datetime | None:
-    """A stored UTC time as the naive local wall-clock time the form shows."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
-    return value.astimezone(zone).replace(tzinfo=None)
 
 
 class QuestionForm(Form):

@@ -19,8 +19,6 @@ from surveys.models import (
     WeightingRole,
 )
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
 
 @dataclass(frozen=True)
 class CoverageRow:
@@ -53,8 +51,9 @@ class Fieldwork:
     excluded_duplicates: int = 0  # left out of every count above
 
 
-def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> Fieldwork:
-    """Counts for the communes in ``links`` (the viewer's scope), without the excluded duplicates."""
+def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea], zone: ZoneInfo) -> Fieldwork:
+    """Counts for the communes in ``links`` (the viewer's scope), without the excluded duplicates;
+    days are counted in ``zone`` (the deployment's TIMEZONE)."""
     result = Fieldwork()
     commune_ids = [link.area_id for link in links]
     in_scope = (Response.survey_id == survey.id, Response.commune_id.in_(commune_ids))
@@ -77,7 +76,7 @@ def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea]) -> 
     rows = session.execute(select(Response.channel, func.count()).where(*scope).group_by(Response.channel)).all()
     result.by_channel = {channel.value: n for channel, n in rows}
     for (submitted_at,) in session.execute(select(Response.submitted_at).where(*scope)):
-        day = submitted_at.astimezone(LOCAL).date()
+        day = submitted_at.astimezone(zone).date()
         result.by_day[day] = result.by_day.get(day, 0) + 1
     result.by_day = dict(sorted(result.by_day.items()))
     for role in (WeightingRole.SEX, WeightingRole.AGE_GROUP):

@@ -13,6 +13,7 @@ from flask_login import current_user
 import analysis
 from core.auth import role_required
 from core.db import get_session
+from core.models import STAFF_ROLES
 from surveys.indices import (
     DESIGNS,
     IndicesUnavailable,
@@ -22,7 +23,7 @@ from surveys.indices import (
     weightings_for,
 )
 from surveys.services import visible_communes
-from surveys.staff import STAFF, bp, get_survey
+from surveys.staff import bp, get_survey
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
@@ -55,7 +56,7 @@ def _indices(survey_id: int) -> tuple[Any, pd.DataFrame | None, str | None, dict
 
 
 @bp.route("/<int:survey_id>/indices")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def indices(survey_id: int) -> Any:
     """Share satisfied and mean score per commune, district and overall, with 95% intervals."""
     survey, table, problem, names = _indices(survey_id)
@@ -77,7 +78,7 @@ def indices(survey_id: int) -> Any:
 
 
 @bp.route("/<int:survey_id>/indices.<fmt>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def indices_download(survey_id: int, fmt: str) -> Any:
     """The whole long table (every item and measure) as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from core.auth import role_required
 from core.db import begin_write, get_session
+from core.models import MANAGER_ROLES, STAFF_ROLES
 from surveys.duplicates import (
     CHANNEL_LABELS,
     NOTE_MAX_LENGTH,
@@ -21,7 +22,7 @@ from surveys.duplicates import (
 from surveys.errors import SurveyError
 from surveys.models import DuplicateReview, Survey
 from surveys.services import visible_communes
-from surveys.staff import BUILDERS, STAFF, bp, get_survey
+from surveys.staff import bp, get_survey
 
 ALL = "all"
 MAX_PAGE = 10**6  # a larger page number would overflow the database's OFFSET
@@ -52,14 +53,14 @@ def _page(survey: Survey) -> str:
 
 
 @bp.route("/<int:survey_id>/duplicates")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def duplicates(survey_id: int) -> Any:
     """Flagged responses beside the earlier ones they resemble, by review status."""
     return _page(get_survey(survey_id))
 
 
 @bp.route("/<int:survey_id>/duplicates", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def decide_on_duplicates(survey_id: int) -> Any:
     """Keep or exclude one or several flagged responses; a refused request changes nothing."""
     session = get_session()

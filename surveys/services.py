@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from core.db import utc_now
+from core.links import new_short_code
 from core.models import Area, AreaLevel, Role, User, record_audit, visible_areas
 from surveys.answers import answers_fingerprint, validate_answers
 from surveys.errors import (
@@ -52,18 +52,9 @@ from surveys.models import (
 from surveys.template import TEMPLATE_INTRODUCTION, TEMPLATE_TITLE, template_sections
 
 SERIAL_MAX_LENGTH = Response.__table__.c.serial.type.length  # a paper sheet's number
-CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are typed from posters
 
 
 # --- creating and editing ---------------------------------------------------
-
-
-def new_short_code(session: Session) -> str:
-    """A random 6-character code not used by any survey link yet."""
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if not session.scalar(select(exists().where(SurveyArea.code == code))):
-            return code
 
 
 def create_survey_from_template(
@@ -121,7 +112,7 @@ def create_survey_from_template(
                 )
             )
     for commune in communes:
-        session.add(SurveyArea(survey=survey, area=commune, code=new_short_code(session)))
+        session.add(SurveyArea(survey=survey, area=commune, code=new_short_code(session, SurveyArea.code, 6)))
     session.flush()
     record_audit(session, actor, "survey.create", survey, criteria_set=criteria_set.code)
     return survey

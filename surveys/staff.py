@@ -15,8 +15,9 @@ from wtforms import SelectChoice
 
 from core.auth import role_required
 from core.db import get_session
-from core.models import Role
+from core.models import MANAGER_ROLES, STAFF_ROLES
 from core.qr import qr_png, qr_svg, qr_svg_inline
+from core.timezones import to_local, to_utc
 from surveys.answers import options_for
 from surveys.builder import (
     ROLE_LABELS,
@@ -39,8 +40,6 @@ from surveys.forms import (
     CreateSurveyForm,
     QuestionForm,
     SurveyDetailsForm,
-    to_local,
-    to_utc,
 )
 from surveys.models import MAX_ID, Question, QuestionType, Survey, SurveyStatus, WeightingRole
 from surveys.services import (
@@ -59,11 +58,9 @@ from surveys.services import (
     visible_communes,
 )
 from surveys.template import TEMPLATE_TITLE
-from surveys.views import public_url
+from surveys.views import link_url
 
 bp = Blueprint("surveys_staff", __name__, url_prefix="/surveys")
-STAFF = (Role.ADMIN, Role.OFFICER, Role.ORGANISATION, Role.ANALYST)
-BUILDERS = (Role.ADMIN, Role.OFFICER)
 
 
 def get_survey(survey_id: int, *, manage: bool = False) -> Survey:
@@ -77,19 +74,19 @@ def get_survey(survey_id: int, *, manage: bool = False) -> Survey:
 
 
 @bp.route("/")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def index() -> Any:
     """The surveys the user manages or follows."""
     session = get_session()
     surveys = list_surveys_for(session, current_user)
     return render_template(
         "surveys/index.html", surveys=surveys, state=survey_state, count=lambda s: count_responses(session, s),
-        can_build=current_user.role in BUILDERS,
+        can_build=current_user.role in MANAGER_ROLES,
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def create() -> Any:
     """Create a draft survey from the NTM template in one form."""
     session = get_session()
@@ -118,7 +115,7 @@ def create() -> Any:
 
 
 @bp.route("/<int:survey_id>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def show(survey_id: int) -> Any:
     """A survey's status, links, questions and tools."""
     survey = get_survey(survey_id)
@@ -126,12 +123,12 @@ def show(survey_id: int) -> Any:
     return render_template(
         "surveys/show.html", survey=survey, state=survey_state, links=visible_communes(current_user, survey),
         responses=count_responses(session, survey), manage=can_manage(current_user, survey),
-        version=survey.current_version, url_of=public_url, type_labels=TYPE_LABELS, role_labels=ROLE_LABELS,
+        version=survey.current_version, url_of=link_url, type_labels=TYPE_LABELS, role_labels=ROLE_LABELS,
     )
 
 
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def edit(survey_id: int) -> Any:
     """Edit the title, introduction and schedule."""
     survey = get_survey(survey_id, manage=True)
@@ -152,7 +149,7 @@ def edit(survey_id: int) -> Any:
 
 
 @bp.route("/<int:survey_id>/status", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def change_status(survey_id: int) -> Any:
     """Open or close a survey."""
     survey = get_survey(survey_id, manage=True)
@@ -192,7 +189,7 @@ def _question_fields(form: QuestionForm) -> dict[str, Any]:
 
 
 @bp.route("/<int:survey_id>/questions/<code>", methods=["GET", "POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def edit_question(survey_id: int, code: str) -> Any:
     """Edit everything about a question; once answered, the edit goes into a new version."""
     survey = get_survey(survey_id, manage=True)
@@ -216,7 +213,7 @@ def edit_question(survey_id: int, code: str) -> Any:
 
 
 @bp.route("/<int:survey_id>/questions/new", methods=["GET", "POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def new_question(survey_id: int) -> Any:
     """Add a question at the end of a section (a new version once the survey has answers)."""
     survey = get_survey(survey_id, manage=True)
@@ -270,21 +267,21 @@ def _section_position() -> int:
 
 
 @bp.route("/<int:survey_id>/questions/<code>/delete", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def remove_question(survey_id: int, code: str) -> Any:
     """Remove a question (answers already given keep it in their version)."""
     return _apply(get_survey(survey_id, manage=True), delete_question, code)
 
 
 @bp.route("/<int:survey_id>/questions/<code>/move", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def move(survey_id: int, code: str) -> Any:
     """Move a question up or down within its section."""
     return _apply(get_survey(survey_id, manage=True), move_question, code, _step(), anchor=f"#{code}")
 
 
 @bp.route("/<int:survey_id>/questions/<code>/section", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def move_to_section(survey_id: int, code: str) -> Any:
     """Move a question to the end of another section."""
     survey = get_survey(survey_id, manage=True)
@@ -292,14 +289,14 @@ def move_to_section(survey_id: int, code: str) -> Any:
 
 
 @bp.route("/<int:survey_id>/sections", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def new_section(survey_id: int) -> Any:
     """Add an empty section at the end."""
     return _apply(get_survey(survey_id, manage=True), add_section, request.form.get("title", ""), anchor="#sections")
 
 
 @bp.route("/<int:survey_id>/sections/<int:position>/rename", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def retitle_section(survey_id: int, position: int) -> Any:
     """Rename a section."""
     survey = get_survey(survey_id, manage=True)
@@ -307,21 +304,21 @@ def retitle_section(survey_id: int, position: int) -> Any:
 
 
 @bp.route("/<int:survey_id>/sections/<int:position>/delete", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def remove_section(survey_id: int, position: int) -> Any:
     """Delete an empty section."""
     return _apply(get_survey(survey_id, manage=True), delete_section, position, anchor="#sections")
 
 
 @bp.route("/<int:survey_id>/sections/<int:position>/move", methods=["POST"])
-@role_required(*BUILDERS)
+@role_required(*MANAGER_ROLES)
 def reorder_section(survey_id: int, position: int) -> Any:
     """Move a section (with its questions) up or down."""
     return _apply(get_survey(survey_id, manage=True), move_section, position, _step(), anchor="#sections")
 
 
 @bp.route("/<int:survey_id>/preview")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def preview(survey_id: int) -> Any:
     """The respondent form as residents will see it, without a submit button."""
     survey = get_survey(survey_id)
@@ -340,7 +337,7 @@ def _link(survey: Survey, code: str) -> Any:
 
 
 @bp.route("/<int:survey_id>/poster/<code>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def poster(survey_id: int, code: str) -> Any:
     """A printable A4 poster for one commune."""
     survey = get_survey(survey_id)
@@ -349,14 +346,14 @@ def poster(survey_id: int, code: str) -> Any:
 
 def _poster_html(survey: Survey, link: Any, *, standalone: bool = False) -> str:
     """A poster always speaks Vietnamese to residents, whatever the officer's interface language."""
-    url = public_url(link, via="qr")
+    url = link_url(link, via="qr")
     with force_locale("vi"):
-        return render_template("surveys/poster.html", survey=survey, link=link, url=url, short=public_url(link),
+        return render_template("surveys/poster.html", survey=survey, link=link, url=url, short=link_url(link),
                                qr=qr_svg_inline(url, scale=10), standalone=standalone)
 
 
 @bp.route("/<int:survey_id>/posters.zip")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def posters_zip(survey_id: int) -> Any:
     """Every visible commune's poster (HTML with print CSS) and QR codes (PNG, SVG) in one ZIP.
 
@@ -371,7 +368,7 @@ def posters_zip(survey_id: int) -> Any:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for link in links:
-            url = public_url(link, via="qr")
+            url = link_url(link, via="qr")
             html = _poster_html(survey, link, standalone=True)
             stem = f"{link.area.code}-{link.code}"
             archive.writestr(f"{stem}/poster.html", html)

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import begin_read, begin_single_write, get_session
 from core.extensions import client_fingerprint, counts_own_limit, csrf, within_limit
+from core.links import public_url
 from core.qr import qr_png, qr_svg
 from surveys import formtoken
 from surveys.answers import options_for
@@ -70,13 +71,9 @@ def issue_token(link: SurveyArea | LinkView) -> str:
     return formtoken.issue(current_app.secret_key, link.id, _browser())
 
 
-def public_url(link: SurveyArea, **params: Any) -> str:
-    """The absolute short link printed on posters and in QR codes."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        path = url_for("surveys.respond", code=link.code, **params)
-        return base.rstrip("/") + path
-    return url_for("surveys.respond", code=link.code, _external=True, **params)
+def link_url(link: SurveyArea | LinkView, **params: Any) -> str:
+    """The commune's absolute short link, as printed on posters and in QR codes."""
+    return public_url("surveys.respond", code=link.code, **params)
 
 
 def submit_rate_limit() -> str:
@@ -318,11 +315,11 @@ def thanks(code: str) -> Any:
 def qr_png_view(code: str) -> Any:
     """The QR code of a commune's link, as PNG."""
     link = _link_or_404(code)
-    return Response(qr_png(public_url(link, via="qr")), mimetype="image/png")
+    return Response(qr_png(link_url(link, via="qr")), mimetype="image/png")
 
 
 @bp.route("/s/<code>/qr.svg")
 def qr_svg_view(code: str) -> Any:
     """The QR code of a commune's link, as SVG (for print shops)."""
     link = _link_or_404(code)
-    return Response(qr_svg(public_url(link, via="qr")), mimetype="image/svg+xml")
+    return Response(qr_svg(link_url(link, via="qr")), mimetype="image/svg+xml")

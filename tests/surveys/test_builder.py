@@ -6,6 +6,7 @@ Service-level tests call ``surveys.builder`` directly; the others go through the
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -29,6 +30,8 @@ from surveys.monitor import fieldwork
 from surveys.services import record_response
 from tests.factories import make_user
 from tests.surveys.conftest import fields_of, valid_answers
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def test_officer_creates_a_survey_from_the_template_in_one_form(client, auth, session, officer, areas, criteria_2022):
@@ -254,7 +257,7 @@ def test_export_and_monitor_read_each_response_by_the_codes_of_its_own_version(a
         codes = question_codes(survey)
         rows = {row[0]: dict(zip(export_header(survey), row, strict=True))
                 for row in iter_export_rows(session, survey.id, codes, [link.area_id])}
-        sexes = fieldwork(session, survey, [link]).composition["sex"]
+        sexes = fieldwork(session, survey, [link], VIETNAM).composition["sex"]
     assert (rows[old.id]["q05"], rows[old.id]["q30"]) == ("4", None)
     assert (rows[new.id]["q05"], rows[new.id]["q30"]) == (None, "7")
     assert sum(n for n, _share, _margin in sexes.values()) == 2  # the sex question of both versions

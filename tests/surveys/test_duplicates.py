@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import sqlite3
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
@@ -24,6 +25,8 @@ from surveys.services import record_response
 from tests.conftest import alembic_config
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import build_survey, valid_answers
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def send(session, link, survey, client="phone-1", hamlet="29578-01", **changes):
@@ -197,9 +200,9 @@ def test_an_excluded_duplicate_leaves_monitor_and_indices_but_stays_in_the_expor
         send(session, link, survey, client="phone-2", q05=["5"])
         kept = send(session, link, survey, client="phone-2", q05=["5"])
         decide_duplicates(session, survey, [kept.id], "kept", actor=officer, commune_ids=scope(survey))
-        before = fieldwork(session, survey, survey.areas)
+        before = fieldwork(session, survey, survey.areas, VIETNAM)
         decide_duplicates(session, survey, [pair[1].id], "excluded", actor=officer, commune_ids=scope(survey))
-        after = fieldwork(session, survey, survey.areas)
+        after = fieldwork(session, survey, survey.areas, VIETNAM)
         frame = rating_data(session, survey, survey.areas).frame
     assert (before.total, after.total) == (4, 3)
     assert sum(after.by_channel.values()) == sum(after.by_day.values()) == 3

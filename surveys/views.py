@@ -43,7 +43,7 @@ from surveys.services import (
     survey_state,
 )
 
-bp = Blueprint("surveys", __name__)
+bp = Blueprint("surveys_public", __name__)
 WRITE_ATTEMPTS = 8
 
 
@@ -73,7 +73,7 @@ def issue_token(link: SurveyArea | LinkView) -> str:
 
 def link_url(link: SurveyArea | LinkView, **params: Any) -> str:
     """The commune's absolute short link, as printed on posters and in QR codes."""
-    return public_url("surveys.respond", code=link.code, **params)
+    return public_url("surveys_public.respond", code=link.code, **params)
 
 
 def submit_rate_limit() -> str:
@@ -190,7 +190,7 @@ def _rate_limited(code: str) -> Any:
 def respond(code: str) -> Any:
     """The questionnaire for one commune; POST stores exactly one response per rendered form."""
     if request.method == "POST":
-        if not within_limit(submit_rate_limit(), scope="surveys.respond"):
+        if not within_limit(submit_rate_limit(), scope="surveys_public.respond"):
             return _rate_limited(code)
         return _submit(code)
     link, version = _recent_link(code)
@@ -272,7 +272,7 @@ def _store_once(code: str, fresh: bool) -> Any:
     if refusal is not None:
         return _form(link, version, issue_token(link), via, values, {"token": refusal}, 400)
     nonce = token.nonce
-    thanks = redirect(url_for("surveys.thanks", code=link.code), code=303)
+    thanks = redirect(url_for("surveys_public.thanks", code=link.code), code=303)
     try:
         store_response(
             session, link, values, channel=Channel(via), nonce=nonce, client_hash=client_fingerprint(),

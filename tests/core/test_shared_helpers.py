@@ -51,7 +51,7 @@ def test_short_codes_avoid_look_alike_characters_and_codes_in_use(session, monke
 def test_public_links_use_the_configured_address(app: Flask, base: str | None, expected: str) -> None:
     app.config["PUBLIC_BASE_URL"] = base
     with app.test_request_context():
-        assert public_url("surveys.respond", code="abc123", via="qr") == expected
+        assert public_url("surveys_public.respond", code="abc123", via="qr") == expected
 
 
 def test_local_time_follows_the_configured_time_zone(app: Flask) -> None:

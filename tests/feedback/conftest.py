@@ -13,7 +13,8 @@ from core.db import utc_now
 from core.models import OrganisationKind, Role
 from feedback.importers import parse_markdown
 from feedback.models import ModerationMode
-from feedback.services import add_version, create_document, publish_version, set_window
+from feedback.services.documents import create_document
+from feedback.services.versions import add_version, publish_version, set_window
 from tests.factories import make_organisation, make_user
 
 DRAFT_MD = """# I. Kết quả thực hiện

@@ -9,8 +9,8 @@ from docx.enum.section import WD_ORIENT
 from openpyxl import load_workbook
 
 from feedback.models import DispositionKind
-from feedback.moderation import answer_comments
-from feedback.services import OrganisationAuthor, ResidentAuthor, submit_comment
+from feedback.services.answers import answer_comments
+from feedback.services.comments import OrganisationAuthor, ResidentAuthor, submit_comment
 
 HEADER = ["STT", "Đơn vị/cá nhân góp ý", "Mục/đoạn", "Nội dung góp ý", "Ý kiến tiếp thu, giải trình"]
 
@@ -107,7 +107,7 @@ def test_cli_exports_the_table(runner, session, document, officer, org_user, tmp
 
 
 def test_a_group_answer_points_at_the_other_rows_by_their_number_in_the_table(session, document, officer, org_user):
-    from feedback.exports import load_synthesis
+    from feedback.services.synthesis import load_synthesis
 
     version = document.current_version
     p = {x.anchor: x for x in version.paragraphs}

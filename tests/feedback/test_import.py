@@ -58,7 +58,8 @@ def test_stored_version_numbers_sections_and_gives_anchors(session, document):
 
 def test_text_before_the_first_heading_goes_to_section_zero(session, officer, areas):
     from feedback.models import ModerationMode
-    from feedback.services import add_version, create_document
+    from feedback.services.documents import create_document
+    from feedback.services.versions import add_version
 
     document = create_document(session, title="T", area=areas["857"], moderation=ModerationMode.POST, actor=officer)
     version = add_version(session, document, parse_docx(build_docx()), filename="a.docx", data=b"x", actor=officer)

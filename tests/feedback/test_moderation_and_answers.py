@@ -14,8 +14,10 @@ from feedback.models import (
     HiddenReason,
     ModerationMode,
 )
-from feedback.moderation import answer_comments, moderate_comment
-from feedback.services import FeedbackError, ResidentAuthor, submit_comment
+from feedback.services import FeedbackError
+from feedback.services.answers import answer_comments
+from feedback.services.comments import ResidentAuthor, submit_comment
+from feedback.services.moderation import moderate_comment
 from tests.factories import make_user
 from tests.feedback.conftest import make_published
 
@@ -128,14 +130,14 @@ def test_hidden_comments_cannot_be_answered_and_the_officer_must_be_staff(sessio
 
 
 def test_progress_counts_answers_per_section_and_commenter_type(client, auth, session, document, officer, org_user):
-    from feedback.services import OrganisationAuthor
+    from feedback.services.comments import OrganisationAuthor
 
     a = add_comment(session, document, "s1-p1")
     add_comment(session, document, "s2-p1")
     add_comment(session, document, "s2-p1", body="Mặt trận", author=OrganisationAuthor(org_user))
     answer_comments(session, document, [a], kind=DispositionKind.TAKEN_IN, reply="ok", officer=officer, actor=officer)
     session.commit()
-    from feedback.exports import load_progress
+    from feedback.services.synthesis import load_progress
 
     report = load_progress(session, document)
     assert [(g.label, len(g.rows), g.answered) for g in report.groups] == [
@@ -197,7 +199,7 @@ def test_staff_dashboard_links_the_feedback_pages(client, auth, officer, documen
 
 
 def test_comments_count_helper_ignores_hidden(session, document, officer):
-    from feedback.services import visible_counts
+    from feedback.services.reading import visible_counts
 
     c = add_comment(session, document)
     add_comment(session, document, body="khác")
@@ -229,9 +231,9 @@ def test_forget_contacts_erases_contacts_once_the_window_has_closed(app, runner,
 
 
 def test_moderation_list_is_paged(client, auth, session, document, officer, monkeypatch):
-    import feedback.manage
+    import feedback.views.moderation
 
-    monkeypatch.setattr(feedback.manage, "PAGE_SIZE", 2)
+    monkeypatch.setattr(feedback.views.moderation, "PAGE_SIZE", 2)
     for i in range(3):
         add_comment(session, document, body=f"Góp ý thứ {i}")
     auth.login("bcd@example.vn")

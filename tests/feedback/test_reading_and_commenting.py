@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from core.db import utc_now
 from core.models import OrganisationKind, Role
 from feedback.models import AuthorKind, Comment, CommentStatus, CommentTarget, ModerationMode
-from feedback.services import FeedbackError, OrganisationAuthor, submit_comment
+from feedback.services import FeedbackError
+from feedback.services.comments import OrganisationAuthor, submit_comment
 from tests.factories import make_organisation, make_user
 from tests.feedback.conftest import link_label, make_published
 
@@ -175,7 +176,8 @@ def test_double_submit_stores_one_comment(client, session, document):
 
 def test_draft_versions_are_not_public(client, session, officer, areas):
     from feedback.importers import parse_markdown
-    from feedback.services import add_version, create_document
+    from feedback.services.documents import create_document
+    from feedback.services.versions import add_version
 
     document = create_document(session, title="Nháp", area=areas["857"], moderation=ModerationMode.POST, actor=officer)
     add_version(session, document, parse_markdown(b"# A\n\nB\n"), filename="a.md", data=b"x", actor=officer)
@@ -189,7 +191,7 @@ def test_draft_versions_are_not_public(client, session, officer, areas):
 
 def test_analysts_see_no_links_to_drafts_they_cannot_open(client, auth, session, officer, document):
     from feedback.importers import parse_markdown
-    from feedback.services import add_version
+    from feedback.services.versions import add_version
 
     add_version(session, document, parse_markdown(b"# A\n\nB\n"), filename="b.md", data=b"y", actor=officer)
     session.commit()
@@ -209,7 +211,7 @@ def test_home_page_lists_drafts_open_for_comments(client, document):
 
 @pytest.mark.parametrize("kind", list(OrganisationKind))
 def test_every_organisation_kind_can_comment_in_its_name(session, document, areas, kind):
-    from feedback.services import OrganisationAuthor, submit_comment
+    from feedback.services.comments import OrganisationAuthor, submit_comment
 
     org = make_organisation(session, areas["29581"], name=f"Tổ chức {kind.value}", kind=kind)
     official = make_user(session, role=Role.ORGANISATION, area_code="29581", organisation=org)
@@ -218,7 +220,8 @@ def test_every_organisation_kind_can_comment_in_its_name(session, document, area
 
 
 def test_staff_accounts_cannot_comment_in_the_name_of_an_organisation(session, document, officer):
-    from feedback.services import FeedbackError, OrganisationAuthor, submit_comment
+    from feedback.services import FeedbackError
+    from feedback.services.comments import OrganisationAuthor, submit_comment
 
     with pytest.raises(FeedbackError):
         submit_comment(session, document.current_version, None, body="x", author=OrganisationAuthor(officer))
@@ -226,8 +229,8 @@ def test_staff_accounts_cannot_comment_in_the_name_of_an_organisation(session, d
 
 def test_answers_page_lists_visible_comments_with_published_answers_only(client, session, document, officer):
     from feedback.models import DispositionKind
-    from feedback.moderation import answer_comments
-    from feedback.services import ResidentAuthor, submit_comment
+    from feedback.services.answers import answer_comments
+    from feedback.services.comments import ResidentAuthor, submit_comment
 
     version = document.current_version
     answered = submit_comment(session, version, None, body="Đã được trả lời", author=ResidentAuthor())
@@ -268,8 +271,8 @@ def test_comment_page_queries_do_not_grow_with_answered_comments(client, session
     from sqlalchemy import event
 
     from feedback.models import DispositionKind
-    from feedback.moderation import answer_comments
-    from feedback.services import ResidentAuthor
+    from feedback.services.answers import answer_comments
+    from feedback.services.comments import ResidentAuthor
 
     version = document.current_version
     target = next(p for p in version.paragraphs if p.anchor == "s1-p1")

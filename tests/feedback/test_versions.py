@@ -9,14 +9,9 @@ from sqlalchemy import func, select
 
 from feedback.importers import parse_markdown
 from feedback.models import Comment, DocumentVersion, ParagraphChange, VersionStatus
-from feedback.services import (
-    FeedbackError,
-    ResidentAuthor,
-    add_version,
-    publish_version,
-    removed_paragraphs,
-    submit_comment,
-)
+from feedback.services import FeedbackError
+from feedback.services.comments import ResidentAuthor, submit_comment
+from feedback.services.versions import add_version, publish_version, removed_paragraphs
 from tests.feedback.conftest import DRAFT_MD, link_label
 
 SECOND_DRAFT = DRAFT_MD.replace(

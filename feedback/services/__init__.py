@@ -1,10 +1,14 @@
 """Feedback services: plain functions, session first, the actor passed in; they flush, the view commits.
 
-One module per topic: ``documents`` (who may see and manage a draft, finding and creating it),
-``versions`` (uploads, comparison with the previous text, comment window, publication),
-``reading`` (the public text and its visible comments), ``comments`` (submitting one),
-``moderation`` (the staff comment list, hide/unhide, retention), ``answers`` (official
-answers) and ``synthesis`` (the synthesis table and answer progress).
+One module per topic:
+
+- ``documents``: who may see and manage a draft; finding, listing and creating it; its audit trail
+- ``versions``: uploads, comparison with the previous text, the comment window, publication
+- ``reading``: the public text of a version and its visible comments
+- ``comments``: submitting a comment, as a resident or in the name of an organisation
+- ``moderation``: the staff comment list, approve/hide/unhide, erasing residents' contacts
+- ``answers``: official answers (tiếp thu, giải trình) and their publication
+- ``synthesis``: the synthesis table and answer progress, as plain rows
 """
 
 from __future__ import annotations

@@ -27,14 +27,10 @@ from core.demo import seed_core  # noqa: E402
 from core.models import User  # noqa: E402
 from feedback.importers import parse_markdown  # noqa: E402
 from feedback.models import DispositionKind, ModerationMode  # noqa: E402
-from feedback.moderation import answer_comments  # noqa: E402
-from feedback.services import (  # noqa: E402
-    ResidentAuthor,
-    add_version,
-    create_document,
-    publish_version,
-    submit_comment,
-)
+from feedback.services.answers import answer_comments  # noqa: E402
+from feedback.services.comments import ResidentAuthor, submit_comment  # noqa: E402
+from feedback.services.documents import create_document  # noqa: E402
+from feedback.services.versions import add_version, publish_version  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

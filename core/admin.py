@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from core.accounts import AccountError, create_organisation, create_user, find_area, set_user_active
@@ -20,28 +19,29 @@ from core.forms import (
     UserForm,
     UserStatusForm,
 )
-from core.models import Area, AreaLevel, Organisation, Role, User
+from core.models import AreaLevel, Role
+from core.services import (
+    all_accounts,
+    all_organisations,
+    assignable_areas,
+    get_organisation,
+    get_user,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _area_choices() -> list[SelectChoice]:
-    stmt = (
-        select(Area)
-        .where(Area.valid_to.is_(None), Area.level != AreaLevel.HAMLET)
-        .order_by(Area.path)
-    )
     indent = {AreaLevel.PROVINCE: "", AreaLevel.DISTRICT: "— ", AreaLevel.COMMUNE: "— — "}
     return [SelectChoice("", "—")] + [
         SelectChoice(a.code, f"{indent.get(a.level, '')}{a.name} ({a.code})")
-        for a in get_session().scalars(stmt)
+        for a in assignable_areas(get_session())
     ]
 
 
 def _organisation_choices() -> list[SelectChoice]:
-    stmt = select(Organisation).order_by(Organisation.name)
     return [SelectChoice("", "—")] + [
-        SelectChoice(str(o.id), f"{o.name} — {o.area.name}") for o in get_session().scalars(stmt)
+        SelectChoice(str(o.id), f"{o.name} — {o.area.name}") for o in all_organisations(get_session())
     ]
 
 
@@ -54,7 +54,7 @@ def users() -> Any:
     form.area_code.choices = _area_choices()
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
-        organisation = session.get(Organisation, int(form.organisation_id.data)) if form.organisation_id.data else None
+        organisation = get_organisation(session, int(form.organisation_id.data)) if form.organisation_id.data else None
         try:
             user = create_user(
                 session,
@@ -73,9 +73,9 @@ def users() -> Any:
             session.commit()
             flash(_("Đã tạo tài khoản %(email)s.", email=user.email), "info")
             return redirect(url_for("admin.users"))
-    accounts = session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template(
-        "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS, status_form=UserStatusForm()
+        "admin/users.html", form=form, accounts=all_accounts(session), role_labels=ROLE_LABELS,
+        status_form=UserStatusForm(),
     )
 
 
@@ -84,7 +84,7 @@ def users() -> Any:
 def user_status(user_id: int) -> Any:
     """Activate or deactivate an account."""
     session = get_session()
-    user = session.get(User, user_id)
+    user = get_user(session, user_id)
     form = UserStatusForm()
     if user is None or not form.validate_on_submit():
         flash(_("Yêu cầu không hợp lệ."), "error")
@@ -117,7 +117,7 @@ def organisations() -> Any:
             session.commit()
             flash(_("Đã tạo tổ chức."), "info")
             return redirect(url_for("admin.organisations"))
-    rows = session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
-        "admin/organisations.html", form=form, organisations=rows, kind_labels=ORGANISATION_KIND_LABELS
+        "admin/organisations.html", form=form, organisations=all_organisations(session),
+        kind_labels=ORGANISATION_KIND_LABELS,
     )

@@ -17,11 +17,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from core.auth import safe_next
 from core.db import get_session
+from core.services import database_reachable
 
 bp = Blueprint("core", __name__)
 
@@ -84,8 +83,6 @@ def set_language(code: str) -> Any:
 @bp.route("/healthz")
 def healthz() -> Any:
     """Liveness and database reachability, for the reverse proxy and monitoring."""
-    try:
-        get_session().execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    if not database_reachable(get_session()):
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}

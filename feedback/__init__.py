@@ -13,14 +13,14 @@ from core.views import PageSection, add_dashboard_section, add_home_section
 
 
 def _home_context() -> dict[str, Any] | None:
-    from feedback.services import open_documents
+    from feedback.services.documents import open_documents
 
     documents = open_documents(get_session())
     return {"feedback_open": documents} if documents else None
 
 
 def _dashboard_context() -> dict[str, Any] | None:
-    from feedback.services import documents_for, open_documents
+    from feedback.services.documents import documents_for, open_documents
 
     session = get_session()
     return {"feedback_documents": documents_for(session, current_user),
@@ -28,14 +28,13 @@ def _dashboard_context() -> dict[str, Any] | None:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the feedback blueprint, pages, CLI and demo data."""
-    from feedback import manage  # noqa: F401  (registers the staff routes on the blueprint)
+    """Register the public and staff blueprints, the home and dashboard blocks, the CLI and the demo data."""
     from feedback.cli import feedback_cli
     from feedback.demo import seed_feedback
-    from feedback.views import bp, short
+    from feedback.views import feedback_public, feedback_staff
 
-    app.register_blueprint(bp)
-    app.register_blueprint(short)
+    app.register_blueprint(feedback_public)
+    app.register_blueprint(feedback_staff)
     add_home_section(app, PageSection("feedback/_home.html", _home_context))
     add_dashboard_section(app, PageSection("feedback/_dashboard.html", _dashboard_context))
     add_demo_seeder(app, seed_feedback)

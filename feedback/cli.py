@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from core.db import get_session, utc_now
-from feedback.exports import load_synthesis, write_docx, write_synthesis_xlsx
-from feedback.models import Document
-from feedback.moderation import forget_contacts
+from feedback.exports import write_docx, write_synthesis_xlsx
+from feedback.services.documents import all_documents, find_document
+from feedback.services.moderation import forget_contacts
+from feedback.services.synthesis import load_synthesis
 
 feedback_cli = AppGroup("feedback", help="Draft reports open to comments.")
 
@@ -20,7 +20,7 @@ feedback_cli = AppGroup("feedback", help="Draft reports open to comments.")
 @feedback_cli.command("list")
 def list_documents() -> None:
     """Print every draft with its code, area and versions."""
-    for document in get_session().scalars(select(Document).order_by(Document.id)):
+    for document in all_documents(get_session()):
         versions = ", ".join(f"{v.number}:{v.status.value}" for v in document.versions) or "-"
         click.echo(f"{document.code}\t{document.area.code}\t{versions}\t{document.title}")
 
@@ -43,7 +43,7 @@ def forget_contacts_command(older_than_days: int) -> None:
 def export_command(code: str, output: Path, version: int | None, commenter_type: str | None) -> None:
     """Write the synthesis table to OUTPUT (.docx or .xlsx)."""
     session = get_session()
-    document = session.scalar(select(Document).where(Document.code == code))
+    document = find_document(session, code)
     if document is None:
         raise click.ClickException(f"no document with code {code!r}")
     if output.suffix not in (".docx", ".xlsx"):

@@ -30,7 +30,8 @@ from feedback.models import (
     ModerationMode,
     ParagraphChange,
 )
-from feedback.services import MAX_COMMENT_CHARS, MAX_REPLY_CHARS
+from feedback.services.answers import MAX_REPLY_CHARS
+from feedback.services.comments import MAX_COMMENT_CHARS
 
 COMMENTER_TYPE_LABELS = {AuthorKind.RESIDENT.value: _l("Người dân")} | {
     kind.value: label for kind, label in ORGANISATION_KIND_LABELS.items()
@@ -72,8 +73,10 @@ def comment_body() -> TextAreaField:
     """The comment text, with Vietnamese messages (WTForms has no Vietnamese catalog)."""
     return TextAreaField(
         _l("Nội dung góp ý"), filters=[browser_line_breaks],
-        validators=[InputRequired(_l("Hãy nhập nội dung góp ý.")),
-                    Length(max=MAX_COMMENT_CHARS, message=_l("Nội dung góp ý dài quá %(n)d ký tự.", n=MAX_COMMENT_CHARS))],
+        validators=[
+            InputRequired(_l("Hãy nhập nội dung góp ý.")),
+            Length(max=MAX_COMMENT_CHARS, message=_l("Nội dung góp ý dài quá %(n)d ký tự.", n=MAX_COMMENT_CHARS)),
+        ],
     )
 
 
@@ -105,7 +108,8 @@ class OrganisationCommentForm(Form):
     body = comment_body()
     meeting_date = DateField(_l("Ngày họp (nếu là ý kiến tổng hợp từ cuộc họp)"), validators=[Optional()])
     participants = IntegerField(
-        _l("Số người dự họp"), validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Số người dự họp phải từ 1 đến 100000."))]
+        _l("Số người dự họp"),
+        validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Số người dự họp phải từ 1 đến 100000."))],
     )
 
     def validate_meeting_date(self, field: DateField) -> None:
@@ -166,8 +170,10 @@ class DispositionForm(Form):
     )
     reply = TextAreaField(
         _l("Ý kiến tiếp thu, giải trình"), filters=[browser_line_breaks],
-        validators=[InputRequired(_l("Hãy nhập nội dung tiếp thu, giải trình.")),
-                    Length(max=MAX_REPLY_CHARS, message=_l("Nội dung trả lời dài quá %(n)d ký tự.", n=MAX_REPLY_CHARS))],
+        validators=[
+            InputRequired(_l("Hãy nhập nội dung tiếp thu, giải trình.")),
+            Length(max=MAX_REPLY_CHARS, message=_l("Nội dung trả lời dài quá %(n)d ký tự.", n=MAX_REPLY_CHARS)),
+        ],
     )
     officer_id = SelectField(_l("Cán bộ chịu trách nhiệm"), choices=[], coerce=int, validate_choice=True)
     publish = BooleanField(_l("Công khai trên trang kết quả tiếp thu"))

@@ -149,7 +149,9 @@ class DocumentVersion(Base):
 
     document: Mapped[Document] = relationship(back_populates="versions")
     based_on: Mapped[DocumentVersion | None] = relationship(remote_side="DocumentVersion.id")
-    sections: Mapped[list[DocumentSection]] = relationship(back_populates="version", order_by="DocumentSection.position")
+    sections: Mapped[list[DocumentSection]] = relationship(
+        back_populates="version", order_by="DocumentSection.position"
+    )
     paragraphs: Mapped[list[Paragraph]] = relationship(
         back_populates="version", order_by="Paragraph.number"
     )

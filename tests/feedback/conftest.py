@@ -13,7 +13,9 @@ from core.db import utc_now
 from core.models import OrganisationKind, Role
 from feedback.importers import parse_markdown
 from feedback.models import ModerationMode
-from feedback.services import add_version, create_document, publish_version, set_window
+from feedback.services.comments import ResidentAuthor, submit_comment
+from feedback.services.documents import create_document
+from feedback.services.versions import add_version, publish_version, set_window
 from tests.factories import make_organisation, make_user
 
 DRAFT_MD = """# I. Kết quả thực hiện
@@ -74,7 +76,9 @@ def org_user(session, areas):
 @pytest.fixture
 def womens_union_user(session, areas):
     """An official of the women's union of commune 29581."""
-    org = make_organisation(session, areas["29581"], name="Hội LHPN xã Bình Hòa Phước", kind=OrganisationKind.WOMENS_UNION)
+    org = make_organisation(
+        session, areas["29581"], name="Hội LHPN xã Bình Hòa Phước", kind=OrganisationKind.WOMENS_UNION
+    )
     user = make_user(session, role=Role.ORGANISATION, area_code="29581", organisation=org, email="phunu@example.vn")
     session.commit()
     return user
@@ -86,10 +90,20 @@ def make_published(session, officer, areas, *, text: str = DRAFT_MD, moderation=
     document = create_document(session, title=title, area=areas[area_code], moderation=moderation, actor=officer)
     version = add_version(session, document, parse_markdown(text.encode()), filename="du-thao.md",
                           data=text.encode(), actor=officer)
-    set_window(session, version, opens_at=utc_now() - timedelta(days=1), closes_at=utc_now() + timedelta(days=7), actor=officer)
+    set_window(session, version, opens_at=utc_now() - timedelta(days=1), closes_at=utc_now() + timedelta(days=7),
+               actor=officer)
     publish_version(session, version, actor=officer)
     session.commit()
     return document
+
+
+def add_comment(session, document, anchor="s1-p1", body="Góp ý", author=None):
+    """A comment on a paragraph of the published version, by an anonymous resident unless ``author`` says."""
+    version = document.current_version
+    target = next(p for p in version.paragraphs if p.anchor == anchor)
+    comment = submit_comment(session, version, target, body=body, author=author or ResidentAuthor())
+    session.commit()
+    return comment
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_comment_with_the_form_token_is_stored(client, session, document):
 
 
 def test_moderation_without_token_is_refused(client, session, document):
-    from feedback.services import ResidentAuthor, submit_comment
+    from feedback.services.comments import ResidentAuthor, submit_comment
 
     comment = submit_comment(session, document.current_version, None, body="x", author=ResidentAuthor())
     session.commit()

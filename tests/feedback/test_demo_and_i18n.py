@@ -10,7 +10,7 @@ from core.i18n import untranslated
 from core.models import User
 from feedback.demo import DEMO_TITLE
 from feedback.models import Comment, Disposition, Document
-from feedback.services import can_manage
+from feedback.services.documents import can_manage
 
 CATALOG = Path(__file__).resolve().parents[2] / "feedback" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 

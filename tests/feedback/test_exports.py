@@ -1,4 +1,4 @@
-"""The synthesis table as DOCX (read back with python-docx) and XLSX (read back with openpyxl)."""
+"""The synthesis table as DOCX (read back with python-docx) and XLSX (read back with openpyxl); answer progress."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from docx.enum.section import WD_ORIENT
 from openpyxl import load_workbook
 
 from feedback.models import DispositionKind
-from feedback.moderation import answer_comments
-from feedback.services import OrganisationAuthor, ResidentAuthor, submit_comment
+from feedback.services.answers import answer_comments
+from feedback.services.comments import OrganisationAuthor, ResidentAuthor, submit_comment
+from tests.feedback.conftest import add_comment
 
 HEADER = ["STT", "Đơn vị/cá nhân góp ý", "Mục/đoạn", "Nội dung góp ý", "Ý kiến tiếp thu, giải trình"]
 
@@ -107,19 +108,40 @@ def test_cli_exports_the_table(runner, session, document, officer, org_user, tmp
 
 
 def test_a_group_answer_points_at_the_other_rows_by_their_number_in_the_table(session, document, officer, org_user):
-    from feedback.exports import load_synthesis
+    from feedback.services.synthesis import load_synthesis
 
     version = document.current_version
     p = {x.anchor: x for x in version.paragraphs}
     later = submit_comment(session, version, p["s3-p1"], body="Về phương hướng", author=ResidentAuthor())
     earlier = submit_comment(session, version, p["s1-p1"], body="Về kết quả", author=ResidentAuthor())
-    other_type = submit_comment(session, version, p["s2-p1"], body="Ý kiến hội nghị", author=OrganisationAuthor(org_user))
+    other_type = submit_comment(
+        session, version, p["s2-p1"], body="Ý kiến hội nghị", author=OrganisationAuthor(org_user)
+    )
     answer_comments(session, document, [later, earlier, other_type], kind=DispositionKind.EXPLAINED,
                     reply="Giải trình chung.", officer=officer, actor=officer)
     table = load_synthesis(session, document)
-    assert [(r.number, r.body) for r in table.rows] == [(1, "Về kết quả"), (2, "Ý kiến hội nghị"), (3, "Về phương hướng")]
+    assert [(r.number, r.body) for r in table.rows] == [
+        (1, "Về kết quả"), (2, "Ý kiến hội nghị"), (3, "Về phương hướng")
+    ]
     assert table.rows[0].answer == "Giải trình: Giải trình chung. (Trả lời chung với góp ý số 2, 3 trong bảng này.)"
     residents_only = load_synthesis(session, document, commenter_type="resident")
     assert residents_only.rows[1].answer == (
         "Giải trình: Giải trình chung. (Trả lời chung với góp ý số 1 trong bảng này và 1 góp ý khác.)"
     )
+
+
+def test_progress_counts_answers_per_section_and_commenter_type(client, auth, session, document, officer, org_user):
+    a = add_comment(session, document, "s1-p1")
+    add_comment(session, document, "s2-p1")
+    add_comment(session, document, "s2-p1", body="Mặt trận", author=OrganisationAuthor(org_user))
+    answer_comments(session, document, [a], kind=DispositionKind.TAKEN_IN, reply="ok", officer=officer, actor=officer)
+    session.commit()
+    from feedback.services.synthesis import load_progress
+
+    report = load_progress(session, document)
+    assert [(g.label, len(g.rows), g.answered) for g in report.groups] == [
+        ("I. Kết quả thực hiện", 1, 1), ("II. Tồn tại, hạn chế", 2, 0)]
+    assert report.by_type() == [("Người dân", 2, 1), ("Ủy ban Mặt trận Tổ quốc", 1, 0)]
+    auth.login("bcd@example.vn")
+    page = client.get(f"/feedback/manage/{document.code}/progress").get_data(as_text=True)
+    assert "Đã trả lời 1/3 góp ý" in page

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from feedback.models import Comment, DispositionKind
-from feedback.moderation import answer_comments
-from feedback.services import OrganisationAuthor, ResidentAuthor, submit_comment
+from feedback.services.answers import answer_comments
+from feedback.services.comments import OrganisationAuthor, ResidentAuthor, submit_comment
 from tests.feedback.conftest import make_published
 
 SCRIPT = "<script>alert(1)</script>"

@@ -7,17 +7,13 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from feedback.importers import parse_markdown
-from feedback.models import Comment, DocumentVersion, ParagraphChange, VersionStatus
-from feedback.services import (
-    FeedbackError,
-    ResidentAuthor,
-    add_version,
-    publish_version,
-    removed_paragraphs,
-    submit_comment,
-)
-from tests.feedback.conftest import DRAFT_MD, link_label
+from feedback.importers import parse_docx, parse_markdown
+from feedback.models import Comment, DocumentVersion, ModerationMode, ParagraphChange, VersionStatus
+from feedback.services import FeedbackError
+from feedback.services.comments import ResidentAuthor, submit_comment
+from feedback.services.documents import create_document
+from feedback.services.versions import add_version, publish_version, removed_paragraphs
+from tests.feedback.conftest import DRAFT_MD, build_docx, link_label
 
 SECOND_DRAFT = DRAFT_MD.replace(
     "Toàn tỉnh có 45/89 xã đạt chuẩn nông thôn mới.", "Toàn tỉnh có 46/89 xã đạt chuẩn nông thôn mới."
@@ -27,6 +23,22 @@ SECOND_DRAFT = DRAFT_MD.replace(
 def upload_second(session, document, officer):
     data = SECOND_DRAFT.encode()
     return add_version(session, document, parse_markdown(data), filename="v2.md", data=data, actor=officer)
+
+
+def test_stored_version_numbers_sections_and_gives_anchors(session, document):
+    version = document.current_version
+    assert [(s.number, s.anchor) for s in version.sections] == [(1, "s1"), (2, "s2"), (3, "s3")]
+    assert [(p.number, p.anchor) for p in version.paragraphs] == [
+        (1, "s1-p1"), (2, "s1-p2"), (3, "s2-p1"), (4, "s3-p1")
+    ]
+    assert version.source_filename == "du-thao.md" and len(version.source_sha256) == 64
+
+
+def test_text_before_the_first_heading_goes_to_section_zero(session, officer, areas):
+    document = create_document(session, title="T", area=areas["857"], moderation=ModerationMode.POST, actor=officer)
+    version = add_version(session, document, parse_docx(build_docx()), filename="a.docx", data=b"x", actor=officer)
+    assert [s.anchor for s in version.sections] == ["s0", "s1", "s2", "s3"]
+    assert version.paragraphs[0].anchor == "s0-p1"
 
 
 def test_next_version_marks_changed_new_and_unchanged_paragraphs(session, document, officer):
@@ -149,7 +161,8 @@ def test_closed_comment_page_still_shows_the_comments(client, session, document)
     session.commit()
     page = client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
     assert "Ý kiến cũ" in page and "Đã hết thời gian góp ý" in page and "Gửi góp ý" not in page
-    assert link_label(client.get(f"/feedback/{document.code}").get_data(as_text=True), "s1-p1") == "Xem góp ý cho đoạn 1 (1)"
+    page = client.get(f"/feedback/{document.code}").get_data(as_text=True)
+    assert link_label(page, "s1-p1") == "Xem góp ý cho đoạn 1 (1)"
 
 
 def test_a_draft_published_after_another_version_is_compared_with_that_version(session, document, officer):

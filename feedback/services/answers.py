@@ -1,18 +1,16 @@
-"""Moderation, official answers and retention: hide/unhide, dispositions, publication, erasure.
+"""Official answers (tiếp thu, giải trình): one answer for one comment or a group, edited, published.
 
-Every action is written to the audit log (``core.models.record_audit``); nothing is deleted.
+Every change is written to the audit log (``core.models.record_audit``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utc_now
 from core.models import MANAGER_ROLES, User, record_audit
 from feedback.importers import clean_text
 from feedback.models import (
@@ -22,33 +20,19 @@ from feedback.models import (
     DispositionKind,
     Document,
     DocumentVersion,
-    HiddenReason,
 )
-from feedback.services import MAX_REPLY_CHARS, FeedbackError, can_manage
+from feedback.services import FeedbackError
+from feedback.services.documents import can_manage
+
+MAX_REPLY_CHARS = 10000
 
 
-def moderate_comment(
-    session: Session, comment: Comment, action: str, *, actor: User,
-    reason: HiddenReason | None = None, note: str = "",
-) -> None:
-    """approve (pending → visible), hide (with a reason) or unhide; never deletes."""
-    before = comment.status
-    if action == "approve" and before == CommentStatus.PENDING:
-        comment.status = CommentStatus.VISIBLE
-    elif action == "hide" and before != CommentStatus.HIDDEN:
-        if reason is None:
-            raise FeedbackError(_("Hãy chọn lý do ẩn góp ý."))
-        comment.status, comment.hidden_reason = CommentStatus.HIDDEN, reason
-    elif action == "unhide" and before == CommentStatus.HIDDEN:
-        comment.status, comment.hidden_reason = CommentStatus.VISIBLE, None
-    else:
-        raise FeedbackError(_("Thao tác này không áp dụng cho góp ý ở trạng thái hiện tại."))
-    session.flush()
-    record_audit(
-        session, actor, f"feedback.comment.{action}", comment, document=comment.version.document.code,
-        reason=clean_text(note)[:1000] or (reason.value if reason else ""),
-        hidden_reason=reason.value if reason else None, before=before.value, after=comment.status.value,
-    )
+def find_disposition(session: Session, disposition_id: int) -> tuple[Disposition, Document] | None:
+    """The answer with this id and the document it belongs to."""
+    disposition = session.get(Disposition, disposition_id)
+    if disposition is None:
+        return None
+    return disposition, session.get(Document, disposition.document_id)
 
 
 def comments_of(session: Session, document: Document, ids: Sequence[int]) -> list[Comment]:
@@ -133,30 +117,3 @@ def responsible_officers(session: Session, document: Document) -> list[User]:
         .order_by(User.full_name, User.email)
     )
     return [u for u in users if can_manage(u, document)]
-
-
-def forget_contacts(session: Session, *, created_before: datetime, now: datetime | None = None) -> int:
-    """Erase residents' contact details and client hashes once they have served their purpose.
-
-    Decree 13/2023 limits personal data to its purpose: contacts are kept only to clarify
-    comments while a version takes them. This clears them on comments made before
-    ``created_before`` on versions that no longer accept comments; names and communes stay,
-    since they appear in the published synthesis table. Returns how many comments changed.
-    """
-    now = now or utc_now()
-    stmt = select(Comment).where(
-        Comment.created_at < created_before,
-        or_(Comment.resident_contact != "", Comment.client_hash.is_not(None)),
-    )
-    changed: dict[str, int] = {}
-    for comment in session.scalars(stmt):
-        if comment.version.is_open(now):
-            continue
-        comment.resident_contact, comment.client_hash = "", None
-        document = comment.version.document
-        changed[document.code] = changed.get(document.code, 0) + 1
-    session.flush()
-    for code, count in changed.items():
-        document = session.scalar(select(Document).where(Document.code == code))
-        record_audit(session, None, "feedback.comment.forget_contacts", document, document=code, count=count)
-    return sum(changed.values())

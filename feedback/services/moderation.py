@@ -1,0 +1,101 @@
+"""Moderation and retention: the staff comment list, approve/hide/unhide, erasing residents' contacts.
+
+Every action is written to the audit log (``core.models.record_audit``); nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.db import utc_now
+from core.models import User, record_audit
+from feedback.importers import clean_text
+from feedback.models import Comment, CommentStatus, Document, DocumentVersion, HiddenReason
+from feedback.services import FeedbackError
+from feedback.services.synthesis import COMMENT_LOADS
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of the staff comment list."""
+
+    comments: list[Comment]
+    page: int
+    has_next: bool
+
+
+def list_comments(
+    session: Session, document: Document, *, status: str = "", page: int = 1, page_size: int
+) -> CommentPage:
+    """All comments of the document (newest version first), or those with ``status``, one page at a time."""
+    stmt = (
+        select(Comment).join(Comment.version)
+        .where(DocumentVersion.document_id == document.id)
+        .order_by(DocumentVersion.number.desc(), Comment.id)
+        .options(*COMMENT_LOADS, selectinload(Comment.entered_by))
+    )
+    if status in {s.value for s in CommentStatus}:
+        stmt = stmt.where(Comment.status == CommentStatus(status))
+    rows = list(session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
+    return CommentPage(rows[:page_size], page, has_next=len(rows) > page_size)
+
+
+def find_comment(session: Session, comment_id: int) -> Comment | None:
+    """The comment with this id, whatever its document."""
+    return session.get(Comment, comment_id)
+
+
+def moderate_comment(
+    session: Session, comment: Comment, action: str, *, actor: User,
+    reason: HiddenReason | None = None, note: str = "",
+) -> None:
+    """approve (pending → visible), hide (with a reason) or unhide; never deletes."""
+    before = comment.status
+    if action == "approve" and before == CommentStatus.PENDING:
+        comment.status = CommentStatus.VISIBLE
+    elif action == "hide" and before != CommentStatus.HIDDEN:
+        if reason is None:
+            raise FeedbackError(_("Hãy chọn lý do ẩn góp ý."))
+        comment.status, comment.hidden_reason = CommentStatus.HIDDEN, reason
+    elif action == "unhide" and before == CommentStatus.HIDDEN:
+        comment.status, comment.hidden_reason = CommentStatus.VISIBLE, None
+    else:
+        raise FeedbackError(_("Thao tác này không áp dụng cho góp ý ở trạng thái hiện tại."))
+    session.flush()
+    record_audit(
+        session, actor, f"feedback.comment.{action}", comment, document=comment.version.document.code,
+        reason=clean_text(note)[:1000] or (reason.value if reason else ""),
+        hidden_reason=reason.value if reason else None, before=before.value, after=comment.status.value,
+    )
+
+
+def forget_contacts(session: Session, *, created_before: datetime, now: datetime | None = None) -> int:
+    """Erase residents' contact details and client hashes once they have served their purpose.
+
+    Decree 13/2023 limits personal data to its purpose: contacts are kept only to clarify
+    comments while a version takes them. This clears them on comments made before
+    ``created_before`` on versions that no longer accept comments; names and communes stay,
+    since they appear in the published synthesis table. Returns how many comments changed.
+    """
+    now = now or utc_now()
+    stmt = select(Comment).where(
+        Comment.created_at < created_before,
+        or_(Comment.resident_contact != "", Comment.client_hash.is_not(None)),
+    )
+    changed: dict[str, int] = {}
+    for comment in session.scalars(stmt):
+        if comment.version.is_open(now):
+            continue
+        comment.resident_contact, comment.client_hash = "", None
+        document = comment.version.document
+        changed[document.code] = changed.get(document.code, 0) + 1
+    session.flush()
+    for code, count in changed.items():
+        document = session.scalar(select(Document).where(Document.code == code))
+        record_audit(session, None, "feedback.comment.forget_contacts", document, document=code, count=count)
+    return sum(changed.values())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.areas import find_unit
 from core.db import utc_now
 from core.models import Area, Organisation, OrganisationKind, Role, User, record_audit
 from core.passwords import hash_password, password_problem, verify_password
@@ -30,11 +33,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def find_area(session: Session, code: str) -> Area:
-    """The currently valid area with this GSO code."""
-    area = session.scalar(
-        select(Area).where(Area.code == code.strip(), Area.valid_to.is_(None))
-    )
+def find_area(session: Session, code: str, *, on: date | None = None) -> Area:
+    """The area that carries this GSO code on ``on`` (today by default); codes are reused across reforms."""
+    area = find_unit(session, code, on)
     if area is None:
         raise AccountError(_("Không có địa bàn nào mang mã %(code)s.", code=code))
     return area

@@ -49,20 +49,22 @@ def import_areas_command(csv_file: Path, valid_from: datetime | None) -> None:
             click.echo(f"  {csv_file}:{error}", err=True)
         sys.exit(2)
     session.commit()
+    ended = f", {len(report.retired)} ended on {valid_from.date()}" if valid_from else ""
     click.echo(
         f"{csv_file}: {len(report.created)} created, {len(report.updated)} updated, "
-        f"{report.unchanged} unchanged"
+        f"{report.unchanged} unchanged{ended}"
     )
 
 
 @areas_cli.command("retire")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--on", "on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day + 1 (YYYY-MM-DD).")
-def retire_areas_command(codes: tuple[str, ...], on: datetime) -> None:
+@click.option("--with-units-below", is_flag=True, help="End every current unit below them as well.")
+def retire_areas_command(codes: tuple[str, ...], on: datetime, with_units_below: bool) -> None:
     """End the validity of merged or dissolved units; their history is kept."""
     session = get_session()
     try:
-        retired = retire_areas(session, list(codes), on.date())
+        retired = retire_areas(session, list(codes), on.date(), with_units_below=with_units_below)
     except AreaImportError as exc:
         session.rollback()
         for error in exc.errors:

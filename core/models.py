@@ -14,9 +14,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import Base, UtcDateTime, portable_enum, utc_now
 
@@ -57,6 +60,10 @@ class Area(Base):
 
     parent: Mapped[Area | None] = relationship(remote_side="Area.id", back_populates="children")
     children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.code")
+
+    def is_valid_on(self, day: date) -> bool:
+        """True when the unit existed on ``day`` (``valid_to`` is the first day it no longer did)."""
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
     def is_within(self, other: Area) -> bool:
         """True when this area is ``other`` or lies below it."""
@@ -187,6 +194,11 @@ def record_audit(
     session.add(entry)
     session.flush()
     return entry
+
+
+def valid_on(day: date) -> ColumnElement[bool]:
+    """SQL condition: the area existed on ``day`` (the same rule as ``Area.is_valid_on``)."""
+    return and_(Area.valid_from <= day, or_(Area.valid_to.is_(None), Area.valid_to > day))
 
 
 def visible_areas(session: Session, user: User, level: AreaLevel | None = None) -> list[Area]:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts import AccountError, create_user
 from core.areas import AreaImportError, import_areas, retire_areas
+from core.crosswalk import import_crosswalk
 from core.db import get_session
 from core.models import Role, User
 
@@ -35,25 +37,59 @@ def add_demo_seeder(app: Flask, seeder: DemoSeeder) -> None:
 @click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]), help="Start date of new units (YYYY-MM-DD).")
 def import_areas_command(csv_file: Path, valid_from: datetime | None) -> None:
     """Import areas (and hamlets) from a CSV file; a bad file changes nothing."""
-    try:
-        text = csv_file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
+    text = _read_text(csv_file)
     session = get_session()
     try:
         report = import_areas(session, text, valid_from=valid_from.date() if valid_from else None)
     except AreaImportError as exc:
-        session.rollback()
-        click.echo(f"{csv_file}: refused, nothing imported:", err=True)
-        for error in exc.errors:
-            click.echo(f"  {csv_file}:{error}", err=True)
-        sys.exit(2)
+        _refuse(session, csv_file, exc)
     session.commit()
     ended = f", {len(report.retired)} ended on {valid_from.date()}" if valid_from else ""
     click.echo(
         f"{csv_file}: {len(report.created)} created, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged{ended}"
     )
+
+
+def _read_text(csv_file: Path) -> str:
+    try:
+        return csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _refuse(session: Session, csv_file: Path, exc: AreaImportError) -> NoReturn:
+    session.rollback()
+    click.echo(f"{csv_file}: refused, nothing imported:", err=True)
+    for error in exc.errors:
+        click.echo(f"  {csv_file}:{error}", err=True)
+    sys.exit(2)
+
+
+@areas_cli.command("crosswalk")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--new-date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Day the new units start (default: the day the current units with these codes started).")
+@click.option("--old-date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Day on which the old units are looked up (default: the day before --new-date).")
+def import_crosswalk_command(csv_file: Path, new_date: datetime | None, old_date: datetime | None) -> None:
+    """Record which old units each new unit was made from; a bad file changes nothing."""
+    text = _read_text(csv_file)
+    session = get_session()
+    try:
+        report = import_crosswalk(
+            session, text, new_date=new_date.date() if new_date else None, old_date=old_date.date() if old_date else None
+        )
+    except AreaImportError as exc:
+        _refuse(session, csv_file, exc)
+    session.commit()
+    click.echo(f"{csv_file}: {report.created} line(s) recorded, {report.unchanged} already known "
+               f"(new units from {report.new_date})")
+    if report.not_carried:
+        click.echo(f"{len(report.not_carried)} old commune(s) not carried into any new unit "
+                   "(add their lines to a crosswalk file when the province supplies them):")
+        for area in report.not_carried:
+            click.echo(f"  {area.code}\t{area.name}\tended {area.valid_to}")
 
 
 @areas_cli.command("retire")

@@ -73,6 +73,29 @@ class Area(Base):
         return f"<Area {self.code} {self.name}>"
 
 
+class CrosswalkKind(enum.StrEnum):
+    """How much of an old unit went into a new one at a reorganisation."""
+
+    FULL = "full"  # the whole old unit
+    PARTIAL = "partial"  # part of it; the rest went into other new units
+
+
+class CrosswalkEntry(Base):
+    """One line of a crosswalk: ``old_area`` (or part of it) became part of ``new_area``."""
+
+    __tablename__ = "crosswalk_entries"
+    __table_args__ = (UniqueConstraint("old_area_id", "new_area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    new_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    kind: Mapped[CrosswalkKind] = mapped_column(portable_enum(CrosswalkKind, "crosswalk_kind"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    old_area: Mapped[Area] = relationship(foreign_keys=[old_area_id])
+    new_area: Mapped[Area] = relationship(foreign_keys=[new_area_id])
+
+
 class OrganisationKind(enum.StrEnum):
     """Who may comment or enter paper forms in the name of an organisation."""
 

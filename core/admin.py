@@ -31,9 +31,9 @@ def _area_choices() -> list[SelectChoice]:
         .where(Area.valid_to.is_(None), Area.level != AreaLevel.HAMLET)
         .order_by(Area.path)
     )
-    indent = {AreaLevel.PROVINCE: "", AreaLevel.DISTRICT: "— ", AreaLevel.COMMUNE: "— — "}
+    # Indented by depth, not by level: since 2025 a commune sits directly under its province.
     return [SelectChoice("", "—")] + [
-        SelectChoice(a.code, f"{indent.get(a.level, '')}{a.name} ({a.code})")
+        SelectChoice(a.code, f"{'— ' * (a.path.count('/') - 2)}{a.name} ({a.code})")
         for a in get_session().scalars(stmt)
     ]
 

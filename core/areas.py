@@ -296,17 +296,21 @@ def _plan_rows(
 def _units_left_behind(
     rows: list[AreaRow], before: dict[str, Area], steps: list[_Step], on: date, errors: list[str]
 ) -> list[Area]:
-    """Units a dated file leaves out of the provinces it lists, and those below a unit it ends."""
+    """Units a dated file leaves out of the provinces it lists, and everything below a unit that ends.
+
+    A list of communes says nothing about hamlets: those of a commune that continues stay.
+    """
     continuing = {id(s.area) for s in steps} | {id(s.ends) for s in steps if s.ends}
-    scopes = [before[r.code] for r in rows if r.level == AreaLevel.PROVINCE and r.code in before]
-    scopes += [s.ends for s in steps if s.ends]
-    ending = []
-    for area in sorted(before.values(), key=lambda a: a.code):
-        if id(area) in continuing or not any(area.is_within(scope) for scope in scopes):
-            continue
-        if area.valid_from >= on:
-            errors.append(f"{area.code} ({area.name}) starts on {area.valid_from} and is not in the file")
-        ending.append(area)
+    provinces = [before[r.code] for r in rows if r.level == AreaLevel.PROVINCE and r.code in before]
+    others = sorted((a for a in before.values() if id(a) not in continuing), key=lambda a: a.code)
+    ending = [a for a in others if a.level != AreaLevel.HAMLET and any(a.is_within(p) for p in provinces)]
+    ended = ending + [s.ends for s in steps if s.ends]
+    ending += [a for a in others if a not in ending and any(a.is_within(e) for e in ended)]
+    errors += [
+        f"{area.code} ({area.name}) starts on {area.valid_from} and is not in the file"
+        for area in ending
+        if area.valid_from >= on
+    ]
     return ending
 
 

@@ -173,12 +173,14 @@ def compile_translations_command() -> None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Load demo areas, accounts and content (safe to run again)."""
-    from core.demo import seed_core
+    from core.demo import seed_core, seed_reform_2025
 
     session = get_session()
     lines = seed_core(session)
     for seeder in current_app.extensions.get("demo_seeders", []):
         lines += seeder(session)
+    # Last, so that the features' demos (held on the 2019 units) find those units current on a first run.
+    lines += seed_reform_2025(session)
     session.commit()
     for line in lines:
         click.echo(line)

@@ -260,3 +260,15 @@ class TestUnitsAreCodeAndPeriod:
         retired = retire_areas(session, ["857"], date(2025, 7, 1), with_units_below=True)
         assert sorted(a.code for a in retired) == ["29578", "29578-01", "29578-02", "29581", "29581-01", "857"]
         assert areas["858"].valid_to is None
+
+    def test_the_hamlets_of_a_commune_left_out_end_with_it(self, session, areas):
+        rows = "province,86,Tỉnh Vĩnh Long,,\ndistrict,857,Huyện Long Hồ,86,\ndistrict,858,Huyện Mang Thít,86,\n"
+        report = import_areas(session, HEADER + rows, valid_from=date(2025, 7, 1))
+        assert sorted(report.retired) == ["29578", "29578-01", "29578-02", "29581", "29581-01", "29641", "29641-01"]
+        current = session.scalars(select(Area.code).where(Area.valid_to.is_(None)).order_by(Area.code)).all()
+        assert current == ["857", "858", "86"]
+
+    def test_a_commune_list_leaves_the_hamlets_of_continuing_communes_alone(self, session, areas):
+        again = import_areas(session, AREA_TREE_CSV.replace("hamlet,29578-02,Ấp Phú Thạnh,29578,,380\n", ""),
+                             valid_from=date(2025, 7, 1))
+        assert not again.changed

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.areas import find_unit, import_areas
-from core.models import Area, AreaLevel, Role, valid_on, visible_areas
+from core.demo import DAY_OF_2019_UNITS, DEMO_COMMUNES_2025, seed_core, seed_reform_2025
+from core.models import Area, AreaLevel, Role, User, valid_on, visible_areas
 from surveys.models import Channel, CriteriaSet, Response, SurveyStatus
 from surveys.services import create_survey_from_template, record_response
 from tests.factories import make_user
@@ -109,3 +110,21 @@ def test_an_officer_of_the_2025_province_sees_its_124_communes(session, reformed
 def test_a_commune_officer_after_the_reform_sees_only_the_new_commune(session, reformed):
     officer = make_user(session, role=Role.OFFICER, area_code="29584")
     assert [a.name for a in visible_areas(session, officer)] == ["Xã An Bình"]
+
+
+def test_the_demo_offers_the_2019_units_and_the_current_province_and_loads_once(session):
+    for _ in range(2):
+        seed_core(session)
+        lines = seed_reform_2025(session)
+    assert "124 communes and wards, no districts (7 communes of 2019 not in the crosswalk)" in lines[0]
+
+    def levels_on(day: date) -> dict[AreaLevel, int]:
+        return dict(session.execute(select(Area.level, func.count()).where(valid_on(day)).group_by(Area.level)).all())
+
+    assert levels_on(DAY_OF_2019_UNITS) == {
+        AreaLevel.PROVINCE: 1, AreaLevel.DISTRICT: 8, AreaLevel.COMMUNE: 109, AreaLevel.HAMLET: 12,
+    }
+    assert levels_on(date(2026, 1, 1)) == {AreaLevel.PROVINCE: 1, AreaLevel.COMMUNE: 124, AreaLevel.HAMLET: 12}
+    officer = session.scalar(select(User).where(User.email == "bcd.vinhlong@demo.ntm.vn"))
+    assert len(visible_areas(session, officer, AreaLevel.COMMUNE)) == 124
+    assert {h.parent.code for h in visible_areas(session, officer, AreaLevel.HAMLET)} == set(DEMO_COMMUNES_2025)

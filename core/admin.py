@@ -10,12 +10,22 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from core.accounts import AccountError, create_organisation, create_user, find_area, set_user_active
+from core.accounts import (
+    AccountError,
+    create_organisation,
+    create_user,
+    find_area,
+    list_stranded_scopes,
+    move_organisation_area,
+    move_user_area,
+    set_user_active,
+)
 from core.auth import role_required
 from core.db import get_session
 from core.forms import (
     ORGANISATION_KIND_LABELS,
     ROLE_LABELS,
+    MoveAreaForm,
     OrganisationForm,
     UserForm,
     UserStatusForm,
@@ -75,8 +85,36 @@ def users() -> Any:
             return redirect(url_for("admin.users"))
     accounts = session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template(
-        "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS, status_form=UserStatusForm()
+        "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS, status_form=UserStatusForm(),
+        stranded=list_stranded_scopes(session).users, move_form=_move_form(form.area_code.choices),
     )
+
+
+def _move_form(choices: list[SelectChoice]) -> MoveAreaForm:
+    form = MoveAreaForm(formdata=None)
+    form.area_code.choices = choices
+    return form
+
+
+@bp.route("/users/<int:user_id>/area", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_user(user_id: int) -> Any:
+    """Scope an account whose unit has ended to a current unit."""
+    session = get_session()
+    user = session.get(User, user_id)
+    form = MoveAreaForm()
+    if user is None or not form.validate_on_submit():
+        flash(_("Hãy chọn địa bàn mới."), "error")
+        return redirect(url_for("admin.users"))
+    try:
+        move_user_area(session, user, form.area_code.data, actor=current_user)
+    except AccountError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash(_("Đã chuyển tài khoản %(email)s sang %(area)s.", email=user.email, area=user.area.name), "info")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/status", methods=["POST"])
@@ -119,5 +157,27 @@ def organisations() -> Any:
             return redirect(url_for("admin.organisations"))
     rows = session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
-        "admin/organisations.html", form=form, organisations=rows, kind_labels=ORGANISATION_KIND_LABELS
+        "admin/organisations.html", form=form, organisations=rows, kind_labels=ORGANISATION_KIND_LABELS,
+        stranded=list_stranded_scopes(session).organisations, move_form=_move_form(form.area_code.choices),
     )
+
+
+@bp.route("/organisations/<int:organisation_id>/area", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_organisation(organisation_id: int) -> Any:
+    """Root an organisation whose unit has ended in a current unit."""
+    session = get_session()
+    organisation = session.get(Organisation, organisation_id)
+    form = MoveAreaForm()
+    if organisation is None or not form.validate_on_submit():
+        flash(_("Hãy chọn địa bàn mới."), "error")
+        return redirect(url_for("admin.organisations"))
+    try:
+        move_organisation_area(session, organisation, form.area_code.data, actor=current_user)
+    except AccountError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash(_("Đã chuyển %(name)s sang %(area)s.", name=organisation.name, area=organisation.area.name), "info")
+    return redirect(url_for("admin.organisations"))

@@ -15,7 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts import AccountError, create_user
+from core.accounts import AccountError, create_user, list_stranded_scopes
 from core.areas import AreaImportError, import_areas, retire_areas
 from core.crosswalk import import_crosswalk
 from core.db import get_session
@@ -108,6 +108,19 @@ def retire_areas_command(codes: tuple[str, ...], on: datetime, with_units_below:
         sys.exit(2)
     session.commit()
     click.echo(f"{len(retired)} unit(s) valid until {on.date()}")
+
+
+@areas_cli.command("orphans")
+def list_orphans_command() -> None:
+    """List accounts and organisations rooted in a unit that has ended; an admin moves them."""
+    stranded = list_stranded_scopes(get_session())
+    for user in stranded.users:
+        click.echo(f"user\t{user.email}\t{user.role.value}\t{user.area.code}\t{user.area.name}\tended {user.area.valid_to}")
+    for org in stranded.organisations:
+        click.echo(f"organisation\t{org.name}\t{org.kind.value}\t{org.area.code}\t{org.area.name}\t"
+                   f"ended {org.area.valid_to}")
+    click.echo(f"{len(stranded.users)} account(s), {len(stranded.organisations)} organisation(s) to move "
+               "(admin pages: /admin/users, /admin/organisations)")
 
 
 def _read_password() -> str:

@@ -9,9 +9,18 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.areas import find_unit, today_in_vietnam
+from core.areas import find_unit
 from core.db import utc_now
-from core.models import Area, Organisation, OrganisationKind, Role, User, record_audit, valid_on
+from core.models import (
+    Area,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    record_audit,
+    today_in_vietnam,
+    valid_on,
+)
 from core.passwords import hash_password, password_problem, verify_password
 
 

@@ -30,7 +30,7 @@ from core.forms import (
     UserForm,
     UserStatusForm,
 )
-from core.models import Area, AreaLevel, Organisation, Role, User
+from core.models import Area, AreaLevel, Organisation, Role, User, today_in_vietnam, valid_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,7 +38,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _area_choices() -> list[SelectChoice]:
     stmt = (
         select(Area)
-        .where(Area.valid_to.is_(None), Area.level != AreaLevel.HAMLET)
+        .where(valid_on(today_in_vietnam()), Area.level != AreaLevel.HAMLET)
         .order_by(Area.path)
     )
     # Indented by depth, not by level: since 2025 a commune sits directly under its province.

@@ -13,14 +13,13 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.db import Base
-from core.models import LEVEL_DEPTH, Area, AreaLevel, valid_on
+from core.models import LEVEL_DEPTH, Area, AreaLevel, today_in_vietnam, valid_on
 
 REQUIRED_COLUMNS = ("level", "code", "name", "parent_code")
 OPTIONAL_COLUMNS = ("population", "households", "unit_type")
@@ -50,7 +49,6 @@ UNIT_TYPE_PREFIXES = (
 
 
 DEFAULT_VALID_FROM = date(1900, 1, 1)  # "as long as records go back"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 SCOPE_TABLES = frozenset({"areas", "users", "organisations"})
 
 
@@ -185,11 +183,6 @@ def _check_parents(rows: list[AreaRow], existing: dict[str, Area], on: date | No
             )
     if errors:
         raise AreaImportError(errors)
-
-
-def today_in_vietnam() -> date:
-    """The calendar day in Vietnam, the day on which "the current unit" is decided."""
-    return datetime.now(VIETNAM).date()
 
 
 def find_unit(session: Session, code: str, on: date | None = None) -> Area | None:

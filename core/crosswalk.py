@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.areas import AreaImportError, find_unit, today_in_vietnam
-from core.models import Area, AreaLevel, CrosswalkEntry, CrosswalkKind
+from core.areas import AreaImportError, find_unit
+from core.models import Area, AreaLevel, CrosswalkEntry, CrosswalkKind, today_in_vietnam
 
 REQUIRED_COLUMNS = ("new_code", "old_code", "type")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -33,6 +34,7 @@ class AreaLevel(enum.StrEnum):
     HAMLET = "hamlet"
 
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LEVEL_DEPTH = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2, AreaLevel.HAMLET: 3}
 
 
@@ -224,9 +226,19 @@ def valid_on(day: date) -> ColumnElement[bool]:
     return and_(Area.valid_from <= day, or_(Area.valid_to.is_(None), Area.valid_to > day))
 
 
-def visible_areas(session: Session, user: User, level: AreaLevel | None = None) -> list[Area]:
-    """Areas in the user's scope, optionally of one level, ordered by code."""
-    stmt = select(Area).where(Area.valid_to.is_(None)).order_by(Area.code)
+def today_in_vietnam() -> date:
+    """The calendar day in Vietnam, the day on which "the current unit" is decided."""
+    return datetime.now(VIETNAM).date()
+
+
+def visible_areas(
+    session: Session, user: User, level: AreaLevel | None = None, *, on: date | None = None
+) -> list[Area]:
+    """Areas valid on ``on`` (today) in the user's scope, optionally of one level, ordered by code.
+
+    By date rather than "not ended": a list imported ahead of a reform shows from its first day.
+    """
+    stmt = select(Area).where(valid_on(on or today_in_vietnam())).order_by(Area.code)
     if level is not None:
         stmt = stmt.where(Area.level == level)
     if user.role not in (Role.ADMIN, Role.ANALYST):

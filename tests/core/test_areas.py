@@ -272,3 +272,10 @@ class TestUnitsAreCodeAndPeriod:
         again = import_areas(session, AREA_TREE_CSV.replace("hamlet,29578-02,Ấp Phú Thạnh,29578,,380\n", ""),
                              valid_from=date(2025, 7, 1))
         assert not again.changed
+
+    def test_a_list_imported_ahead_of_its_date_shows_from_that_day(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2031, 1, 1))
+        officer = make_user(session, role=Role.OFFICER, area_code="857")
+        assert "Xã Bình Hòa Phước" in {a.name for a in visible_areas(session, officer)}
+        assert "Xã An Bình" in {a.name for a in visible_areas(session, officer, on=date(2031, 1, 1))}
+        assert find_area(session, "29581").name == "Xã Bình Hòa Phước"

@@ -248,7 +248,7 @@ def import_areas(session: Session, text: str, *, valid_from: date | None = None)
     on = valid_from or DEFAULT_VALID_FROM
     before = {a.code: a for a in session.scalars(select(Area).where(valid_on(on)))}
     _check_parents(rows, before, valid_from)
-    steps, errors = _plan_rows(session, rows, before, on)
+    steps, errors = _plan_rows(session, rows, before, valid_from)
     left_behind = _units_left_behind(rows, before, steps, on, errors) if valid_from else []
     if errors:
         raise AreaImportError(errors)
@@ -256,9 +256,14 @@ def import_areas(session: Session, text: str, *, valid_from: date | None = None)
 
 
 def _plan_rows(
-    session: Session, rows: list[AreaRow], before: dict[str, Area], on: date
+    session: Session, rows: list[AreaRow], before: dict[str, Area], valid_from: date | None
 ) -> tuple[list[_Step], list[str]]:
-    """Decide, parents first, which unit each row is; nothing is changed yet."""
+    """Decide, parents first, which unit each row is; nothing is changed yet.
+
+    A new unit ends no later than its parent. Without a date, a new unit under a parent
+    that has ended is refused: its code is most likely that of a current unit.
+    """
+    on = valid_from or DEFAULT_VALID_FROM
     children: dict[str, set[str]] = {}
     for row in rows:
         if row.parent_code and row.level != AreaLevel.HAMLET:
@@ -269,8 +274,15 @@ def _plan_rows(
         planned_parent = steps.get(row.parent_code)
         parent = planned_parent.area if planned_parent else before.get(row.parent_code)
         old = before.get(row.code)
+        if old is None and valid_from is None and parent is not None and parent.valid_to is not None:
+            errors.append(
+                f"line {row.line}: the parent {parent.code} ({parent.name}) ended on {parent.valid_to}; to add "
+                "a unit under the unit that carries its code now, give --valid-from (e.g. the day it started)"
+            )
+            continue
         if old is None:
-            step = _Step(row, Area(code=row.code, valid_from=on, valid_to=_next_start(session, row.code, on)), parent)
+            ends = min((d for d in (_next_start(session, row.code, on), parent and parent.valid_to) if d), default=None)
+            step = _Step(row, Area(code=row.code, valid_from=on, valid_to=ends), parent)
         elif not _identity_changed(old, row, parent, children.get(row.code), on):
             step = _Step(row, old, parent)
         elif old.valid_from < on:

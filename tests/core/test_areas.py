@@ -279,3 +279,16 @@ class TestUnitsAreCodeAndPeriod:
         assert "Xã Bình Hòa Phước" in {a.name for a in visible_areas(session, officer)}
         assert "Xã An Bình" in {a.name for a in visible_areas(session, officer, on=date(2031, 1, 1))}
         assert find_area(session, "29581").name == "Xã Bình Hòa Phước"
+
+    def test_hamlets_for_a_reused_code_without_a_date_are_refused(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        with pytest.raises(AreaImportError, match=r"line 2: the parent 29581 \(Xã Bình Hòa Phước\) ended on 2025-07-01"):
+            import_areas(session, HEADER + "hamlet,29581-09,Ấp Mới,29581,\n")
+        import_areas(session, HEADER + "hamlet,29581-09,Ấp Mới,29581,\n", valid_from=date(2025, 7, 1))
+        assert find_unit(session, "29581-09").parent.name == "Xã An Bình"
+
+    def test_a_new_unit_ends_no_later_than_its_parent(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        import_areas(session, HEADER + "hamlet,29581-09,Ấp Cũ,29581,\n", valid_from=date(2020, 1, 1))
+        hamlet = find_unit(session, "29581-09", date(2020, 1, 1))
+        assert (hamlet.parent.name, hamlet.valid_to) == ("Xã Bình Hòa Phước", date(2025, 7, 1))

@@ -78,7 +78,10 @@ def import_crosswalk_command(csv_file: Path, new_date: datetime | None, old_date
     session = get_session()
     try:
         report = import_crosswalk(
-            session, text, new_date=new_date.date() if new_date else None, old_date=old_date.date() if old_date else None
+            session,
+            text,
+            new_date=new_date.date() if new_date else None,
+            old_date=old_date.date() if old_date else None,
         )
     except AreaImportError as exc:
         _refuse(session, csv_file, exc)
@@ -115,7 +118,8 @@ def list_orphans_command() -> None:
     """List accounts and organisations rooted in a unit that has ended; an admin moves them."""
     stranded = list_stranded_scopes(get_session())
     for user in stranded.users:
-        click.echo(f"user\t{user.email}\t{user.role.value}\t{user.area.code}\t{user.area.name}\tended {user.area.valid_to}")
+        click.echo(f"user\t{user.email}\t{user.role.value}\t{user.area.code}\t{user.area.name}\t"
+                   f"ended {user.area.valid_to}")
     for org in stranded.organisations:
         click.echo(f"organisation\t{org.name}\t{org.kind.value}\t{org.area.code}\t{org.area.name}\t"
                    f"ended {org.area.valid_to}")

@@ -282,7 +282,8 @@ class TestUnitsAreCodeAndPeriod:
 
     def test_hamlets_for_a_reused_code_without_a_date_are_refused(self, session, areas):
         import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
-        with pytest.raises(AreaImportError, match=r"line 2: the parent 29581 \(Xã Bình Hòa Phước\) ended on 2025-07-01"):
+        ended_parent = r"line 2: the parent 29581 \(Xã Bình Hòa Phước\) ended on 2025-07-01"
+        with pytest.raises(AreaImportError, match=ended_parent):
             import_areas(session, HEADER + "hamlet,29581-09,Ấp Mới,29581,\n")
         import_areas(session, HEADER + "hamlet,29581-09,Ấp Mới,29581,\n", valid_from=date(2025, 7, 1))
         assert find_unit(session, "29581-09").parent.name == "Xã An Bình"

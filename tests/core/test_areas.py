@@ -293,3 +293,10 @@ class TestUnitsAreCodeAndPeriod:
         import_areas(session, HEADER + "hamlet,29581-09,Ấp Cũ,29581,\n", valid_from=date(2020, 1, 1))
         hamlet = find_unit(session, "29581-09", date(2020, 1, 1))
         assert (hamlet.parent.name, hamlet.valid_to) == ("Xã Bình Hòa Phước", date(2025, 7, 1))
+
+    def test_cli_retires_a_unit_with_everything_below_it_only_when_asked(self, runner, session, areas):
+        refused = runner.invoke(args=["areas", "retire", "858", "--on", "2025-07-01"])
+        assert refused.exit_code == 2 and "858 still has current units below it: 29641" in refused.output
+        result = runner.invoke(args=["areas", "retire", "858", "--on", "2025-07-01", "--with-units-below"])
+        assert result.exit_code == 0, result.output
+        assert "3 unit(s) valid until 2025-07-01" in result.output

@@ -87,11 +87,11 @@ def import_crosswalk(
         else:
             report.unchanged += 1
     session.flush()
-    report.not_carried = list_not_carried(session, {line.old.path.split("/")[1] for line in lines}, new_date)
+    report.not_carried = _not_carried(session, {line.old.path.split("/")[1] for line in lines}, new_date)
     return report
 
 
-def list_not_carried(session: Session, root_ids: set[str], new_date: date) -> list[Area]:
+def _not_carried(session: Session, root_ids: set[str], new_date: date) -> list[Area]:
     """Communes of these provinces that had ended by ``new_date`` and whose code no crosswalk line carries."""
     carried = select(Area.code).join(CrosswalkEntry, CrosswalkEntry.old_area_id == Area.id)
     latest = (

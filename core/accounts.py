@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.areas import find_unit
 from core.db import utc_now
-from core.models import Area, Organisation, OrganisationKind, Role, User, record_audit
+from core.models import (
+    Area,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    record_audit,
+    today_in_vietnam,
+    valid_on,
+)
 from core.passwords import hash_password, password_problem, verify_password
 
 
@@ -30,11 +43,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def find_area(session: Session, code: str) -> Area:
-    """The currently valid area with this GSO code."""
-    area = session.scalar(
-        select(Area).where(Area.code == code.strip(), Area.valid_to.is_(None))
-    )
+def find_area(session: Session, code: str, *, on: date | None = None) -> Area:
+    """The area that carries this GSO code on ``on`` (today by default); codes are reused across reforms."""
+    area = find_unit(session, code, on)
     if area is None:
         raise AccountError(_("Không có địa bàn nào mang mã %(code)s.", code=code))
     return area
@@ -140,3 +151,47 @@ def set_user_active(session: Session, user: User, active: bool, *, actor: User) 
         raise AccountError(_("Không thể tự khóa tài khoản của chính mình."))
     user.is_active = active
     record_audit(session, actor, "user.activate" if active else "user.deactivate", user)
+
+
+@dataclass(frozen=True)
+class StrandedScopes:
+    """Accounts and organisations rooted in a unit that has ended (merged, dissolved, re-formed)."""
+
+    users: list[User]
+    organisations: list[Organisation]
+
+
+def list_stranded_scopes(session: Session, on: date | None = None) -> StrandedScopes:
+    """What is rooted in a unit no longer valid on ``on`` (today): an admin moves each one, nothing moves alone."""
+    ended = ~valid_on(on or today_in_vietnam())
+    users = session.scalars(select(User).join(User.area).where(ended).order_by(User.email))
+    organisations = session.scalars(
+        select(Organisation).join(Organisation.area).where(ended).order_by(Organisation.name)
+    )
+    return StrandedScopes(list(users), list(organisations))
+
+
+def move_user_area(session: Session, user: User, area_code: str, *, actor: User) -> None:
+    """Scope an account to the current unit with ``area_code`` (its old unit is kept in the audit log)."""
+    area = find_area(session, area_code)
+    if user.organisation is not None and not area.is_within(user.organisation.area):
+        raise AccountError(
+            _("Tài khoản của tổ chức chỉ gắn được với địa bàn của tổ chức: hãy chuyển %(organisation)s trước.",
+              organisation=user.organisation.name)
+        )
+    record_audit(session, actor, "user.move_area", user, old_area=user.area.code if user.area else None,
+                 old_area_id=user.area_id, new_area_id=area.id)
+    user.area = area
+
+
+def move_organisation_area(session: Session, organisation: Organisation, area_code: str, *, actor: User) -> None:
+    """Root an organisation in the current unit with ``area_code``; its accounts are listed to move on their own."""
+    area = find_area(session, area_code)
+    taken = session.scalar(
+        select(Organisation).where(Organisation.name == organisation.name, Organisation.area_id == area.id)
+    )
+    if taken is not None and taken.id != organisation.id:
+        raise AccountError(_("Tổ chức %(name)s đã có ở %(area)s.", name=organisation.name, area=area.name))
+    record_audit(session, actor, "organisation.move_area", organisation, old_area=organisation.area.code,
+                 old_area_id=organisation.area_id, new_area_id=area.id)
+    organisation.area = area

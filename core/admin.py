@@ -9,17 +9,27 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from core.accounts import AccountError, create_organisation, create_user, find_area, set_user_active
+from core.accounts import (
+    AccountError,
+    create_organisation,
+    create_user,
+    find_area,
+    list_stranded_scopes,
+    move_organisation_area,
+    move_user_area,
+    set_user_active,
+)
 from core.auth import role_required
 from core.db import get_session
 from core.forms import (
     ORGANISATION_KIND_LABELS,
     ROLE_LABELS,
+    MoveAreaForm,
     OrganisationForm,
     UserForm,
     UserStatusForm,
 )
-from core.models import AreaLevel, Role
+from core.models import Role
 from core.services import (
     all_accounts,
     all_organisations,
@@ -32,9 +42,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _area_choices() -> list[SelectChoice]:
-    indent = {AreaLevel.PROVINCE: "", AreaLevel.DISTRICT: "— ", AreaLevel.COMMUNE: "— — "}
+    # Indented by depth, not by level: since 2025 a commune sits directly under its province.
     return [SelectChoice("", "—")] + [
-        SelectChoice(a.code, f"{indent.get(a.level, '')}{a.name} ({a.code})")
+        SelectChoice(a.code, f"{'— ' * (a.path.count('/') - 2)}{a.name} ({a.code})")
         for a in assignable_areas(get_session())
     ]
 
@@ -76,7 +86,35 @@ def users() -> Any:
     return render_template(
         "admin/users.html", form=form, accounts=all_accounts(session), role_labels=ROLE_LABELS,
         status_form=UserStatusForm(),
+        stranded=list_stranded_scopes(session).users, move_form=_move_form(form.area_code.choices),
     )
+
+
+def _move_form(choices: list[SelectChoice]) -> MoveAreaForm:
+    form = MoveAreaForm(formdata=None)
+    form.area_code.choices = choices
+    return form
+
+
+@bp.route("/users/<int:user_id>/area", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_user(user_id: int) -> Any:
+    """Scope an account whose unit has ended to a current unit."""
+    session = get_session()
+    user = get_user(session, user_id)
+    form = MoveAreaForm()
+    if user is None or not form.validate_on_submit():
+        flash(_("Hãy chọn địa bàn mới."), "error")
+        return redirect(url_for("admin.users"))
+    try:
+        move_user_area(session, user, form.area_code.data, actor=current_user)
+    except AccountError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash(_("Đã chuyển tài khoản %(email)s sang %(area)s.", email=user.email, area=user.area.name), "info")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/status", methods=["POST"])
@@ -120,4 +158,26 @@ def organisations() -> Any:
     return render_template(
         "admin/organisations.html", form=form, organisations=all_organisations(session),
         kind_labels=ORGANISATION_KIND_LABELS,
+        stranded=list_stranded_scopes(session).organisations, move_form=_move_form(form.area_code.choices),
     )
+
+
+@bp.route("/organisations/<int:organisation_id>/area", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_organisation(organisation_id: int) -> Any:
+    """Root an organisation whose unit has ended in a current unit."""
+    session = get_session()
+    organisation = get_organisation(session, organisation_id)
+    form = MoveAreaForm()
+    if organisation is None or not form.validate_on_submit():
+        flash(_("Hãy chọn địa bàn mới."), "error")
+        return redirect(url_for("admin.organisations"))
+    try:
+        move_organisation_area(session, organisation, form.area_code.data, actor=current_user)
+    except AccountError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash(_("Đã chuyển %(name)s sang %(area)s.", name=organisation.name, area=organisation.area.name), "info")
+    return redirect(url_for("admin.organisations"))

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -14,8 +15,9 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts import AccountError, create_user
+from core.accounts import AccountError, create_user, list_stranded_scopes
 from core.areas import AreaImportError, import_areas, retire_areas
+from core.crosswalk import import_crosswalk
 from core.db import get_session
 from core.models import Role, User
 
@@ -35,34 +37,73 @@ def add_demo_seeder(app: Flask, seeder: DemoSeeder) -> None:
 @click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]), help="Start date of new units (YYYY-MM-DD).")
 def import_areas_command(csv_file: Path, valid_from: datetime | None) -> None:
     """Import areas (and hamlets) from a CSV file; a bad file changes nothing."""
-    try:
-        text = csv_file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
+    text = _read_text(csv_file)
     session = get_session()
     try:
         report = import_areas(session, text, valid_from=valid_from.date() if valid_from else None)
     except AreaImportError as exc:
-        session.rollback()
-        click.echo(f"{csv_file}: refused, nothing imported:", err=True)
-        for error in exc.errors:
-            click.echo(f"  {csv_file}:{error}", err=True)
-        sys.exit(2)
+        _refuse(session, csv_file, exc)
     session.commit()
+    ended = f", {len(report.retired)} ended on {valid_from.date()}" if valid_from else ""
     click.echo(
         f"{csv_file}: {len(report.created)} created, {len(report.updated)} updated, "
-        f"{report.unchanged} unchanged"
+        f"{report.unchanged} unchanged{ended}"
     )
+
+
+def _read_text(csv_file: Path) -> str:
+    try:
+        return csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _refuse(session: Session, csv_file: Path, exc: AreaImportError) -> NoReturn:
+    session.rollback()
+    click.echo(f"{csv_file}: refused, nothing imported:", err=True)
+    for error in exc.errors:
+        click.echo(f"  {csv_file}:{error}", err=True)
+    sys.exit(2)
+
+
+@areas_cli.command("crosswalk")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--new-date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Day the new units start (default: the day the current units with these codes started).")
+@click.option("--old-date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Day on which the old units are looked up (default: the day before --new-date).")
+def import_crosswalk_command(csv_file: Path, new_date: datetime | None, old_date: datetime | None) -> None:
+    """Record which old units each new unit was made from; a bad file changes nothing."""
+    text = _read_text(csv_file)
+    session = get_session()
+    try:
+        report = import_crosswalk(
+            session,
+            text,
+            new_date=new_date.date() if new_date else None,
+            old_date=old_date.date() if old_date else None,
+        )
+    except AreaImportError as exc:
+        _refuse(session, csv_file, exc)
+    session.commit()
+    click.echo(f"{csv_file}: {report.created} line(s) recorded, {report.unchanged} already known "
+               f"(new units from {report.new_date})")
+    if report.not_carried:
+        click.echo(f"{len(report.not_carried)} old commune(s) not carried into any new unit "
+                   "(add their lines to a crosswalk file when the province supplies them):")
+        for area in report.not_carried:
+            click.echo(f"  {area.code}\t{area.name}\tended {area.valid_to}")
 
 
 @areas_cli.command("retire")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--on", "on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day + 1 (YYYY-MM-DD).")
-def retire_areas_command(codes: tuple[str, ...], on: datetime) -> None:
+@click.option("--with-units-below", is_flag=True, help="End every current unit below them as well.")
+def retire_areas_command(codes: tuple[str, ...], on: datetime, with_units_below: bool) -> None:
     """End the validity of merged or dissolved units; their history is kept."""
     session = get_session()
     try:
-        retired = retire_areas(session, list(codes), on.date())
+        retired = retire_areas(session, list(codes), on.date(), with_units_below=with_units_below)
     except AreaImportError as exc:
         session.rollback()
         for error in exc.errors:
@@ -70,6 +111,20 @@ def retire_areas_command(codes: tuple[str, ...], on: datetime) -> None:
         sys.exit(2)
     session.commit()
     click.echo(f"{len(retired)} unit(s) valid until {on.date()}")
+
+
+@areas_cli.command("orphans")
+def list_orphans_command() -> None:
+    """List accounts and organisations rooted in a unit that has ended; an admin moves them."""
+    stranded = list_stranded_scopes(get_session())
+    for user in stranded.users:
+        click.echo(f"user\t{user.email}\t{user.role.value}\t{user.area.code}\t{user.area.name}\t"
+                   f"ended {user.area.valid_to}")
+    for org in stranded.organisations:
+        click.echo(f"organisation\t{org.name}\t{org.kind.value}\t{org.area.code}\t{org.area.name}\t"
+                   f"ended {org.area.valid_to}")
+    click.echo(f"{len(stranded.users)} account(s), {len(stranded.organisations)} organisation(s) to move "
+               "(admin pages: /admin/users, /admin/organisations)")
 
 
 def _read_password() -> str:
@@ -135,12 +190,14 @@ def compile_translations_command() -> None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Load demo areas, accounts and content (safe to run again)."""
-    from core.demo import seed_core
+    from core.demo import seed_core, seed_reform_2025
 
     session = get_session()
     lines = seed_core(session)
     for seeder in current_app.extensions.get("demo_seeders", []):
         lines += seeder(session)
+    # Last, so that the features' demos (held on the 2019 units) find those units current on a first run.
+    lines += seed_reform_2025(session)
     session.commit()
     for line in lines:
         click.echo(line)

@@ -134,3 +134,9 @@ class OrganisationForm(Form):
         choices=[SelectChoice(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()],
     )
     area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
+
+
+class MoveAreaForm(Form):
+    """Move an account or organisation whose unit has ended to a current unit; the list is filled by the view."""
+
+    area_code = SelectField(_l("Chuyển sang địa bàn"), choices=[], validate_choice=False, validators=[required()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -14,9 +15,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import Base, UtcDateTime, portable_enum, utc_now
 
@@ -30,6 +34,7 @@ class AreaLevel(enum.StrEnum):
     HAMLET = "hamlet"
 
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LEVEL_DEPTH = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2, AreaLevel.HAMLET: 3}
 
 
@@ -58,12 +63,39 @@ class Area(Base):
     parent: Mapped[Area | None] = relationship(remote_side="Area.id", back_populates="children")
     children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.code")
 
+    def is_valid_on(self, day: date) -> bool:
+        """True when the unit existed on ``day`` (``valid_to`` is the first day it no longer did)."""
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
     def is_within(self, other: Area) -> bool:
         """True when this area is ``other`` or lies below it."""
         return self.path.startswith(other.path)
 
     def __repr__(self) -> str:
         return f"<Area {self.code} {self.name}>"
+
+
+class CrosswalkKind(enum.StrEnum):
+    """How much of an old unit went into a new one at a reorganisation."""
+
+    FULL = "full"  # the whole old unit
+    PARTIAL = "partial"  # part of it; the rest went into other new units
+
+
+class CrosswalkEntry(Base):
+    """One line of a crosswalk: ``old_area`` (or part of it) became part of ``new_area``."""
+
+    __tablename__ = "crosswalk_entries"
+    __table_args__ = (UniqueConstraint("old_area_id", "new_area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    new_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    kind: Mapped[CrosswalkKind] = mapped_column(portable_enum(CrosswalkKind, "crosswalk_kind"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    old_area: Mapped[Area] = relationship(foreign_keys=[old_area_id])
+    new_area: Mapped[Area] = relationship(foreign_keys=[new_area_id])
 
 
 class OrganisationKind(enum.StrEnum):
@@ -196,9 +228,24 @@ def record_audit(
     return entry
 
 
-def visible_areas(session: Session, user: User, level: AreaLevel | None = None) -> list[Area]:
-    """Areas in the user's scope, optionally of one level, ordered by code."""
-    stmt = select(Area).where(Area.valid_to.is_(None)).order_by(Area.code)
+def valid_on(day: date) -> ColumnElement[bool]:
+    """SQL condition: the area existed on ``day`` (the same rule as ``Area.is_valid_on``)."""
+    return and_(Area.valid_from <= day, or_(Area.valid_to.is_(None), Area.valid_to > day))
+
+
+def today_in_vietnam() -> date:
+    """The calendar day in Vietnam, the day on which "the current unit" is decided."""
+    return datetime.now(VIETNAM).date()
+
+
+def visible_areas(
+    session: Session, user: User, level: AreaLevel | None = None, *, on: date | None = None
+) -> list[Area]:
+    """Areas valid on ``on`` (today) in the user's scope, optionally of one level, ordered by code.
+
+    By date rather than "not ended": a list imported ahead of a reform shows from its first day.
+    """
+    stmt = select(Area).where(valid_on(on or today_in_vietnam())).order_by(Area.code)
     if level is not None:
         stmt = stmt.where(Area.level == level)
     if user.role not in (Role.ADMIN, Role.ANALYST):

@@ -6,13 +6,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from core.models import Area, AreaLevel, Organisation, User
+from core.models import Area, AreaLevel, Organisation, User, today_in_vietnam, valid_on
 
 
 def assignable_areas(session: Session) -> list[Area]:
-    """Current provinces, districts and communes in tree order: the areas an account or organisation may have."""
+    """Provinces, districts and communes valid today, in tree order: what an account or organisation may have."""
     return list(session.scalars(
-        select(Area).where(Area.valid_to.is_(None), Area.level != AreaLevel.HAMLET).order_by(Area.path)
+        select(Area).where(valid_on(today_in_vietnam()), Area.level != AreaLevel.HAMLET).order_by(Area.path)
     ))
 
 

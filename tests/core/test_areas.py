@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from core.areas import AreaImportError, import_areas, unit_type_from_name
+from core.accounts import find_area
+from core.areas import (
+    DEFAULT_VALID_FROM,
+    AreaImportError,
+    find_unit,
+    import_areas,
+    retire_areas,
+    unit_type_from_name,
+)
 from core.demo import AREAS_CSV
 from core.models import Area, AreaLevel, Role, visible_areas
-from tests.factories import make_user
+from tests.factories import AREA_TREE_CSV, make_user
 
 HEADER = "level,code,name,parent_code,population\n"
 
@@ -173,3 +182,121 @@ class TestValidity:
         result = runner.invoke(args=["areas", "import", str(csv_file), "--valid-from", "2025-07-01"])
         assert result.exit_code == 0, result.output
         assert str(session.scalar(select(Area).where(Area.code == "30002")).valid_from) == "2025-07-01"
+
+
+class TestUnitsAreCodeAndPeriod:
+    """A dated import starts new units where a code's unit changed; the old unit and its history stay."""
+
+    def test_a_renamed_unit_is_a_new_unit_and_the_old_one_ends_the_same_day(self, session, areas):
+        report = import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        assert report.created == ["29581"]
+        versions = session.scalars(select(Area).where(Area.code == "29581").order_by(Area.valid_from)).all()
+        assert [(a.name, a.valid_from, a.valid_to) for a in versions] == [
+            ("Xã Bình Hòa Phước", DEFAULT_VALID_FROM, date(2025, 7, 1)),
+            ("Xã An Bình", date(2025, 7, 1), None),
+        ]
+        assert versions[0].id == areas["29581"].id
+
+    def test_the_hamlets_of_an_ended_unit_end_with_it(self, session, areas):
+        report = import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        assert "29581-01" in report.retired
+        assert areas["29581-01"].valid_to == date(2025, 7, 1)
+        assert areas["29578-01"].valid_to is None
+
+    def test_an_unchanged_unit_keeps_its_row(self, session, areas):
+        row = "level,code,name,parent_code,households\ncommune,29581,Xã Bình Hòa Phước,857,900\n"
+        report = import_areas(session, row, valid_from=date(2025, 7, 1))
+        assert (report.created, report.retired, report.unchanged) == ([], [], 1)
+
+    def test_a_dated_province_list_ends_the_units_it_no_longer_lists(self, session, areas):
+        rows = "province,86,Tỉnh Vĩnh Long,,\ncommune,29578,Xã Đồng Phú,86,\n"
+        import_areas(session, HEADER + rows, valid_from=date(2025, 7, 1))
+        current = session.scalars(select(Area.code).where(Area.valid_to.is_(None)).order_by(Area.code)).all()
+        assert current == ["29578", "86"]
+        assert areas["86"].valid_to == date(2025, 7, 1), "86 has other communes now: a new unit"
+
+    def test_lookups_by_code_pick_the_unit_of_the_date(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        assert find_unit(session, "29581", date(2024, 12, 31)).name == "Xã Bình Hòa Phước"
+        assert find_unit(session, "29581", date(2025, 7, 1)).name == "Xã An Bình"
+        assert find_area(session, "29581").name == "Xã An Bình"
+        assert find_area(session, "29581", on=date(2020, 1, 1)).name == "Xã Bình Hòa Phước"
+
+    def test_reimporting_an_older_list_without_a_date_changes_nothing_after_a_reform(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        again = import_areas(session, AREA_TREE_CSV)
+        assert not again.changed
+
+    def test_an_undated_rename_of_a_unit_with_history_is_refused(self, session, areas):
+        from surveys.models import CriteriaSet
+        from surveys.services import create_survey_from_template
+
+        officer = make_user(session, role=Role.OFFICER, area_code="857")
+        criteria = session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
+        create_survey_from_template(session, officer, criteria_set=criteria, communes=[areas["29581"]])
+        with pytest.raises(AreaImportError, match=r"line 2: 29581 \(Xã Bình Hòa Phước\) already has 1 recorded row"):
+            import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n")
+        assert areas["29581"].name == "Xã Bình Hòa Phước"
+
+    def test_an_undated_correction_of_a_unit_without_history_is_made_in_place(self, session, areas):
+        report = import_areas(session, HEADER + "commune,29581,Xã Bình Hoà Phước,857,\n")
+        assert report.updated == ["29581"]
+        assert areas["29581"].name == "Xã Bình Hoà Phước"
+
+    def test_a_dated_file_that_drops_a_unit_started_that_day_is_refused(self, session, areas):
+        rows = "province,86,Tỉnh Vĩnh Long,,\ncommune,29578,Xã Đồng Phú,86,\ncommune,30001,Xã Mới,86,\n"
+        import_areas(session, HEADER + rows, valid_from=date(2025, 7, 1))
+        with pytest.raises(AreaImportError, match=r"30001 \(Xã Mới\) starts on 2025-07-01 and is not in the file"):
+            import_areas(session, HEADER + rows.rsplit("commune,30001", 1)[0], valid_from=date(2025, 7, 1))
+
+    def test_cli_reports_the_units_ended(self, runner, areas, tmp_path: Path):
+        csv_file = tmp_path / "renamed.csv"
+        csv_file.write_text(HEADER + "commune,29581,Xã An Bình,857,\n", encoding="utf-8")
+        result = runner.invoke(args=["areas", "import", str(csv_file), "--valid-from", "2025-07-01"])
+        assert result.exit_code == 0, result.output
+        assert "1 created, 0 updated, 0 unchanged, 2 ended on 2025-07-01" in result.output
+
+    def test_retiring_a_province_with_everything_below_it(self, session, areas):
+        retired = retire_areas(session, ["857"], date(2025, 7, 1), with_units_below=True)
+        assert sorted(a.code for a in retired) == ["29578", "29578-01", "29578-02", "29581", "29581-01", "857"]
+        assert areas["858"].valid_to is None
+
+    def test_the_hamlets_of_a_commune_left_out_end_with_it(self, session, areas):
+        rows = "province,86,Tỉnh Vĩnh Long,,\ndistrict,857,Huyện Long Hồ,86,\ndistrict,858,Huyện Mang Thít,86,\n"
+        report = import_areas(session, HEADER + rows, valid_from=date(2025, 7, 1))
+        assert sorted(report.retired) == ["29578", "29578-01", "29578-02", "29581", "29581-01", "29641", "29641-01"]
+        current = session.scalars(select(Area.code).where(Area.valid_to.is_(None)).order_by(Area.code)).all()
+        assert current == ["857", "858", "86"]
+
+    def test_a_commune_list_leaves_the_hamlets_of_continuing_communes_alone(self, session, areas):
+        again = import_areas(session, AREA_TREE_CSV.replace("hamlet,29578-02,Ấp Phú Thạnh,29578,,380\n", ""),
+                             valid_from=date(2025, 7, 1))
+        assert not again.changed
+
+    def test_a_list_imported_ahead_of_its_date_shows_from_that_day(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2031, 1, 1))
+        officer = make_user(session, role=Role.OFFICER, area_code="857")
+        assert "Xã Bình Hòa Phước" in {a.name for a in visible_areas(session, officer)}
+        assert "Xã An Bình" in {a.name for a in visible_areas(session, officer, on=date(2031, 1, 1))}
+        assert find_area(session, "29581").name == "Xã Bình Hòa Phước"
+
+    def test_hamlets_for_a_reused_code_without_a_date_are_refused(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        ended_parent = r"line 2: the parent 29581 \(Xã Bình Hòa Phước\) ended on 2025-07-01"
+        with pytest.raises(AreaImportError, match=ended_parent):
+            import_areas(session, HEADER + "hamlet,29581-09,Ấp Mới,29581,\n")
+        import_areas(session, HEADER + "hamlet,29581-09,Ấp Mới,29581,\n", valid_from=date(2025, 7, 1))
+        assert find_unit(session, "29581-09").parent.name == "Xã An Bình"
+
+    def test_a_new_unit_ends_no_later_than_its_parent(self, session, areas):
+        import_areas(session, HEADER + "commune,29581,Xã An Bình,857,\n", valid_from=date(2025, 7, 1))
+        import_areas(session, HEADER + "hamlet,29581-09,Ấp Cũ,29581,\n", valid_from=date(2020, 1, 1))
+        hamlet = find_unit(session, "29581-09", date(2020, 1, 1))
+        assert (hamlet.parent.name, hamlet.valid_to) == ("Xã Bình Hòa Phước", date(2025, 7, 1))
+
+    def test_cli_retires_a_unit_with_everything_below_it_only_when_asked(self, runner, session, areas):
+        refused = runner.invoke(args=["areas", "retire", "858", "--on", "2025-07-01"])
+        assert refused.exit_code == 2 and "858 still has current units below it: 29641" in refused.output
+        result = runner.invoke(args=["areas", "retire", "858", "--on", "2025-07-01", "--with-units-below"])
+        assert result.exit_code == 0, result.output
+        assert "3 unit(s) valid until 2025-07-01" in result.output

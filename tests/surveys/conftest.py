@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Role
-from surveys.builder import QuestionFields, change_question
 from surveys.models import CriteriaSet, Survey, SurveyStatus
-from surveys.services import create_survey_from_template, find_question
+from surveys.services.builder import QuestionFields, change_question
+from surveys.services.surveys import create_survey_from_template, find_question
 from tests.factories import build_area_tree, make_user
 
 

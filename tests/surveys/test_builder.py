@@ -1,6 +1,6 @@
 """The builder: create from the template, edit questions and sections, reorder, open, close, scope.
 
-Service-level tests call ``surveys.builder`` directly; the others go through the Flask client.
+Service-level tests call ``surveys.services.builder`` directly; the others go through the Flask client.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from core.models import AuditEntry, Role
-from surveys.builder import (
+from surveys.errors import SurveyError
+from surveys.exports import export_header, iter_export_rows, question_codes
+from surveys.models import QuestionType, Survey, SurveyStatus, WeightingRole
+from surveys.services.builder import (
     NewQuestion,
     add_question,
     add_section,
@@ -23,11 +26,8 @@ from surveys.builder import (
     parse_options,
     rename_section,
 )
-from surveys.errors import SurveyError
-from surveys.exports import export_header, iter_export_rows, question_codes
-from surveys.models import QuestionType, Survey, SurveyStatus, WeightingRole
-from surveys.monitor import fieldwork
-from surveys.services import record_response
+from surveys.services.monitor import fieldwork
+from surveys.services.surveys import record_response
 from tests.factories import make_user
 from tests.surveys.conftest import fields_of, valid_answers
 

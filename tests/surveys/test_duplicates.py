@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from core.demo import seed_core
 from core.models import AuditEntry, Role
 from surveys.demo import DEMO_TITLE, seed_demo_survey
-from surveys.duplicates import decide_duplicates, list_flagged
 from surveys.errors import SurveyError
 from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
-from surveys.indices import rating_data
 from surveys.models import Channel, DuplicateReview, Response, Survey
-from surveys.monitor import fieldwork
-from surveys.services import record_response
+from surveys.services.duplicates import decide_duplicates, list_flagged
+from surveys.services.indices import rating_data
+from surveys.services.monitor import fieldwork
+from surveys.services.surveys import record_response
 from tests.conftest import alembic_config
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import build_survey, valid_answers
@@ -100,7 +100,7 @@ def test_listing_is_limited_to_the_given_communes_and_paged(app, session, survey
     with app.app_context():
         assert list_flagged(session, survey, [other.area_id]).items == []
         send(session, link, survey)  # a third identical form: flagged too
-        monkeypatch.setattr("surveys.duplicates.PAGE_SIZE", 1)
+        monkeypatch.setattr("surveys.services.duplicates.PAGE_SIZE", 1)
         first_page = list_flagged(session, survey, scope(survey))
         second_page = list_flagged(session, survey, scope(survey), page=2)
     assert first_page.has_next and not second_page.has_next

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import Role
-from surveys.indices import compute_survey_indices, rating_data
 from surveys.models import QuestionType
-from surveys.services import record_response
+from surveys.services.indices import compute_survey_indices, rating_data
+from surveys.services.surveys import record_response
 from surveys.template import DONT_KNOW
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
@@ -117,7 +117,7 @@ def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(clien
 
 
 def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(session, survey, app):
-    from surveys.indices import RatingData, composite_bars
+    from surveys.services.indices import RatingData, composite_bars
 
     frame = pd.DataFrame(
         {"id": range(60), "district": "857", "commune": ["29578"] * 30 + ["29581"] * 30,

@@ -11,11 +11,11 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from core.models import AuditEntry, Role
-from surveys.indices import IndicesUnavailable, compute_survey_indices, rating_data
-from surveys.margins import load_margins, parse_margins
 from surveys.models import QuestionType, WeightingRole
-from surveys.paper import ImportRefused
-from surveys.services import record_response
+from surveys.services.indices import IndicesUnavailable, compute_survey_indices, rating_data
+from surveys.services.margins import load_margins, parse_margins
+from surveys.services.paper import ImportRefused
+from surveys.services.surveys import record_response
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 

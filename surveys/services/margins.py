@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.models import AuditEntry, User, record_audit
 from surveys.models import Survey, WeightingRole
-from surveys.paper import ImportProblem, ImportRefused, read_table
+from surveys.services.paper import ImportProblem, ImportRefused, read_table
 
 ROLES = (WeightingRole.SEX, WeightingRole.AGE_GROUP)
 HEADER = ("variable", "category", "share")

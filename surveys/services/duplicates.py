@@ -30,7 +30,7 @@ from surveys.models import (
     Survey,
     SurveyVersion,
 )
-from surveys.services import can_manage
+from surveys.services.access import can_manage
 
 PAGE_SIZE = 20
 MAX_SIMILAR = 3  # earlier responses shown beside a flagged one; wider tables do not fit a phone

@@ -6,7 +6,14 @@ import io
 from typing import Any
 
 import pandas as pd
-from flask import Response, abort, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    send_file,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +21,8 @@ import analysis
 from core.auth import role_required
 from core.db import get_session
 from core.models import STAFF_ROLES
-from surveys.indices import (
+from surveys.services.access import visible_communes
+from surveys.services.indices import (
     DESIGNS,
     IndicesUnavailable,
     composite_bars,
@@ -22,8 +30,7 @@ from surveys.indices import (
     rating_data,
     weightings_for,
 )
-from surveys.services import visible_communes
-from surveys.staff import bp, get_survey
+from surveys.views.common import get_survey
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
@@ -55,7 +62,6 @@ def _indices(survey_id: int) -> tuple[Any, pd.DataFrame | None, str | None, dict
     return survey, table, None, names
 
 
-@bp.route("/<int:survey_id>/indices")
 @role_required(*STAFF_ROLES)
 def indices(survey_id: int) -> Any:
     """Share satisfied and mean score per commune, district and overall, with 95% intervals."""
@@ -77,7 +83,6 @@ def indices(survey_id: int) -> Any:
     return render_template("surveys/indices.html", **context)
 
 
-@bp.route("/<int:survey_id>/indices.<fmt>")
 @role_required(*STAFF_ROLES)
 def indices_download(survey_id: int, fmt: str) -> Any:
     """The whole long table (every item and measure) as CSV or XLSX."""
@@ -95,3 +100,9 @@ def indices_download(survey_id: int, fmt: str) -> Any:
         analysis.write_table(table, buffer, "xlsx")
         buffer.seek(0)
     return send_file(buffer, download_name=f"survey{survey.id}-indices.{fmt}", as_attachment=True)
+
+
+def add_routes(bp: Blueprint) -> None:
+    """The indices page and its downloads."""
+    bp.add_url_rule("/<int:survey_id>/indices", view_func=indices)
+    bp.add_url_rule("/<int:survey_id>/indices.<fmt>", view_func=indices_download)

@@ -19,7 +19,7 @@ from core.models import User
 from surveys.answers import validate_answers
 from surveys.errors import AnswerErrors, SurveyError
 from surveys.models import Channel, ImportBatch, Survey, SurveyArea
-from surveys.services import record_response
+from surveys.services.surveys import record_response
 
 FIXED = ("serial", "commune_code")
 MAX_ROWS = 20000

@@ -117,7 +117,8 @@ def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(clien
 
 
 def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(session, survey, app):
-    from surveys.services.indices import RatingData, composite_bars
+    from surveys.services.indices import RatingData
+    from surveys.services.indices_page import composite_bars
 
     frame = pd.DataFrame(
         {"id": range(60), "district": "857", "commune": ["29578"] * 30 + ["29581"] * 30,

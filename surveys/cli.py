@@ -39,6 +39,7 @@ def load_margins_command(survey_id: int, csv_file: Path) -> None:
     try:
         margins = load_margins(session, survey, None, csv_file.name, csv_file.read_bytes())
     except ImportRefused as exc:
-        raise click.ClickException("\n".join(f"{csv_file}:{p.row}:{p.column}: {p.message}" for p in exc.problems)) from None
+        lines = (f"{csv_file}:{p.row}:{p.column}: {p.message}" for p in exc.problems)
+        raise click.ClickException("\n".join(lines)) from None
     session.commit()
     click.echo(f"margins loaded for survey {survey_id}: {', '.join(sorted(margins))}")

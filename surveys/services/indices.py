@@ -183,14 +183,17 @@ def _analysis_problem(exc: analysis.WeightingError | analysis.InputError, names:
     commune = names.get(getattr(exc, "commune", None) or "", getattr(exc, "commune", None))
     cell = names.get(getattr(exc, "cell", None) or "", getattr(exc, "cell", None))
     if reason == "empty_cell":
-        return _("%(commune)s không có người trả lời nào thuộc nhóm “%(cell)s”, trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
+        return _("%(commune)s không có người trả lời nào thuộc nhóm “%(cell)s”, "
+                 "trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
                  "chưa gia quyền theo cơ cấu dân số được. Hãy thu thêm phiếu hoặc chọn cách gia quyền khác.",
                  commune=commune, cell=cell)
     if reason == "unknown_level":
-        return _("%(commune)s có người trả lời thuộc nhóm “%(cell)s” nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
+        return _("%(commune)s có người trả lời thuộc nhóm “%(cell)s” "
+                 "nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
                  commune=commune, cell=cell)
     if reason == "not_converged":
-        return _("Gia quyền lặp (raking) theo tỷ lệ dân số đã nạp không hội tụ ở %(commune)s: cơ cấu mẫu quá khác tỷ lệ dân số. "
+        return _("Gia quyền lặp (raking) theo tỷ lệ dân số đã nạp không hội tụ ở %(commune)s: "
+                 "cơ cấu mẫu quá khác tỷ lệ dân số. "
                  "Hãy chọn cách gia quyền khác.", commune=commune)
     logger.warning("indices unavailable: %s", exc)  # the details, in English, for whoever looks into it
     if commune:

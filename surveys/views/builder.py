@@ -5,15 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -21,16 +13,8 @@ from core.auth import role_required
 from core.db import get_session
 from core.models import MANAGER_ROLES
 from surveys.errors import SurveyError
-from surveys.forms import (
-    AddQuestionForm,
-    QuestionForm,
-)
-from surveys.models import (
-    Question,
-    QuestionType,
-    Survey,
-    WeightingRole,
-)
+from surveys.forms import AddQuestionForm, QuestionForm
+from surveys.models import Question, QuestionType, Survey, WeightingRole
 from surveys.services.builder import (
     NewQuestion,
     QuestionFields,
@@ -44,10 +28,7 @@ from surveys.services.builder import (
     option_lines,
     rename_section,
 )
-from surveys.services.surveys import (
-    find_question,
-    move_question,
-)
+from surveys.services.surveys import find_question, move_question
 from surveys.views.common import get_survey
 
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    send_file,
-)
+from flask import Blueprint, abort, send_file
 
 from core.auth import role_required
 from core.db import get_session
@@ -39,7 +35,8 @@ def export(survey_id: int, fmt: str) -> Any:
     args = (survey.id, question_codes(survey), [link.area_id for link in links])
     if fmt == "csv":
         # The generator runs after the view returned: it opens its own session there.
-        return csv_response(f"survey{survey.id}-responses.csv", header, _lazy(lambda: iter_export_rows(get_session(), *args)))
+        rows = _lazy(lambda: iter_export_rows(get_session(), *args))
+        return csv_response(f"survey{survey.id}-responses.csv", header, rows)
     if fmt != "xlsx":
         abort(404)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
@@ -54,7 +51,8 @@ def export(survey_id: int, fmt: str) -> Any:
 def codebook(survey_id: int) -> Any:
     """Question codes, texts and value labels."""
     survey = get_survey(survey_id)
-    return csv_response(f"survey{survey.id}-codebook.csv", CODEBOOK_HEADER, codebook_rows(survey, links_in_scope(survey)))
+    rows = codebook_rows(survey, links_in_scope(survey))
+    return csv_response(f"survey{survey.id}-codebook.csv", CODEBOOK_HEADER, rows)
 
 
 def add_routes(bp: Blueprint) -> None:

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,17 +15,11 @@ from core.models import ENTRY_ROLES, STAFF_ROLES
 from core.qr import qr_svg_inline
 from surveys.answers import options_for
 from surveys.errors import AnswerErrors, SurveyUnavailable
-from surveys.forms import (
-    ImportForm,
-)
-from surveys.models import (
-    Channel,
-)
+from surveys.forms import ImportForm
+from surveys.models import Channel
 from surveys.respond.views import link_url
 from surveys.services.paper import ImportRefused, import_paper_responses, template_header
-from surveys.services.surveys import (
-    record_response,
-)
+from surveys.services.surveys import record_response
 from surveys.views.common import file_to_fill, get_survey, links_in_scope
 
 MAX_SHEETS = 500
@@ -81,7 +67,8 @@ def entry(survey_id: int) -> Any:
             return redirect(url_for("surveys_staff.entry", survey_id=survey.id, commune=link.area.code,
                                     channel=channel.value))
     return render_template("surveys/entry.html", survey=survey, link=link, links=links, version=survey.current_version,
-                           options=options_for(survey.current_version, link.area), values=values, errors=errors), 400 if errors else 200
+                           options=options_for(survey.current_version, link.area), values=values,
+                           errors=errors), 400 if errors else 200
 
 
 @role_required(*ENTRY_ROLES)
@@ -93,7 +80,8 @@ def import_paper(survey_id: int) -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            batch = import_paper_responses(session, survey, links_in_scope(survey), upload.filename or "", upload.read(), current_user)
+            batch = import_paper_responses(session, survey, links_in_scope(survey), upload.filename or "",
+                                           upload.read(), current_user)
             session.commit()
         except (ImportRefused, SurveyUnavailable) as exc:
             session.rollback()

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,13 +12,9 @@ from core.auth import role_required
 from core.db import get_session
 from core.models import STAFF_ROLES
 from core.timezones import local_zone
-from surveys.forms import (
-    ImportForm,
-)
+from surveys.forms import ImportForm
 from surveys.services.access import can_manage
-from surveys.services.duplicates import (
-    CHANNEL_LABELS,
-)
+from surveys.services.duplicates import CHANNEL_LABELS
 from surveys.services.margins import HEADER as MARGINS_HEADER
 from surveys.services.margins import load_margins, margin_loads, template_rows, weighting_labels
 from surveys.services.monitor import MONITOR_HEADER, fieldwork, monitor_rows
@@ -39,7 +27,8 @@ def monitor(survey_id: int) -> Any:
     """Coverage by commune and hamlet, by channel and day, sample vs population shares."""
     survey = get_survey(survey_id)
     session = get_session()
-    return render_template("surveys/monitor.html", survey=survey, data=fieldwork(session, survey, links_in_scope(survey), local_zone()),
+    data = fieldwork(session, survey, links_in_scope(survey), local_zone())
+    return render_template("surveys/monitor.html", survey=survey, data=data,
                            loads=margin_loads(session, survey), can_manage_margins=can_manage(current_user, survey),
                            channel_labels=CHANNEL_LABELS, category_labels=weighting_labels(survey))
 

@@ -6,22 +6,14 @@ import io
 import zipfile
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    render_template,
-    request,
-)
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import force_locale
 from flask_login import current_user
 
 from core.auth import role_required
 from core.models import STAFF_ROLES
 from core.qr import qr_png, qr_svg, qr_svg_inline
-from surveys.models import (
-    Survey,
-)
+from surveys.models import Survey
 from surveys.respond.views import link_url
 from surveys.services.access import visible_communes
 from surveys.views.common import get_survey

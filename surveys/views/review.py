@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,10 +12,7 @@ from core.auth import role_required
 from core.db import begin_write, get_session
 from core.models import MANAGER_ROLES, STAFF_ROLES
 from surveys.errors import SurveyError
-from surveys.models import (
-    DuplicateReview,
-    Survey,
-)
+from surveys.models import DuplicateReview, Survey
 from surveys.services.access import visible_communes
 from surveys.services.duplicates import (
     CHANNEL_LABELS,

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -23,19 +15,11 @@ from core.models import MANAGER_ROLES, STAFF_ROLES
 from core.timezones import to_local, to_utc
 from surveys.answers import options_for
 from surveys.errors import SurveyError
-from surveys.forms import (
-    CreateSurveyForm,
-    SurveyDetailsForm,
-)
-from surveys.models import (
-    SurveyStatus,
-)
+from surveys.forms import CreateSurveyForm, SurveyDetailsForm
+from surveys.models import SurveyStatus
 from surveys.respond.views import link_url
 from surveys.services.access import can_manage, visible_communes
-from surveys.services.builder import (
-    ROLE_LABELS,
-    TYPE_LABELS,
-)
+from surveys.services.builder import ROLE_LABELS, TYPE_LABELS
 from surveys.services.surveys import (
     communes_in_scope,
     count_responses,
@@ -69,7 +53,8 @@ def create() -> Any:
     sets = criteria_sets(session)
     communes = {a.id: a for a in communes_in_scope(session, current_user)}
     form.criteria_set.choices = [SelectChoice(s.id, f"{s.decision_no} ({s.period})") for s in sets]
-    form.communes.choices = [SelectChoice(a.id, f"{a.name} ({a.parent.name if a.parent else ''})") for a in communes.values()]
+    form.communes.choices = [SelectChoice(a.id, f"{a.name} ({a.parent.name if a.parent else ''})")
+                             for a in communes.values()]
     if request.method == "GET" and not form.title.data:
         form.title.data = TEMPLATE_TITLE
     if form.validate_on_submit():
@@ -140,7 +125,8 @@ def preview(survey_id: int) -> Any:
     link = survey.areas[0]
     return render_template(
         "surveys/respond.html", link=link, survey=survey, version=survey.current_version,
-        options=options_for(survey.current_version, link.area), token="", via="link", values={}, errors={}, preview=True,
+        options=options_for(survey.current_version, link.area), token="", via="link", values={}, errors={},
+        preview=True,
     )
 
 

@@ -29,7 +29,9 @@ def criteria_2022(session: Session) -> CriteriaSet:
     return session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
 
 
-def build_survey(session: Session, officer: Any, areas: dict[str, Any], criteria: CriteriaSet, *, status=SurveyStatus.OPEN) -> Survey:
+def build_survey(
+    session: Session, officer: Any, areas: dict[str, Any], criteria: CriteriaSet, *, status=SurveyStatus.OPEN
+) -> Survey:
     """A template survey over communes 29578 and 29581."""
     survey = create_survey_from_template(
         session, officer, criteria_set=criteria, communes=[areas["29578"], areas["29581"]]

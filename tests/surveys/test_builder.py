@@ -100,7 +100,9 @@ def test_editing_before_responses_changes_the_version_in_place(client, auth, ses
     assert survey.current_version.questions[4].text == "Câu mới"
 
 
-def test_editing_after_responses_creates_a_new_version_and_old_answers_keep_theirs(client, auth, session, officer, survey, link):
+def test_editing_after_responses_creates_a_new_version_and_old_answers_keep_theirs(
+    client, auth, session, officer, survey, link
+):
     with client.application.app_context():
         old = record_response(session, link, valid_answers(survey), channel="link")
     session.commit()
@@ -143,8 +145,15 @@ def test_dashboard_links_to_the_builder(client, auth, officer):
 
 def test_schedule_in_local_time_makes_the_survey_not_yet_open(client, auth, session, officer, survey, link):
     auth.login(officer.email)
-    page = client.post(f"/surveys/{survey.id}/edit", data={
-        "title": "Phiếu mới", "introduction": "Xin chào", "opens_at": "2099-01-01T07:00", "closes_at": "2099-02-01T17:00"})
+    page = client.post(
+        f"/surveys/{survey.id}/edit",
+        data={
+            "title": "Phiếu mới",
+            "introduction": "Xin chào",
+            "opens_at": "2099-01-01T07:00",
+            "closes_at": "2099-02-01T17:00",
+        },
+    )
     assert page.status_code == 302
     session.refresh(survey)
     assert survey.title == "Phiếu mới"
@@ -458,7 +467,9 @@ def test_edit_form_is_filled_with_the_question_and_changes_it_fully(client, auth
     assert question(survey, "q29", survey.versions[0]).type == QuestionType.LONG_TEXT
 
 
-def test_breaking_a_weighting_question_through_the_page_explains_and_changes_nothing(client, auth, session, officer, survey):
+def test_breaking_a_weighting_question_through_the_page_explains_and_changes_nothing(
+    client, auth, session, officer, survey
+):
     auth.login(officer.email)
     page = client.post(f"/surveys/{survey.id}/questions/q02", data={
         "text": "Giới tính", "type": "single", "required": "y", "options": "1=Nam\n2=Nữ",

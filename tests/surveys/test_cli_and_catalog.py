@@ -24,7 +24,9 @@ def test_english_catalog_is_complete():
 
 
 def test_purge_command_forgets_old_client_hashes(app, runner, session, survey, link):
-    record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="old", now=utc_now() - timedelta(days=100))
+    record_response(
+        session, link, valid_answers(survey), channel=Channel.QR, client_hash="old", now=utc_now() - timedelta(days=100)
+    )
     session.commit()
     result = runner.invoke(args=["surveys", "purge-client-hashes", "--older-than", "90"])
     assert result.exit_code == 0, result.output

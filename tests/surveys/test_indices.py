@@ -65,7 +65,9 @@ def test_analyst_sees_table_and_chart_and_downloads(client, auth, session, surve
     assert workbook.active["A1"].value == "level"
 
 
-def test_a_viewer_of_some_communes_sees_district_and_total_named_as_theirs_alone(client, auth, session, areas, survey, answered):
+def test_a_viewer_of_some_communes_sees_district_and_total_named_as_theirs_alone(
+    client, auth, session, areas, survey, answered
+):
     organisation = make_organisation(session, areas["29578"])
     make_user(session, role=Role.ORGANISATION, area_code="29578", organisation=organisation, email="mttq@example.vn")
     session.commit()
@@ -107,7 +109,9 @@ def test_a_clustered_design_with_one_hamlet_per_commune_is_explained(client, aut
     assert "respondents" not in page
 
 
-def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(client, auth, session, areas, officer, survey, answered):
+def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(
+    client, auth, session, areas, officer, survey, answered
+):
     areas["29578-01"].households = None  # areas imported without household counts
     session.commit()
     auth.login(officer.email)

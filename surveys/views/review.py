@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,6 @@ from core.db import begin_write, get_session
 from core.models import MANAGER_ROLES, STAFF_ROLES
 from surveys.errors import SurveyError
 from surveys.models import DuplicateReview, Survey
-from surveys.services.access import visible_communes
 from surveys.services.duplicates import (
     CHANNEL_LABELS,
     NOTE_MAX_LENGTH,
@@ -22,11 +21,9 @@ from surveys.services.duplicates import (
     decide_duplicates,
     list_flagged,
 )
-from surveys.views.common import get_survey
+from surveys.views.common import get_survey, links_in_scope
 
 ALL = "all"
-
-
 MAX_PAGE = 10**6  # a larger page number would overflow the database's OFFSET
 
 
@@ -39,10 +36,7 @@ def _filters() -> tuple[str, int]:
 
 
 def _commune_ids(survey: Survey) -> list[int]:
-    ids = [link.area_id for link in visible_communes(current_user, survey)]
-    if not ids:
-        abort(404)
-    return ids
+    return [link.area_id for link in links_in_scope(survey)]
 
 
 def _page(survey: Survey) -> str:

@@ -134,3 +134,16 @@ def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(sessi
     assert bars["29578"].meets_target is True
     assert bars["29581"].meets_target is False
     assert set(table["meets_target"].map(type)) <= {bool, type(None)}
+
+
+def test_the_chart_draws_each_levels_target_across_that_levels_bars_only(app, session, survey, answered):
+    from surveys.services.indices_page import BAR_HEIGHT, indices_page
+
+    with app.test_request_context():
+        chart = indices_page(session, survey, survey.areas, design=None, weighting=None).chart
+    assert [bar.level for bar in chart.bars] == ["commune", "commune", "district", "overall"]
+    # 80 % for the two communes, 90 % for the district (QĐ 320/QĐ-TTg), none for the whole area
+    assert {line.target: (line.x, line.top, line.bottom) for line in chart.targets} == {
+        0.8: (80.0, 0, 2 * BAR_HEIGHT),
+        0.9: (90.0, 2 * BAR_HEIGHT, 3 * BAR_HEIGHT),
+    }

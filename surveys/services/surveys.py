@@ -576,6 +576,13 @@ def count_responses(session: Session, survey: Survey) -> int:
     return session.scalar(select(func.count()).where(Response.survey_id == survey.id)) or 0
 
 
+def response_counts(session: Session, surveys: Sequence[Survey]) -> dict[int, int]:
+    """Survey id -> how many responses it has, for a list of surveys in one query."""
+    ids = [survey.id for survey in surveys]
+    counted = select(Response.survey_id, func.count()).where(Response.survey_id.in_(ids)).group_by(Response.survey_id)
+    return dict.fromkeys(ids, 0) | dict(session.execute(counted).all())
+
+
 def criteria_sets(session: Session) -> list[CriteriaSet]:
     """Every criteria set, newest period first."""
     return list(session.scalars(select(CriteriaSet).order_by(CriteriaSet.period.desc())))

@@ -26,6 +26,7 @@ from surveys.services.surveys import (
     create_survey_from_template,
     criteria_sets,
     list_surveys_for,
+    response_counts,
     set_status,
     survey_state,
     update_details,
@@ -40,7 +41,7 @@ def index() -> Any:
     session = get_session()
     surveys = list_surveys_for(session, current_user)
     return render_template(
-        "surveys/index.html", surveys=surveys, state=survey_state, count=lambda s: count_responses(session, s),
+        "surveys/index.html", surveys=surveys, state=survey_state, responses=response_counts(session, surveys),
         can_build=current_user.role in MANAGER_ROLES,
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.models import AuditEntry, Role
 from surveys.errors import SurveyError
 from surveys.exports import export_header, iter_export_rows, question_codes
-from surveys.models import QuestionType, Survey, SurveyStatus, WeightingRole
+from surveys.models import Channel, QuestionType, Survey, SurveyStatus, WeightingRole
 from surveys.services.builder import (
     NewQuestion,
     add_question,
@@ -29,7 +29,7 @@ from surveys.services.builder import (
 from surveys.services.monitor import fieldwork
 from surveys.services.surveys import record_response
 from tests.factories import make_user
-from tests.surveys.conftest import fields_of, valid_answers
+from tests.surveys.conftest import build_survey, fields_of, valid_answers
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -59,6 +59,18 @@ def test_officer_cannot_pick_a_commune_outside_the_district(client, auth, sessio
         "title": "Phiếu thử", "criteria_set": criteria_2022.id, "communes": [areas["29641"].id]})
     assert page.status_code == 200
     assert session.scalars(select(Survey)).first() is None
+
+
+def test_the_survey_list_counts_each_surveys_responses(app, client, auth, session, officer, areas, criteria_2022, link):
+    empty = build_survey(session, officer, areas, criteria_2022)
+    with app.app_context():
+        for _ in range(2):
+            record_response(session, link, valid_answers(link.survey), channel=Channel.LINK)
+    session.commit()
+    auth.login(officer.email)
+    page = client.get("/surveys/").get_data(as_text=True)
+    rows = re.findall(r'href="/surveys/(\d+)">.*?<td class="num">(\d+)</td>', page)
+    assert dict(rows) == {str(link.survey_id): "2", str(empty.id): "0"}
 
 
 def test_officer_of_another_district_can_neither_see_nor_edit(client, auth, session, survey):

@@ -9,10 +9,10 @@ import click
 from flask.cli import AppGroup
 
 from core.db import get_session
-from surveys.margins import load_margins
 from surveys.models import Survey
-from surveys.paper import ImportRefused
-from surveys.services import purge_client_hashes
+from surveys.services.margins import load_margins
+from surveys.services.paper import ImportRefused
+from surveys.services.surveys import purge_client_hashes
 
 surveys_cli = AppGroup("surveys", help="Resident satisfaction surveys.")
 
@@ -39,6 +39,7 @@ def load_margins_command(survey_id: int, csv_file: Path) -> None:
     try:
         margins = load_margins(session, survey, None, csv_file.name, csv_file.read_bytes())
     except ImportRefused as exc:
-        raise click.ClickException("\n".join(f"{csv_file}:{p.row}:{p.column}: {p.message}" for p in exc.problems)) from None
+        lines = (f"{csv_file}:{p.row}:{p.column}: {p.message}" for p in exc.problems)
+        raise click.ClickException("\n".join(lines)) from None
     session.commit()
     click.echo(f"margins loaded for survey {survey_id}: {', '.join(sorted(margins))}")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.db import utc_now
 from core.models import Area, AreaLevel, User
 from surveys.models import Channel, CriteriaSet, Survey, SurveyStatus
-from surveys.services import create_survey_from_template, record_response
+from surveys.services.surveys import create_survey_from_template, record_response
 
 DEMO_TITLE = "Phiếu lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới huyện Long Hồ (demo)"
 DEMO_RESPONSES = 40
@@ -28,14 +28,16 @@ def seed_demo_survey(session: Session) -> list[str]:
     if officer is None or district is None or criteria_set is None:
         return ["Demo survey skipped: core demo data or criteria sets missing."]
     # NTM is assessed for rural communes (xã), not for the district town (thị trấn).
-    communes = [a for a in district.children if a.level == AreaLevel.COMMUNE and a.unit_type == "xa" and a.valid_to is None]
+    communes = [a for a in district.children
+                if a.level == AreaLevel.COMMUNE and a.unit_type == "xa" and a.valid_to is None]
     survey = create_survey_from_template(
         session, officer, criteria_set=criteria_set, communes=communes, title=DEMO_TITLE
     )
     survey.status = SurveyStatus.OPEN
     session.flush()
     _add_responses(session, survey)
-    lines = [f"Demo survey open with {DEMO_RESPONSES} responses (the last one flagged as a possible duplicate); short links:"]
+    lines = [f"Demo survey open with {DEMO_RESPONSES} responses (the last one flagged as a possible duplicate); "
+             "short links:"]
     lines += [f"  /s/{link.code}  {link.area.name}" for link in survey.areas if link.area.children]
     return lines
 
@@ -51,7 +53,10 @@ def _add_responses(session: Session, survey: Survey) -> None:
         mood = rng.choice((3, 4, 4, 5))  # most households are satisfied, a few not
         for q in version.questions:
             if q.weighting_role is not None:
-                choices = [h.code for h in link.area.children] if q.weighting_role.value == "hamlet" else [o["value"] for o in q.options]
+                if q.weighting_role.value == "hamlet":
+                    choices = [h.code for h in link.area.children]
+                else:
+                    choices = [o["value"] for o in q.options]
                 answers[q.code] = [rng.choice(choices)]
             elif q.type.value == "satisfaction5":
                 answers[q.code] = [str(min(5, max(1, mood + rng.choice((-1, 0, 0, 1)))))]

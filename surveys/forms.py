@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import Form, at_most
 from core.forms import required as input_required  # "required" is also a field name below
-from surveys.builder import ROLE_LABELS, TYPE_LABELS
+from surveys.services.builder import ROLE_LABELS, TYPE_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -99,7 +99,10 @@ WEIGHTING_SECTION = SectionSpec(
 DEMOCRACY_SECTION = SectionSpec(
     "Dân biết, dân bàn, dân kiểm tra, dân thụ hưởng",
     (
-        _satisfaction("Dân biết: người dân được thông tin đầy đủ về chủ trương, kế hoạch và kết quả xây dựng nông thôn mới của xã."),
+        _satisfaction(
+            "Dân biết: người dân được thông tin đầy đủ về chủ trương, kế hoạch "
+            "và kết quả xây dựng nông thôn mới của xã."
+        ),
         _satisfaction("Dân bàn: người dân được bàn bạc, góp ý và quyết định các công trình, nội dung đóng góp."),
         _satisfaction("Dân kiểm tra: người dân được giám sát, kiểm tra việc thực hiện và sử dụng kinh phí."),
         _satisfaction("Dân thụ hưởng: người dân được hưởng lợi từ kết quả xây dựng nông thôn mới."),

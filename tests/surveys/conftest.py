@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Role
-from surveys.builder import QuestionFields, change_question
 from surveys.models import CriteriaSet, Survey, SurveyStatus
-from surveys.services import create_survey_from_template, find_question
+from surveys.services.builder import QuestionFields, change_question
+from surveys.services.surveys import create_survey_from_template, find_question
 from tests.factories import build_area_tree, make_user
 
 
@@ -29,7 +29,9 @@ def criteria_2022(session: Session) -> CriteriaSet:
     return session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))
 
 
-def build_survey(session: Session, officer: Any, areas: dict[str, Any], criteria: CriteriaSet, *, status=SurveyStatus.OPEN) -> Survey:
+def build_survey(
+    session: Session, officer: Any, areas: dict[str, Any], criteria: CriteriaSet, *, status=SurveyStatus.OPEN
+) -> Survey:
     """A template survey over communes 29578 and 29581."""
     survey = create_survey_from_template(
         session, officer, criteria_set=criteria, communes=[areas["29578"], areas["29581"]]

@@ -54,10 +54,11 @@ def test_resident_answers_with_javascript_off(live_server, phone_without_javascr
 
 
 def test_a_stacked_table_reads_on_a_phone_without_sideways_scrolling(live_server, phone):
-    """The indices table (eight columns) becomes one card per commune at 360 px; the survey page's links are tap-sized."""
+    """The indices table (eight columns) becomes one card per commune at 360 px; the survey page's links are
+    tap-sized."""
     from core.models import Role
     from surveys.models import SurveyArea
-    from surveys.services import record_response
+    from surveys.services.surveys import record_response
     from tests.factories import DEFAULT_PASSWORD, make_user
     from tests.surveys.conftest import valid_answers
 
@@ -78,9 +79,13 @@ def test_a_stacked_table_reads_on_a_phone_without_sideways_scrolling(live_server
     phone.goto(f"{live_server.url}/surveys/{survey_id}/indices")
     table = phone.locator("table.stack").first
     assert table.locator("tbody tr").first.evaluate("tr => getComputedStyle(tr).display") == "block"
-    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")  # no scrolling inside its box
+    assert table.evaluate(
+        "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"
+    )  # no scrolling inside its box
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     # the survey page's actions and its per-commune QR and poster links are big enough to tap
     phone.goto(f"{live_server.url}/surveys/{survey_id}")
-    heights = phone.eval_on_selector_all(".actions a, td.tap a", "links => links.map(a => a.getBoundingClientRect().height)")
+    heights = phone.eval_on_selector_all(
+        ".actions a, td.tap a", "links => links.map(a => a.getBoundingClientRect().height)"
+    )
     assert len(heights) >= 10 and min(heights) >= 44

@@ -1,6 +1,6 @@
 """The builder: create from the template, edit questions and sections, reorder, open, close, scope.
 
-Service-level tests call ``surveys.builder`` directly; the others go through the Flask client.
+Service-level tests call ``surveys.services.builder`` directly; the others go through the Flask client.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from core.models import AuditEntry, Role
-from surveys.builder import (
+from surveys.errors import SurveyError
+from surveys.exports import export_header, iter_export_rows, question_codes
+from surveys.models import Channel, QuestionType, Survey, SurveyStatus, WeightingRole
+from surveys.services.builder import (
     NewQuestion,
     add_question,
     add_section,
@@ -23,13 +26,10 @@ from surveys.builder import (
     parse_options,
     rename_section,
 )
-from surveys.errors import SurveyError
-from surveys.exports import export_header, iter_export_rows, question_codes
-from surveys.models import QuestionType, Survey, SurveyStatus, WeightingRole
-from surveys.monitor import fieldwork
-from surveys.services import record_response
+from surveys.services.monitor import fieldwork
+from surveys.services.surveys import record_response
 from tests.factories import make_user
-from tests.surveys.conftest import fields_of, valid_answers
+from tests.surveys.conftest import build_survey, fields_of, valid_answers
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -59,6 +59,18 @@ def test_officer_cannot_pick_a_commune_outside_the_district(client, auth, sessio
         "title": "Phiếu thử", "criteria_set": criteria_2022.id, "communes": [areas["29641"].id]})
     assert page.status_code == 200
     assert session.scalars(select(Survey)).first() is None
+
+
+def test_the_survey_list_counts_each_surveys_responses(app, client, auth, session, officer, areas, criteria_2022, link):
+    empty = build_survey(session, officer, areas, criteria_2022)
+    with app.app_context():
+        for _ in range(2):
+            record_response(session, link, valid_answers(link.survey), channel=Channel.LINK)
+    session.commit()
+    auth.login(officer.email)
+    page = client.get("/surveys/").get_data(as_text=True)
+    rows = re.findall(r'href="/surveys/(\d+)">.*?<td class="num">(\d+)</td>', page)
+    assert dict(rows) == {str(link.survey_id): "2", str(empty.id): "0"}
 
 
 def test_officer_of_another_district_can_neither_see_nor_edit(client, auth, session, survey):
@@ -100,7 +112,9 @@ def test_editing_before_responses_changes_the_version_in_place(client, auth, ses
     assert survey.current_version.questions[4].text == "Câu mới"
 
 
-def test_editing_after_responses_creates_a_new_version_and_old_answers_keep_theirs(client, auth, session, officer, survey, link):
+def test_editing_after_responses_creates_a_new_version_and_old_answers_keep_theirs(
+    client, auth, session, officer, survey, link
+):
     with client.application.app_context():
         old = record_response(session, link, valid_answers(survey), channel="link")
     session.commit()
@@ -143,8 +157,15 @@ def test_dashboard_links_to_the_builder(client, auth, officer):
 
 def test_schedule_in_local_time_makes_the_survey_not_yet_open(client, auth, session, officer, survey, link):
     auth.login(officer.email)
-    page = client.post(f"/surveys/{survey.id}/edit", data={
-        "title": "Phiếu mới", "introduction": "Xin chào", "opens_at": "2099-01-01T07:00", "closes_at": "2099-02-01T17:00"})
+    page = client.post(
+        f"/surveys/{survey.id}/edit",
+        data={
+            "title": "Phiếu mới",
+            "introduction": "Xin chào",
+            "opens_at": "2099-01-01T07:00",
+            "closes_at": "2099-02-01T17:00",
+        },
+    )
     assert page.status_code == 302
     session.refresh(survey)
     assert survey.title == "Phiếu mới"
@@ -458,7 +479,9 @@ def test_edit_form_is_filled_with_the_question_and_changes_it_fully(client, auth
     assert question(survey, "q29", survey.versions[0]).type == QuestionType.LONG_TEXT
 
 
-def test_breaking_a_weighting_question_through_the_page_explains_and_changes_nothing(client, auth, session, officer, survey):
+def test_breaking_a_weighting_question_through_the_page_explains_and_changes_nothing(
+    client, auth, session, officer, survey
+):
     auth.login(officer.email)
     page = client.post(f"/surveys/{survey.id}/questions/q02", data={
         "text": "Giới tính", "type": "single", "required": "y", "options": "1=Nam\n2=Nữ",

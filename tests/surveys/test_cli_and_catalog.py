@@ -12,7 +12,7 @@ from core.demo import seed_core
 from core.i18n import untranslated
 from surveys.demo import DEMO_RESPONSES, DEMO_TITLE, seed_demo_survey
 from surveys.models import Channel, Response, Survey
-from surveys.services import record_response
+from surveys.services.surveys import record_response
 from tests.surveys.conftest import valid_answers
 
 CATALOG = Path(__file__).resolve().parents[2] / "surveys" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -24,7 +24,9 @@ def test_english_catalog_is_complete():
 
 
 def test_purge_command_forgets_old_client_hashes(app, runner, session, survey, link):
-    record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="old", now=utc_now() - timedelta(days=100))
+    record_response(
+        session, link, valid_answers(survey), channel=Channel.QR, client_hash="old", now=utc_now() - timedelta(days=100)
+    )
     session.commit()
     result = runner.invoke(args=["surveys", "purge-client-hashes", "--older-than", "90"])
     assert result.exit_code == 0, result.output

@@ -34,7 +34,10 @@ def test_qr_png_decodes_to_the_communes_short_link(client, link, tmp_path):
 
 def test_qr_uses_the_public_base_url_when_configured(app, client, link, tmp_path):
     app.config["PUBLIC_BASE_URL"] = "https://ykien.vinhlong.gov.vn/"
-    assert decode_qr(client.get(f"/s/{link.code}/qr.png").data, tmp_path) == f"https://ykien.vinhlong.gov.vn/s/{link.code}?via=qr"
+    assert (
+        decode_qr(client.get(f"/s/{link.code}/qr.png").data, tmp_path)
+        == f"https://ykien.vinhlong.gov.vn/s/{link.code}?via=qr"
+    )
 
 
 def test_qr_svg_is_served(client, link):
@@ -79,7 +82,9 @@ def test_resident_can_answer_with_keyboard_labels_for_every_control(client, link
     inputs = re.findall(r"<input[^>]*>", html)
     visible = [i for i in inputs if 'type="hidden"' not in i]
     # Every visible radio sits inside a <label>; the text inputs/textarea have <label for>.
-    assert len(re.findall(r"<label><input", html)) == len([i for i in visible if 'type="radio"' in i or 'type="checkbox"' in i])
+    assert len(re.findall(r"<label><input", html)) == len(
+        [i for i in visible if 'type="radio"' in i or 'type="checkbox"' in i]
+    )
     for code in (q.code for q in survey.current_version.questions if q.type.value == "long_text"):
         assert f'<label for="{code}">' in html
     assert valid_answers(survey)

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from core.demo import seed_core
 from core.models import AuditEntry, Role
 from surveys.demo import DEMO_TITLE, seed_demo_survey
-from surveys.duplicates import decide_duplicates, list_flagged
 from surveys.errors import SurveyError
 from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
-from surveys.indices import rating_data
 from surveys.models import Channel, DuplicateReview, Response, Survey
-from surveys.monitor import fieldwork
-from surveys.services import record_response
+from surveys.services.duplicates import decide_duplicates, list_flagged
+from surveys.services.indices import rating_data
+from surveys.services.monitor import fieldwork
+from surveys.services.surveys import record_response
 from tests.conftest import alembic_config
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import build_survey, valid_answers
@@ -49,7 +49,9 @@ def scope(survey):
 
 
 def audit_count(session):
-    return session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("survey.duplicate.%")))
+    return session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("survey.duplicate.%"))
+    )
 
 
 # --- listing ------------------------------------------------------------------
@@ -100,7 +102,7 @@ def test_listing_is_limited_to_the_given_communes_and_paged(app, session, survey
     with app.app_context():
         assert list_flagged(session, survey, [other.area_id]).items == []
         send(session, link, survey)  # a third identical form: flagged too
-        monkeypatch.setattr("surveys.duplicates.PAGE_SIZE", 1)
+        monkeypatch.setattr("surveys.services.duplicates.PAGE_SIZE", 1)
         first_page = list_flagged(session, survey, scope(survey))
         second_page = list_flagged(session, survey, scope(survey), page=2)
     assert first_page.has_next and not second_page.has_next
@@ -114,14 +116,19 @@ def test_listing_is_limited_to_the_given_communes_and_paged(app, session, survey
 def test_excluding_then_changing_ones_mind_is_recorded_and_audited(app, session, officer, survey, pair):
     _first, again = pair
     with app.app_context():
-        decide_duplicates(session, survey, [again.id], "excluded", actor=officer, commune_ids=scope(survey), note=" Gửi hai lần ")
+        decide_duplicates(
+            session, survey, [again.id], "excluded", actor=officer, commune_ids=scope(survey), note=" Gửi hai lần "
+        )
         assert (again.duplicate_review, again.duplicate_reviewed_by_id, again.duplicate_review_note) == (
             DuplicateReview.EXCLUDED, officer.id, "Gửi hai lần")
         assert again.duplicate_reviewed_at is not None
         decide_duplicates(session, survey, [str(again.id)], "kept", actor=officer, commune_ids=scope(survey))
     assert again.duplicate_review == DuplicateReview.KEPT and again.duplicate_review_note == ""
-    entries = session.scalars(select(AuditEntry).where(AuditEntry.object_id == again.id, AuditEntry.object_type == "survey_responses")
-                              .order_by(AuditEntry.id)).all()
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_id == again.id, AuditEntry.object_type == "survey_responses")
+        .order_by(AuditEntry.id)
+    ).all()
     assert [(e.action, e.details["before"], e.details["after"], e.reason) for e in entries] == [
         ("survey.duplicate.excluded", "pending", "excluded", "Gửi hai lần"),
         ("survey.duplicate.kept", "excluded", "kept", ""),
@@ -132,7 +139,9 @@ def test_excluding_then_changing_ones_mind_is_recorded_and_audited(app, session,
 def test_several_responses_are_decided_at_once(app, session, officer, survey, link, pair):
     with app.app_context():
         third = send(session, link, survey)
-        decided = decide_duplicates(session, survey, [third.id, pair[1].id], "excluded", actor=officer, commune_ids=scope(survey))
+        decided = decide_duplicates(
+            session, survey, [third.id, pair[1].id], "excluded", actor=officer, commune_ids=scope(survey)
+        )
     assert [r.id for r in decided] == [pair[1].id, third.id]
     assert {pair[1].duplicate_review, third.duplicate_review} == {DuplicateReview.EXCLUDED}
     assert audit_count(session) == 2
@@ -168,9 +177,15 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(
 ):
     first, again = pair
     chosen = {
-        "unknown": [999999], "other_survey": lambda: [other_survey_response(app, session, officer, areas, criteria_2022)],
-        "not_flagged": [first.id], "with_unknown": [again.id, 999999], "words": ["abc"], "huge": ["99999999999"],
-        "none": [], "too_many": [again.id] * 201, "flagged": [again.id],
+        "unknown": [999999],
+        "other_survey": lambda: [other_survey_response(app, session, officer, areas, criteria_2022)],
+        "not_flagged": [first.id],
+        "with_unknown": [again.id, 999999],
+        "words": ["abc"],
+        "huge": ["99999999999"],
+        "none": [],
+        "too_many": [again.id] * 201,
+        "flagged": [again.id],
     }[ids]
     chosen = chosen() if callable(chosen) else chosen
     with app.app_context(), pytest.raises(SurveyError, match=message):
@@ -182,7 +197,9 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(
 
 def test_a_note_longer_than_the_column_is_refused(app, session, officer, survey, pair):
     with app.app_context(), pytest.raises(SurveyError, match="Ghi chú dài tối đa 500 ký tự."):
-        decide_duplicates(session, survey, [pair[1].id], "kept", actor=officer, commune_ids=scope(survey), note="x" * 501)
+        decide_duplicates(
+            session, survey, [pair[1].id], "kept", actor=officer, commune_ids=scope(survey), note="x" * 501
+        )
 
 
 def test_only_those_who_manage_the_survey_decide(app, session, areas, survey, pair):
@@ -195,7 +212,9 @@ def test_only_those_who_manage_the_survey_decide(app, session, areas, survey, pa
 # --- the numbers --------------------------------------------------------------
 
 
-def test_an_excluded_duplicate_leaves_monitor_and_indices_but_stays_in_the_export(app, session, officer, survey, link, pair):
+def test_an_excluded_duplicate_leaves_monitor_and_indices_but_stays_in_the_export(
+    app, session, officer, survey, link, pair
+):
     with app.app_context():
         send(session, link, survey, client="phone-2", q05=["5"])
         kept = send(session, link, survey, client="phone-2", q05=["5"])
@@ -212,7 +231,12 @@ def test_an_excluded_duplicate_leaves_monitor_and_indices_but_stays_in_the_expor
     assert pair[1].id not in set(frame["id"]) and kept.id in set(frame["id"])  # kept ones count
     rows = list(iter_export_rows(session, survey.id, question_codes(survey), scope(survey)))
     review = FIXED_COLUMNS.index("duplicate_review")
-    assert {row[0]: row[review] for row in rows} == {pair[0].id: None, pair[1].id: "excluded", kept.id - 1: None, kept.id: "kept"}
+    assert {row[0]: row[review] for row in rows} == {
+        pair[0].id: None,
+        pair[1].id: "excluded",
+        kept.id - 1: None,
+        kept.id: "kept",
+    }
 
 
 # --- pages ----------------------------------------------------------------------
@@ -220,7 +244,9 @@ def test_an_excluded_duplicate_leaves_monitor_and_indices_but_stays_in_the_expor
 
 def org_member(session, areas):
     organisation = make_organisation(session, areas["29578"])
-    user = make_user(session, role=Role.ORGANISATION, area_code="29578", organisation=organisation, email="mttq-dup@example.vn")
+    user = make_user(
+        session, role=Role.ORGANISATION, area_code="29578", organisation=organisation, email="mttq-dup@example.vn"
+    )
     session.commit()
     return user
 
@@ -244,7 +270,10 @@ def test_odd_filters_fall_back_to_a_page_that_renders(client, auth, officer, sur
 
 def test_an_officer_excludes_from_the_page_and_sees_it_under_its_status(client, auth, session, officer, survey, pair):
     auth.login(officer.email)
-    done = client.post(f"/surveys/{survey.id}/duplicates", data={"response": [pair[1].id], "decision": "excluded", "note": "Bấm gửi hai lần"})
+    done = client.post(
+        f"/surveys/{survey.id}/duplicates",
+        data={"response": [pair[1].id], "decision": "excluded", "note": "Bấm gửi hai lần"},
+    )
     assert done.status_code == 303
     session.expire_all()
     assert session.get(Response, pair[1].id).duplicate_review == DuplicateReview.EXCLUDED
@@ -254,7 +283,10 @@ def test_an_officer_excludes_from_the_page_and_sees_it_under_its_status(client, 
     assert f"Phiếu số {pair[1].id}" in excluded and "Bấm gửi hai lần" in excluded and officer.email in excluded
     export = client.get(f"/surveys/{survey.id}/export.csv").data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(export)))
-    assert [(int(r["response_id"]), r["duplicate_review"]) for r in rows] == [(pair[0].id, ""), (pair[1].id, "excluded")]
+    assert [(int(r["response_id"]), r["duplicate_review"]) for r in rows] == [
+        (pair[0].id, ""),
+        (pair[1].id, "excluded"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -267,7 +299,9 @@ def test_an_officer_excludes_from_the_page_and_sees_it_under_its_status(client, 
         ({"response": ["PAIR"], "decision": "kept", "note": "x" * 501}, "Ghi chú dài tối đa 500 ký tự."),
     ],
 )
-def test_a_bad_request_from_the_page_shows_why_and_changes_nothing(client, auth, session, officer, survey, pair, data, message):
+def test_a_bad_request_from_the_page_shows_why_and_changes_nothing(
+    client, auth, session, officer, survey, pair, data, message
+):
     auth.login(officer.email)
     data = data | ({"response": [str(pair[1].id)]} if data.get("response") == ["PAIR"] else {})
     refused = client.post(f"/surveys/{survey.id}/duplicates", data=data)
@@ -278,7 +312,9 @@ def test_a_bad_request_from_the_page_shows_why_and_changes_nothing(client, auth,
     assert audit_count(session) == 0
 
 
-def test_a_response_of_another_survey_is_refused_from_the_page(client, auth, session, officer, areas, criteria_2022, app, survey, pair):
+def test_a_response_of_another_survey_is_refused_from_the_page(
+    client, auth, session, officer, areas, criteria_2022, app, survey, pair
+):
     foreign = other_survey_response(app, session, officer, areas, criteria_2022)
     auth.login(officer.email)
     refused = client.post(f"/surveys/{survey.id}/duplicates", data={"response": [foreign], "decision": "excluded"})
@@ -292,13 +328,20 @@ def test_another_districts_officer_sees_nothing(client, auth, session, areas, su
     session.commit()
     auth.login(stranger.email)
     assert client.get(f"/surveys/{survey.id}/duplicates").status_code == 404
-    assert client.post(f"/surveys/{survey.id}/duplicates", data={"response": [pair[1].id], "decision": "excluded"}).status_code == 404
+    assert (
+        client.post(
+            f"/surveys/{survey.id}/duplicates", data={"response": [pair[1].id], "decision": "excluded"}
+        ).status_code
+        == 404
+    )
     session.expire_all()
     assert session.get(Response, pair[1].id).duplicate_review == DuplicateReview.PENDING
 
 
 @pytest.mark.parametrize("who", ["organisation", "commune_officer", "analyst"])
-def test_organisations_commune_officers_and_analysts_read_but_do_not_decide(client, auth, session, areas, survey, pair, who):
+def test_organisations_commune_officers_and_analysts_read_but_do_not_decide(
+    client, auth, session, areas, survey, pair, who
+):
     user = {
         "organisation": lambda: org_member(session, areas),
         "commune_officer": lambda: make_user(session, role=Role.OFFICER, area_code="29578", email="xa@example.vn"),
@@ -310,7 +353,12 @@ def test_organisations_commune_officers_and_analysts_read_but_do_not_decide(clie
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f"Phiếu số {pair[1].id}" in html and "Bạn chỉ xem được." in html and 'name="decision"' not in html
-    assert client.post(f"/surveys/{survey.id}/duplicates", data={"response": [pair[1].id], "decision": "excluded"}).status_code == 403
+    assert (
+        client.post(
+            f"/surveys/{survey.id}/duplicates", data={"response": [pair[1].id], "decision": "excluded"}
+        ).status_code
+        == 403
+    )
     session.expire_all()
     assert session.get(Response, pair[1].id).duplicate_review == DuplicateReview.PENDING
 
@@ -352,7 +400,9 @@ def test_the_demo_survey_has_one_flagged_response_and_seeding_stays_idempotent(a
         seed_demo_survey(session)
         seed_demo_survey(session)
     demo = session.scalars(select(Survey).where(Survey.title == DEMO_TITLE)).one()
-    flags = session.scalars(select(Response.duplicate_review).where(Response.survey_id == demo.id, Response.is_possible_duplicate)).all()
+    flags = session.scalars(
+        select(Response.duplicate_review).where(Response.survey_id == demo.id, Response.is_possible_duplicate)
+    ).all()
     assert flags == [DuplicateReview.PENDING]
 
 
@@ -363,21 +413,29 @@ def test_the_migration_keeps_existing_responses_and_marks_flagged_ones_pending(t
     command.upgrade(config, "0003_feedback")
     with sqlite3.connect(path) as db:
         db.executescript("""
-            INSERT INTO areas (id, code, name, unit_type, level, path, valid_from) VALUES (1, '29578', 'Xã Đồng Phú', 'xa', 'commune', '/1/', '2020-01-01');
-            INSERT INTO surveys (id, title, introduction, status, margins, created_at) VALUES (1, 'S', '', 'open', '{}', '2026-01-01 00:00:00');
+            INSERT INTO areas (id, code, name, unit_type, level, path, valid_from)
+                VALUES (1, '29578', 'Xã Đồng Phú', 'xa', 'commune', '/1/', '2020-01-01');
+            INSERT INTO surveys (id, title, introduction, status, margins, created_at)
+                VALUES (1, 'S', '', 'open', '{}', '2026-01-01 00:00:00');
             INSERT INTO survey_versions (id, survey_id, number, created_at) VALUES (1, 1, 1, '2026-01-01 00:00:00');
             INSERT INTO survey_sections (id, version_id, position, title) VALUES (1, 1, 0, 'A');
-            INSERT INTO survey_questions (id, version_id, section_id, position, code, text, type, required, allow_dont_know, options)
+            INSERT INTO survey_questions
+                (id, version_id, section_id, position, code, text, type, required, allow_dont_know, options)
                 VALUES (1, 1, 1, 1, 'q01', 'Q', 'satisfaction5', 0, 0, '[]');
-            INSERT INTO survey_responses (id, survey_id, version_id, commune_id, channel, submitted_at, client_hash, answers_hash, is_possible_duplicate)
-                VALUES (1, 1, 1, 1, 'qr', '2026-01-01 00:00:00', 'h', 'a', 0), (2, 1, 1, 1, 'qr', '2026-01-01 00:01:00', 'h', 'a', 1);
+            INSERT INTO survey_responses (id, survey_id, version_id, commune_id, channel, submitted_at, client_hash,
+                                          answers_hash, is_possible_duplicate)
+                VALUES (1, 1, 1, 1, 'qr', '2026-01-01 00:00:00', 'h', 'a', 0),
+                       (2, 1, 1, 1, 'qr', '2026-01-01 00:01:00', 'h', 'a', 1);
             INSERT INTO survey_answers (response_id, question_id, value) VALUES (1, 1, '4'), (2, 1, '4');
             INSERT INTO survey_submission_tokens (nonce, response_id, used_at) VALUES ('n1', 1, '2026-01-01 00:00:00');
         """)
     db.close()
     command.upgrade(config, "0004_duplicate_review")
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT id, duplicate_review FROM survey_responses ORDER BY id").fetchall() == [(1, None), (2, "pending")]
+        assert db.execute("SELECT id, duplicate_review FROM survey_responses ORDER BY id").fetchall() == [
+            (1, None),
+            (2, "pending"),
+        ]
         assert db.execute("SELECT count(*) FROM survey_answers").fetchone() == (2,)
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     db.close()

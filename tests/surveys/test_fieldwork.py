@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.models import Role
 from surveys.models import Channel, ImportBatch, Response, WeightingRole
-from surveys.services import record_response
+from surveys.services.surveys import record_response
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 
@@ -63,11 +63,15 @@ def test_the_entry_error_summary_names_questions_by_their_number_on_the_sheet(cl
     assert count(session) == 0
 
 
-def test_a_sheet_with_a_question_left_blank_is_entered_without_it_but_not_without_sex(client, auth, session, areas, survey):
+def test_a_sheet_with_a_question_left_blank_is_entered_without_it_but_not_without_sex(
+    client, auth, session, areas, survey
+):
     auth.login(org_user(session, areas).email)
     required = next(q for q in survey.current_version.questions if q.required and q.weighting_role is None)
     sex = next(q for q in survey.current_version.questions if q.weighting_role is WeightingRole.SEX)
-    saved = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "B1") | {required.code: ""})
+    saved = client.post(
+        f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "B1") | {required.code: ""}
+    )
     assert saved.status_code == 302
     assert required.code not in session.scalars(select(Response)).one().answers
     refused = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "B2") | {sex.code: ""})
@@ -87,7 +91,9 @@ def test_import_keeps_a_row_whose_resident_skipped_a_question(client, auth, sess
     "serial, message",
     [("", "Vui lòng nhập số phiếu."), ("   ", "Vui lòng nhập số phiếu."), ("9" * 33, "Số phiếu dài tối đa 32 ký tự.")],
 )
-def test_a_missing_or_too_long_serial_is_refused_with_its_own_message(client, auth, session, areas, survey, serial, message):
+def test_a_missing_or_too_long_serial_is_refused_with_its_own_message(
+    client, auth, session, areas, survey, serial, message
+):
     auth.login(org_user(session, areas).email)
     refused = client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, serial))
     assert refused.status_code == 400
@@ -118,7 +124,9 @@ def upload(client, survey, data, name="phieu.csv"):
 
 def test_import_stores_every_row_and_refuses_the_same_file_twice(client, auth, session, officer, survey):
     auth.login(officer.email)
-    data = import_csv(survey, [("P1", "29578", valid_answers(survey)), ("P2", "29581", valid_answers(survey, "29581-01"))])
+    data = import_csv(
+        survey, [("P1", "29578", valid_answers(survey)), ("P2", "29581", valid_answers(survey, "29581-01"))]
+    )
     assert upload(client, survey, data).status_code == 302
     assert count(session) == 2
     assert session.scalars(select(ImportBatch)).one().row_count == 2
@@ -134,7 +142,10 @@ def test_import_stores_every_row_and_refuses_the_same_file_twice(client, auth, s
 def test_import_with_one_bad_row_stores_nothing_and_reports_row_and_column(client, auth, session, officer, survey):
     auth.login(officer.email)
     broken = valid_answers(survey) | {"q06": ["9"]}
-    data = import_csv(survey, [("P1", "29578", valid_answers(survey)), ("P2", "29578", broken), ("P3", "29641", valid_answers(survey))])
+    data = import_csv(
+        survey,
+        [("P1", "29578", valid_answers(survey)), ("P2", "29578", broken), ("P3", "29641", valid_answers(survey))],
+    )
     page = upload(client, survey, data)
     html = page.get_data(as_text=True)
     assert page.status_code == 400
@@ -235,7 +246,11 @@ def test_analyst_cannot_enter_or_import(client, auth, session, survey):
 def test_import_refuses_a_serial_already_typed_in(client, auth, session, officer, survey):
     auth.login(officer.email)
     client.post(f"/surveys/{survey.id}/entry?commune=29578", data=entry_data(survey, "P7"))
-    page = upload(client, survey, import_csv(survey, [("P8", "29578", valid_answers(survey)), ("P7", "29578", valid_answers(survey))]))
+    page = upload(
+        client,
+        survey,
+        import_csv(survey, [("P8", "29578", valid_answers(survey)), ("P7", "29578", valid_answers(survey))]),
+    )
     assert page.status_code == 400 and "Số phiếu P7 đã được nhập" in page.get_data(as_text=True)
     assert count(session) == 1
     assert session.scalars(select(ImportBatch)).first() is None

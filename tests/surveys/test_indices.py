@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import Role
-from surveys.indices import compute_survey_indices, rating_data
 from surveys.models import QuestionType
-from surveys.services import record_response
+from surveys.services.indices import compute_survey_indices, rating_data
+from surveys.services.surveys import record_response
 from surveys.template import DONT_KNOW
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
@@ -65,7 +65,9 @@ def test_analyst_sees_table_and_chart_and_downloads(client, auth, session, surve
     assert workbook.active["A1"].value == "level"
 
 
-def test_a_viewer_of_some_communes_sees_district_and_total_named_as_theirs_alone(client, auth, session, areas, survey, answered):
+def test_a_viewer_of_some_communes_sees_district_and_total_named_as_theirs_alone(
+    client, auth, session, areas, survey, answered
+):
     organisation = make_organisation(session, areas["29578"])
     make_user(session, role=Role.ORGANISATION, area_code="29578", organisation=organisation, email="mttq@example.vn")
     session.commit()
@@ -107,7 +109,9 @@ def test_a_clustered_design_with_one_hamlet_per_commune_is_explained(client, aut
     assert "respondents" not in page
 
 
-def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(client, auth, session, areas, officer, survey, answered):
+def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(
+    client, auth, session, areas, officer, survey, answered
+):
     areas["29578-01"].households = None  # areas imported without household counts
     session.commit()
     auth.login(officer.email)
@@ -117,7 +121,8 @@ def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(clien
 
 
 def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(session, survey, app):
-    from surveys.indices import RatingData, composite_bars
+    from surveys.services.indices import RatingData
+    from surveys.services.indices_page import composite_bars
 
     frame = pd.DataFrame(
         {"id": range(60), "district": "857", "commune": ["29578"] * 30 + ["29581"] * 30,
@@ -129,3 +134,16 @@ def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(sessi
     assert bars["29578"].meets_target is True
     assert bars["29581"].meets_target is False
     assert set(table["meets_target"].map(type)) <= {bool, type(None)}
+
+
+def test_the_chart_draws_each_levels_target_across_that_levels_bars_only(app, session, survey, answered):
+    from surveys.services.indices_page import BAR_HEIGHT, indices_page
+
+    with app.test_request_context():
+        chart = indices_page(session, survey, survey.areas, design=None, weighting=None).chart
+    assert [bar.level for bar in chart.bars] == ["commune", "commune", "district", "overall"]
+    # 80 % for the two communes, 90 % for the district (QĐ 320/QĐ-TTg), none for the whole area
+    assert {line.target: (line.x, line.top, line.bottom) for line in chart.targets} == {
+        0.8: (80.0, 0, 2 * BAR_HEIGHT),
+        0.9: (90.0, 2 * BAR_HEIGHT, 3 * BAR_HEIGHT),
+    }

@@ -11,15 +11,18 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from core.models import AuditEntry, Role
-from surveys.indices import IndicesUnavailable, compute_survey_indices, rating_data
-from surveys.margins import load_margins, parse_margins
 from surveys.models import QuestionType, WeightingRole
-from surveys.paper import ImportRefused
-from surveys.services import record_response
+from surveys.services.indices import IndicesUnavailable, compute_survey_indices, rating_data
+from surveys.services.margins import load_margins, parse_margins
+from surveys.services.paper import ImportRefused
+from surveys.services.surveys import record_response
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 
-GOOD = "variable,category,share\nsex,nam,0.49\nsex,nu,0.51\nage_group,18-29,0.2\nage_group,30-44,0.3\nage_group,45-59,0.3\nage_group,60+,0.2\n"
+GOOD = (
+    "variable,category,share\nsex,nam,0.49\nsex,nu,0.51\n"
+    "age_group,18-29,0.2\nage_group,30-44,0.3\nage_group,45-59,0.3\nage_group,60+,0.2\n"
+)
 
 
 def refused(survey, text: str, filename: str = "m.csv") -> list[tuple[int, str, str]]:
@@ -37,8 +40,14 @@ def test_a_good_file_gives_shares_per_variable(app, survey):
 
 def test_counts_become_shares_and_a_decimal_comma_is_read(app, survey):
     with app.test_request_context():
-        assert parse_margins(survey, "m.csv", b"variable;category;count\nsex;nam;300\nsex;nu;700\n")["sex"] == {"nam": 0.3, "nu": 0.7}
-        assert parse_margins(survey, "m.csv", b'variable,category,share\nsex,nam,"0,49"\nsex,nu,"0,51"\n')["sex"] == {"nam": 0.49, "nu": 0.51}
+        assert parse_margins(survey, "m.csv", b"variable;category;count\nsex;nam;300\nsex;nu;700\n")["sex"] == {
+            "nam": 0.3,
+            "nu": 0.7,
+        }
+        assert parse_margins(survey, "m.csv", b'variable,category,share\nsex,nam,"0,49"\nsex,nu,"0,51"\n')["sex"] == {
+            "nam": 0.49,
+            "nu": 0.51,
+        }
 
 
 def test_an_xlsx_file_is_read_like_a_csv(app, survey):
@@ -56,12 +65,17 @@ def test_an_xlsx_file_is_read_like_a_csv(app, survey):
     [
         ("variable,category\nsex,nam\n", 1, "share", "Thiếu cột"),
         ("variable,category,share\nincome,x,1\n", 2, "variable", "“income” không có"),
-        ("variable,category,share\nsex,nam,0.5\nsex,khac,0.5\n", 3, "category", "“khac” không có trong câu hỏi sex; dùng: nam, nu"),
+        (
+            "variable,category,share\nsex,nam,0.5\nsex,khac,0.5\n",
+            3,
+            "category",
+            "“khac” không có trong câu hỏi sex; dùng: nam, nu",
+        ),
         ("variable,category,share\nsex,nam,0.5\nsex,nam,0.5\n", 3, "category", "bị lặp"),
         ("variable,category,share\nsex,nam,-0.1\nsex,nu,1.1\n", 2, "share", "từ 0 đến 1"),
         ("variable,category,share\nsex,nam,abc\nsex,nu,0.5\n", 2, "share", "từ 0 đến 1"),
         ("variable,category,count\nsex,nam,-3\nsex,nu,5\n", 2, "count", "không âm"),
-        ("variable,category,count\nsex,nam,\"1,200\"\nsex,nu,5\n", 2, "count", "số nguyên không âm"),
+        ('variable,category,count\nsex,nam,"1,200"\nsex,nu,5\n', 2, "count", "số nguyên không âm"),
         # "1.234" is how Vietnamese writes 1234: read as 1.234 people it would shrink the group a thousandfold.
         ("variable,category,count\nsex,nam,1.234\nsex,nu,987\n", 2, "count", "không có dấu phân cách"),
         ("variable,category,share\nsex,nam,0.49\nsex,nu,0.41\n", 3, "share", "cộng lại bằng 0,9, phải bằng 1"),
@@ -100,7 +114,10 @@ def test_categories_must_be_the_weighting_questions_choices(app, session, survey
     question.options = [{"value": "m", "label": "Nam"}, {"value": "f", "label": "Nữ"}]
     session.flush()
     with app.test_request_context():
-        assert [p[1] for p in refused(survey, "variable,category,share\nsex,nam,0.5\nsex,nu,0.5\n")] == ["category", "category"]
+        assert [p[1] for p in refused(survey, "variable,category,share\nsex,nam,0.5\nsex,nu,0.5\n")] == [
+            "category",
+            "category",
+        ]
 
 
 def test_a_refused_load_keeps_the_old_margins_and_leaves_no_audit(app, session, survey):
@@ -108,7 +125,10 @@ def test_a_refused_load_keeps_the_old_margins_and_leaves_no_audit(app, session, 
     with app.test_request_context(), pytest.raises(ImportRefused):
         load_margins(session, survey, None, "bad.csv", b"variable,category,share\nsex,nam,2\n")
     assert survey.margins == {"sex": {"nam": 0.5, "nu": 0.5}}
-    assert session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "survey.load_margins")) == 0
+    assert (
+        session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "survey.load_margins"))
+        == 0
+    )
 
 
 # --- the upload page -------------------------------------------------------------------------
@@ -217,7 +237,9 @@ def test_raking_to_sex_shares_pulls_an_over_sampled_group_back(app, session, sur
     assert raked["29581"] == pytest.approx(unweighted["29581"])  # already balanced
     assert raked["ALL"] < unweighted["ALL"]
     assert set(table["weighting"]) == {"margins"}
-    overall = table[(table["level"] == "overall") & (table["item"] == codes(survey)[0]) & (table["measure"] == "prop_sat")]
+    overall = table[
+        (table["level"] == "overall") & (table["item"] == codes(survey)[0]) & (table["measure"] == "prop_sat")
+    ]
     assert overall["n_eff_kish"].iloc[0] < 12  # unequal weights cost precision
 
 

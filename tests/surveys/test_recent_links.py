@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from surveys.builder import change_question
 from surveys.formcache import BoundedCache
 from surveys.models import QuestionType, Response, SurveyStatus
-from surveys.services import find_question, record_response
+from surveys.services.builder import change_question
+from surveys.services.surveys import find_question, record_response
 from tests.surveys.conftest import fields_of, valid_answers
 from tests.surveys.test_respond import form_token, post_form
 

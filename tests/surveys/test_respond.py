@@ -144,7 +144,7 @@ def test_each_kind_of_bad_answer_is_refused_with_a_message_next_to_the_field(cli
 
 def test_commune_without_hamlets_on_record_is_not_asked_for_one(app, client, session, officer, criteria_2022):
     from core.areas import import_areas
-    from surveys.services import create_survey_from_template
+    from surveys.services.surveys import create_survey_from_template
 
     import_areas(session, "level,code,name,parent_code\ncommune,29599,Xã Không Ấp,857\n")
     commune = session.scalar(select(Area).where(Area.code == "29599"))
@@ -173,7 +173,7 @@ def test_an_edited_question_shows_at_once_despite_the_form_cache(app, client, se
 
 
 def test_questions_are_numbered_in_the_order_shown_and_empty_sections_are_hidden(app, client, session, officer, survey, link):
-    from surveys.builder import add_section, move_section
+    from surveys.services.builder import add_section, move_section
 
     with app.app_context():
         move_section(session, survey, officer, survey.current_version.sections[-1].position, -1)
@@ -194,7 +194,7 @@ def test_questions_are_numbered_in_the_order_shown_and_empty_sections_are_hidden
 def test_a_connection_the_database_dropped_costs_the_resident_nothing(client, session, link, survey, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from surveys import views
+    from surveys.respond import views
 
     real, failures = views.find_respondent_link, []
 

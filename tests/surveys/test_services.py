@@ -17,7 +17,7 @@ from surveys.errors import (
     SurveyUnavailable,
 )
 from surveys.models import Channel, CriteriaSet, Question, QuestionType, Response, SurveyStatus
-from surveys.services import (
+from surveys.services.surveys import (
     create_survey_from_template,
     purge_client_hashes,
     record_response,
@@ -200,7 +200,7 @@ def test_retention_purges_old_client_hashes_only(session, survey, link):
 
 def test_a_survey_created_by_an_admin_is_managed_by_the_district_officers(session, areas, criteria_2022, officer):
     from core.models import Role
-    from surveys.services import can_manage
+    from surveys.services.access import can_manage
     from tests.factories import make_user
 
     admin = make_user(session, role=Role.ADMIN, email="admin@example.vn")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.models import AuditEntry, User, record_audit
 from surveys.models import Survey, WeightingRole
-from surveys.paper import ImportProblem, ImportRefused, read_table
+from surveys.services.paper import ImportProblem, ImportRefused, read_table
 
 ROLES = (WeightingRole.SEX, WeightingRole.AGE_GROUP)
 HEADER = ("variable", "category", "share")
@@ -46,7 +46,8 @@ def weighting_labels(survey: Survey) -> dict[str, dict[str, str]]:
 
 def template_rows(survey: Survey) -> list[list[str]]:
     """One row per category of the weighting questions, share left blank."""
-    return [[variable, category, ""] for variable, categories in weighting_categories(survey).items() for category in categories]
+    return [[variable, category, ""]
+            for variable, categories in weighting_categories(survey).items() for category in categories]
 
 
 def _number(text: str, kind: str) -> float | None:
@@ -76,22 +77,28 @@ def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[
     kind = next((k for k in ("share", "count") if k in header), None)
     missing = [c for c in ("variable", "category") if c not in header] + ([] if kind else ["share"])
     if missing:
-        raise ImportRefused([ImportProblem(1, c, _("Thiếu cột (cần variable, category và share hoặc count).")) for c in missing])
+        message = _("Thiếu cột (cần variable, category và share hoặc count).")
+        raise ImportRefused([ImportProblem(1, c, message) for c in missing])
     allowed = weighting_categories(survey)
     problems: list[ImportProblem] = []
     values: dict[str, dict[str, float]] = {}
     last_row: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
-        variable, category, value = cells.get("variable", ""), cells.get("category", ""), _number(cells.get(kind, ""), kind)
+        variable, category = cells.get("variable", ""), cells.get("category", "")
+        value = _number(cells.get(kind, ""), kind)
         if variable not in allowed:
-            problems.append(ImportProblem(number, "variable", _("Biến “%(v)s” không có; dùng: %(allowed)s.", v=variable, allowed=", ".join(allowed) or "—")))
+            message = _("Biến “%(v)s” không có; dùng: %(allowed)s.", v=variable, allowed=", ".join(allowed) or "—")
+            problems.append(ImportProblem(number, "variable", message))
             continue
         if category not in allowed[variable]:
-            problems.append(ImportProblem(number, "category", _("Nhóm “%(c)s” không có trong câu hỏi %(v)s; dùng: %(allowed)s.",
-                                                                c=category, v=variable, allowed=", ".join(allowed[variable]))))
+            problems.append(ImportProblem(number, "category", _(
+                "Nhóm “%(c)s” không có trong câu hỏi %(v)s; dùng: %(allowed)s.",
+                c=category, v=variable, allowed=", ".join(allowed[variable]),
+            )))
         elif category in values.get(variable, {}):
-            problems.append(ImportProblem(number, "category", _("Nhóm “%(c)s” của %(v)s bị lặp.", c=category, v=variable)))
+            message = _("Nhóm “%(c)s” của %(v)s bị lặp.", c=category, v=variable)
+            problems.append(ImportProblem(number, "category", message))
         if value is None or value < 0 or (kind == "share" and value > 1):
             message = (_("Tỷ lệ phải là số từ 0 đến 1.") if kind == "share"
                        else _("Số người phải là số nguyên không âm, viết liền, không có dấu phân cách hàng nghìn."))
@@ -101,7 +108,8 @@ def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[
         last_row[variable] = number
     for variable, given in values.items() if not problems else ():  # a wrong category is reported as such first
         problems.extend(
-            ImportProblem(last_row[variable], "category", _("Thiếu nhóm “%(c)s” của %(v)s (ghi 0 nếu không có ai).", c=c, v=variable))
+            ImportProblem(last_row[variable], "category",
+                          _("Thiếu nhóm “%(c)s” của %(v)s (ghi 0 nếu không có ai).", c=c, v=variable))
             for c in allowed[variable] if c not in given
         )
     if not rows[1:]:
@@ -116,10 +124,12 @@ def _as_shares(values: dict[str, dict[str, float]], kind: str, last_row: dict[st
     for variable, by_category in values.items():
         total = sum(by_category.values())
         if kind == "count" and total <= 0:
-            problems.append(ImportProblem(last_row[variable], "count", _("Tổng số người của %(v)s bằng 0.", v=variable)))
+            message = _("Tổng số người của %(v)s bằng 0.", v=variable)
+            problems.append(ImportProblem(last_row[variable], "count", message))
         elif kind == "share" and abs(total - 1) > SUM_TOLERANCE:
-            problems.append(ImportProblem(last_row[variable], "share", _("Các tỷ lệ của %(v)s cộng lại bằng %(sum)s, phải bằng 1.",
-                                                                        v=variable, sum=format_decimal(round(total, 4)))))
+            message = _("Các tỷ lệ của %(v)s cộng lại bằng %(sum)s, phải bằng 1.",
+                        v=variable, sum=format_decimal(round(total, 4)))
+            problems.append(ImportProblem(last_row[variable], "share", message))
         else:
             margins[variable] = {c: v / total if kind == "count" else v for c, v in by_category.items()}
     if problems:
@@ -127,7 +137,9 @@ def _as_shares(values: dict[str, dict[str, float]], kind: str, last_row: dict[st
     return margins
 
 
-def load_margins(session: Session, survey: Survey, actor: User | None, filename: str, data: bytes) -> dict[str, dict[str, float]]:
+def load_margins(
+    session: Session, survey: Survey, actor: User | None, filename: str, data: bytes
+) -> dict[str, dict[str, float]]:
     """Replace the survey's margins with a checked file's (audited); a bad file changes nothing."""
     margins = parse_margins(survey, filename, data)
     survey.margins = margins
@@ -139,6 +151,7 @@ def margin_loads(session: Session, survey: Survey) -> Sequence[AuditEntry]:
     """Every load of this survey's margins, newest first (who, when, which file)."""
     return session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.action == LOAD_ACTION, AuditEntry.object_type == Survey.__tablename__, AuditEntry.object_id == survey.id)
+        .where(AuditEntry.action == LOAD_ACTION, AuditEntry.object_type == Survey.__tablename__,
+               AuditEntry.object_id == survey.id)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ).all()

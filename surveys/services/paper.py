@@ -19,7 +19,7 @@ from core.models import User
 from surveys.answers import validate_answers
 from surveys.errors import AnswerErrors, SurveyError
 from surveys.models import Channel, ImportBatch, Survey, SurveyArea
-from surveys.services import record_response
+from surveys.services.surveys import record_response
 
 FIXED = ("serial", "commune_code")
 MAX_ROWS = 20000
@@ -53,8 +53,10 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportRefused([ImportProblem(0, "", _("Không đọc được tệp XLSX: %(e)s", e=type(exc).__name__))]) from None
-        rows = [["" if v is None else _cell_text(v) for v in row] for row in workbook.active.iter_rows(values_only=True)]
+            message = _("Không đọc được tệp XLSX: %(e)s", e=type(exc).__name__)
+            raise ImportRefused([ImportProblem(0, "", message)]) from None
+        rows = [["" if v is None else _cell_text(v) for v in row]
+                for row in workbook.active.iter_rows(values_only=True)]
         workbook.close()
         # Excel keeps formatted but empty rows in the sheet; skip them as a CSV's blank lines are.
         return [row for row in rows if any(cell.strip() for cell in row)]
@@ -80,10 +82,13 @@ def import_paper_responses(
 ) -> ImportBatch:
     """Store every row as a paper response, or raise ImportRefused and store nothing."""
     digest = hashlib.sha256(data).hexdigest()
-    previous = session.scalar(select(ImportBatch).where(ImportBatch.survey_id == survey.id, ImportBatch.file_sha256 == digest))
+    previous = session.scalar(
+        select(ImportBatch).where(ImportBatch.survey_id == survey.id, ImportBatch.file_sha256 == digest)
+    )
     if previous is not None:
-        raise ImportRefused([ImportProblem(0, "", _("Tệp này đã được nhập ngày %(when)s (%(n)s phiếu).",
-                                                    when=format_datetime(previous.imported_at, "dd/MM/yyyy HH:mm"), n=previous.row_count))])
+        when = format_datetime(previous.imported_at, "dd/MM/yyyy HH:mm")
+        message = _("Tệp này đã được nhập ngày %(when)s (%(n)s phiếu).", when=when, n=previous.row_count)
+        raise ImportRefused([ImportProblem(0, "", message)])
     rows = read_table(filename, data)
     header = [h.strip().lower() for h in rows[0]] if rows else []
     expected = template_header(survey)
@@ -98,7 +103,8 @@ def import_paper_responses(
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
         link = by_code.get(cells.get("commune_code", ""))
         if link is None:
-            problems.append(ImportProblem(number, "commune_code", _("Mã xã không thuộc phiếu hoặc ngoài địa bàn của bạn.")))
+            message = _("Mã xã không thuộc phiếu hoặc ngoài địa bàn của bạn.")
+            problems.append(ImportProblem(number, "commune_code", message))
             continue
         serial = cells.get("serial", "")
         if not serial or serial in serials:
@@ -114,7 +120,8 @@ def import_paper_responses(
         problems.append(ImportProblem(2, "", _("Tệp không có dòng dữ liệu nào.")))
     if problems:
         raise ImportRefused(problems)
-    batch = ImportBatch(survey_id=survey.id, file_sha256=digest, filename=filename[:255], row_count=len(parsed), imported_by_id=actor.id)
+    batch = ImportBatch(survey_id=survey.id, file_sha256=digest, filename=filename[:255], row_count=len(parsed),
+                        imported_by_id=actor.id)
     session.add(batch)
     session.flush()
     for number, link, serial, answers in parsed:

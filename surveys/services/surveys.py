@@ -49,6 +49,7 @@ from surveys.models import (
     SurveyVersion,
     WeightingRole,
 )
+from surveys.services.access import can_follow
 from surveys.template import TEMPLATE_INTRODUCTION, TEMPLATE_TITLE, template_sections
 
 SERIAL_MAX_LENGTH = Response.__table__.c.serial.type.length  # a paper sheet's number
@@ -127,33 +128,6 @@ def _common_ancestor(session: Session, areas: Sequence[Area]) -> Area | None:
             break
         common.append(parts[0])
     return session.get(Area, int(common[-1])) if common and common[-1].isdigit() else None
-
-
-def can_manage(user: User, survey: Survey) -> bool:
-    """Admins manage every survey; officers those owned within their area."""
-    if user.role == Role.ADMIN:
-        return True
-    if user.role != Role.OFFICER or user.area is None:
-        return False
-    return survey.owner_area is not None and survey.owner_area.is_within(user.area)
-
-
-def can_follow(user: User, survey: Survey) -> bool:
-    """Who may see the monitor and exports: managers, analysts, and accounts covering a commune."""
-    if user.role in (Role.ADMIN, Role.ANALYST) or can_manage(user, survey):
-        return True
-    return any(user.can_see(sa.area) or _covers(user, sa.area) for sa in survey.areas)
-
-
-def _covers(user: User, commune: Area) -> bool:
-    return user.area is not None and user.area.is_within(commune)
-
-
-def visible_communes(user: User, survey: Survey) -> list[SurveyArea]:
-    """The survey's communes whose responses ``user`` may see."""
-    if user.role in (Role.ADMIN, Role.ANALYST) or can_manage(user, survey):
-        return list(survey.areas)
-    return [sa for sa in survey.areas if user.can_see(sa.area) or _covers(user, sa.area)]
 
 
 def list_surveys_for(session: Session, user: User) -> list[Survey]:
@@ -600,6 +574,13 @@ def purge_client_hashes(session: Session, older_than: timedelta, now: datetime |
 def count_responses(session: Session, survey: Survey) -> int:
     """How many responses a survey has."""
     return session.scalar(select(func.count()).where(Response.survey_id == survey.id)) or 0
+
+
+def response_counts(session: Session, surveys: Sequence[Survey]) -> dict[int, int]:
+    """Survey id -> how many responses it has, for a list of surveys in one query."""
+    ids = [survey.id for survey in surveys]
+    counted = select(Response.survey_id, func.count()).where(Response.survey_id.in_(ids)).group_by(Response.survey_id)
+    return dict.fromkeys(ids, 0) | dict(session.execute(counted).all())
 
 
 def criteria_sets(session: Session) -> list[CriteriaSet]:

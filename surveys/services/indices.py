@@ -8,11 +8,9 @@ lays the result out for a page and a chart.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -29,6 +27,9 @@ DESIGNS = ("stratified", "clustered")
 # population's sex and age-group shares (only offered once margins are loaded).
 WEIGHTINGS = ("equal", "hamlet", "margins", "hamlet_margins")
 RAKED = ("margins", "hamlet_margins")
+# Share satisfied the communes and districts must reach (QĐ 320/QĐ-TTg: 80 % per commune, 90 % per district),
+# judged on the interval's lower bound: the page's verdicts and the chart's target lines both read these.
+TARGETS = analysis.DEFAULT_RULES
 
 
 class IndicesUnavailable(ValueError):
@@ -122,8 +123,7 @@ def population_margins(data: RatingData, design_options: dict) -> pd.DataFrame:
 def compute_survey_indices(data: RatingData, *, design: str = "stratified", weighting: str = "equal") -> pd.DataFrame:
     """The long table of ``analysis.compute_indices`` for this survey's answers.
 
-    Targets are the defaults of ``analysis`` (share satisfied ≥ 80% per commune and
-    ≥ 90% per district, QĐ 320/QĐ-TTg), met only when the interval's lower bound is.
+    Targets are ``TARGETS``, met only when the interval's lower bound is.
     """
     if design not in DESIGNS or weighting not in WEIGHTINGS:
         raise IndicesUnavailable(f"unknown design {design!r} or weighting {weighting!r}")
@@ -140,7 +140,7 @@ def compute_survey_indices(data: RatingData, *, design: str = "stratified", weig
     try:
         if weighting in RAKED:
             options |= {"weighting": "rake", "margins": population_margins(data, options)}
-        result = analysis.compute_indices(data.frame, data.items, design=design, **options)
+        result = analysis.compute_indices(data.frame, data.items, design=design, thresholds=TARGETS, **options)
     except (analysis.WeightingError, analysis.InputError) as exc:
         raise IndicesUnavailable(_analysis_problem(exc, data.names)) from exc
     table = result.to_frame().assign(design=design, weighting=weighting)  # the download says how
@@ -183,55 +183,20 @@ def _analysis_problem(exc: analysis.WeightingError | analysis.InputError, names:
     commune = names.get(getattr(exc, "commune", None) or "", getattr(exc, "commune", None))
     cell = names.get(getattr(exc, "cell", None) or "", getattr(exc, "cell", None))
     if reason == "empty_cell":
-        return _("%(commune)s không có người trả lời nào thuộc nhóm “%(cell)s”, trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
+        return _("%(commune)s không có người trả lời nào thuộc nhóm “%(cell)s”, "
+                 "trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
                  "chưa gia quyền theo cơ cấu dân số được. Hãy thu thêm phiếu hoặc chọn cách gia quyền khác.",
                  commune=commune, cell=cell)
     if reason == "unknown_level":
-        return _("%(commune)s có người trả lời thuộc nhóm “%(cell)s” nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
+        return _("%(commune)s có người trả lời thuộc nhóm “%(cell)s” "
+                 "nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
                  commune=commune, cell=cell)
     if reason == "not_converged":
-        return _("Gia quyền lặp (raking) theo tỷ lệ dân số đã nạp không hội tụ ở %(commune)s: cơ cấu mẫu quá khác tỷ lệ dân số. "
+        return _("Gia quyền lặp (raking) theo tỷ lệ dân số đã nạp không hội tụ ở %(commune)s: "
+                 "cơ cấu mẫu quá khác tỷ lệ dân số. "
                  "Hãy chọn cách gia quyền khác.", commune=commune)
     logger.warning("indices unavailable: %s", exc)  # the details, in English, for whoever looks into it
     if commune:
         return _("Chưa tính được chỉ số của %(commune)s với thiết kế mẫu và trọng số đã chọn. Hãy chọn cách khác.",
                  commune=commune)
     return _("Chưa tính được chỉ số với thiết kế mẫu và trọng số đã chọn. Hãy chọn cách khác.")
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of the chart, in percent of the plot width."""
-
-    label: str
-    estimate: float
-    ci_lo: float
-    ci_hi: float
-    n_obs: int
-    meets_target: bool
-    low_n: bool
-
-
-def composite_bars(table: pd.DataFrame, names: dict[str, str]) -> list[Bar]:
-    """Share satisfied on the equal-weight composite, one bar per commune, then the total."""
-    rows = table[(table["item"] == "composite_equal") & (table["measure"] == "prop_sat")]
-    order = {"commune": 0, "district": 1, "overall": 2}
-    rows = rows.assign(_order=rows["level"].map(order)).sort_values(["_order", "area"])
-    bars = []
-    for row in rows.itertuples():
-        bars.append(
-            Bar(
-                label=names.get(str(row.area), str(row.area)),
-                estimate=_percent(row.estimate),
-                ci_lo=_percent(row.ci_lo),
-                ci_hi=_percent(row.ci_hi),
-                n_obs=int(row.n_obs),
-                meets_target=row.meets_target is True,
-                low_n=row.low_n_eff is True,
-            )
-        )
-    return bars
-
-
-def _percent(value: float) -> float:
-    return 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(np.clip(value, 0, 1) * 100)

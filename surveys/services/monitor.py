@@ -58,13 +58,15 @@ def fieldwork(session: Session, survey: Survey, links: Sequence[SurveyArea], zon
     commune_ids = [link.area_id for link in links]
     in_scope = (Response.survey_id == survey.id, Response.commune_id.in_(commune_ids))
     scope = (*in_scope, Response.is_counted)
-    per_commune = dict(session.execute(select(Response.commune_id, func.count()).where(*scope).group_by(Response.commune_id)).all())
-    per_hamlet = dict(session.execute(select(Response.hamlet_id, func.count()).where(*scope).group_by(Response.hamlet_id)).all())
+    per_commune = _count_by(session, Response.commune_id, scope)
+    per_hamlet = _count_by(session, Response.hamlet_id, scope)
     for link in links:
         area = link.area
-        result.coverage.append(CoverageRow(area.code, area.name, "commune", per_commune.get(area.id, 0), area.households or _sum_households(area)))
+        households = area.households or _sum_households(area)
+        result.coverage.append(CoverageRow(area.code, area.name, "commune", per_commune.get(area.id, 0), households))
         for hamlet in area.children:
-            result.coverage.append(CoverageRow(hamlet.code, hamlet.name, "hamlet", per_hamlet.get(hamlet.id, 0), hamlet.households))
+            responses = per_hamlet.get(hamlet.id, 0)
+            result.coverage.append(CoverageRow(hamlet.code, hamlet.name, "hamlet", responses, hamlet.households))
     result.total = sum(per_commune.values())
     reviews = dict(session.execute(
         select(Response.duplicate_review, func.count())
@@ -107,6 +109,11 @@ def _answer_counts(
             .where(*scope, Response.version_id.in_(version_ids), value.is_not(None)).group_by(value)
         ).all()))
     return dict(counts)
+
+
+def _count_by(session: Session, column: ColumnElement, scope: Sequence[ColumnElement[bool]]) -> dict[int, int]:
+    """Responses in ``scope`` per value of ``column``."""
+    return dict(session.execute(select(column, func.count()).where(*scope).group_by(column)).all())
 
 
 def _sum_households(area) -> int | None:  # noqa: ANN001

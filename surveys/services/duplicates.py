@@ -30,7 +30,7 @@ from surveys.models import (
     Survey,
     SurveyVersion,
 )
-from surveys.services import can_manage
+from surveys.services.access import can_manage
 
 PAGE_SIZE = 20
 MAX_SIMILAR = 3  # earlier responses shown beside a flagged one; wider tables do not fit a phone
@@ -109,8 +109,10 @@ def list_flagged(
     status: DuplicateReview | None = DuplicateReview.PENDING, page: int = 1,
 ) -> ReviewPage:
     """Flagged responses of the given communes (the viewer's scope), oldest first; ``status`` None for all."""
-    scope = (Response.survey_id == survey.id, Response.commune_id.in_(commune_ids), Response.is_possible_duplicate.is_(True))
-    counts = dict(session.execute(select(Response.duplicate_review, func.count()).where(*scope).group_by(Response.duplicate_review)).all())
+    scope = (Response.survey_id == survey.id, Response.commune_id.in_(commune_ids),
+             Response.is_possible_duplicate.is_(True))
+    by_review = select(Response.duplicate_review, func.count()).where(*scope).group_by(Response.duplicate_review)
+    counts = dict(session.execute(by_review).all())
     stmt = select(Response).where(*scope).order_by(Response.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     if status is not None:
         stmt = stmt.where(Response.duplicate_review == status)
@@ -124,7 +126,8 @@ def list_flagged(
     for response in flagged:
         found = matches[response.id]
         similar = [Similar(loaded[i], client, answers) for i, client, answers in found[:MAX_SIMILAR]]
-        items.append(Flagged(response, similar, len(found) - len(similar), _answer_rows(response, [s.response for s in similar])))
+        rows = _answer_rows(response, [s.response for s in similar])
+        items.append(Flagged(response, similar, len(found) - len(similar), rows))
     return ReviewPage(items, {s: counts.get(s, 0) for s in DuplicateReview}, page, has_next)
 
 
@@ -136,7 +139,9 @@ _DETAILS = (
 )
 
 
-def _earlier_matches(session: Session, survey: Survey, flagged: Sequence[Response]) -> dict[int, list[tuple[int, bool, bool]]]:
+def _earlier_matches(
+    session: Session, survey: Survey, flagged: Sequence[Response]
+) -> dict[int, list[tuple[int, bool, bool]]]:
     """For each flagged response, (id, same client, same answers) of the earlier ones of its commune.
 
     One query of ids and hashes for the whole page. Both hashes come first, then the same client
@@ -209,7 +214,9 @@ def decide_duplicates(
     Deciding again (a change of mind) is allowed; the audit log keeps every decision.
     """
     if not can_decide(actor, survey):
-        raise SurveyError(_("Chỉ quản trị viên và cán bộ Ban Chỉ đạo phụ trách phiếu khảo sát này mới được quyết định."))
+        raise SurveyError(
+            _("Chỉ quản trị viên và cán bộ Ban Chỉ đạo phụ trách phiếu khảo sát này mới được quyết định.")
+        )
     if decision not in DECISIONS:
         raise SurveyError(_("Hãy chọn giữ lại hoặc loại khỏi số liệu."))
     note = note.strip()

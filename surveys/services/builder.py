@@ -27,7 +27,7 @@ from surveys.models import (
     SurveyVersion,
     WeightingRole,
 )
-from surveys.services import editable_version, find_question
+from surveys.services.surveys import editable_version, find_question
 from surveys.template import WEIGHTING_SECTION
 
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import role_required
 from core.db import begin_write, get_session
 from core.models import MANAGER_ROLES, STAFF_ROLES
-from surveys.duplicates import (
+from surveys.errors import SurveyError
+from surveys.models import DuplicateReview, Survey
+from surveys.services.duplicates import (
     CHANNEL_LABELS,
     NOTE_MAX_LENGTH,
     REVIEW_LABELS,
@@ -19,10 +21,7 @@ from surveys.duplicates import (
     decide_duplicates,
     list_flagged,
 )
-from surveys.errors import SurveyError
-from surveys.models import DuplicateReview, Survey
-from surveys.services import visible_communes
-from surveys.staff import bp, get_survey
+from surveys.views.common import get_survey, links_in_scope
 
 ALL = "all"
 MAX_PAGE = 10**6  # a larger page number would overflow the database's OFFSET
@@ -37,10 +36,7 @@ def _filters() -> tuple[str, int]:
 
 
 def _commune_ids(survey: Survey) -> list[int]:
-    ids = [link.area_id for link in visible_communes(current_user, survey)]
-    if not ids:
-        abort(404)
-    return ids
+    return [link.area_id for link in links_in_scope(survey)]
 
 
 def _page(survey: Survey) -> str:
@@ -52,14 +48,12 @@ def _page(survey: Survey) -> str:
                            note_max=NOTE_MAX_LENGTH, can_decide=can_decide(current_user, survey))
 
 
-@bp.route("/<int:survey_id>/duplicates")
 @role_required(*STAFF_ROLES)
 def duplicates(survey_id: int) -> Any:
     """Flagged responses beside the earlier ones they resemble, by review status."""
     return _page(get_survey(survey_id))
 
 
-@bp.route("/<int:survey_id>/duplicates", methods=["POST"])
 @role_required(*MANAGER_ROLES)
 def decide_on_duplicates(survey_id: int) -> Any:
     """Keep or exclude one or several flagged responses; a refused request changes nothing."""
@@ -80,3 +74,9 @@ def decide_on_duplicates(survey_id: int) -> Any:
             decision=REVIEW_LABELS[DuplicateReview(decision)]), "info")
     status, page = _filters()
     return redirect(url_for("surveys_staff.duplicates", survey_id=survey.id, status=status, page=page), 303)
+
+
+def add_routes(bp: Blueprint) -> None:
+    """The duplicates review."""
+    bp.add_url_rule("/<int:survey_id>/duplicates", view_func=duplicates)
+    bp.add_url_rule("/<int:survey_id>/duplicates", view_func=decide_on_duplicates, methods=["POST"])

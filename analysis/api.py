@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,7 +19,10 @@ from .estimates import EstimateOptions, estimate_indices
 from .thresholds import DEFAULT_RULES, ThresholdRule, apply_thresholds
 from .weights import WeightResult, calibrate, design_weights
 
-__all__ = ["ResultTable", "compute_indices", "compute_weights"]
+if TYPE_CHECKING:
+    from .plan import AnalysisPlan
+
+__all__ = ["ResultTable", "compute_indices", "compute_weights", "run_plan"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +33,7 @@ class ResultTable:
     weights: WeightResult
     responses: Responses
     options: EstimateOptions
+    plan: AnalysisPlan | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Return (a copy of) the long table."""
@@ -199,3 +204,44 @@ def compute_indices(
     if thresholds is not None:
         table = apply_thresholds(table, thresholds, min_n_eff=min_n_eff)
     return ResultTable(table=table, weights=wr, responses=resp, options=options)
+
+
+def run_plan(
+    plan: AnalysisPlan,
+    responses: pd.DataFrame,
+    items=None,
+    *,
+    cells: pd.DataFrame | None = None,
+    margins: pd.DataFrame | None = None,
+    hamlet_population: pd.DataFrame | None = None,
+    item_weights: pd.DataFrame | None = None,
+    sources: dict[str, str] | None = None,
+) -> ResultTable:
+    """Compute the indices as ``plan`` says; the one path the command line and the platform share.
+
+    ``item_weights`` (a table) replaces the plan's own item and criterion weights when given. The
+    table gains a ``plan`` column (``name v<version>``) so every copy of it names its plan.
+    """
+    result = compute_indices(
+        responses,
+        items,
+        design=plan.resolve_design(responses),
+        weighting=plan.calibration,
+        cells=cells if plan.calibration == "poststratify" else None,
+        margins=margins if plan.calibration == "rake" else None,
+        item_weights=item_weights if item_weights is not None else plan.item_weight_frame(),
+        design_weights_from=plan.design_weights,
+        hamlet_population=hamlet_population,
+        satisfied_min=plan.satisfied_min,
+        dissatisfied_max=plan.dissatisfied_max,
+        conf_level=plan.conf_level,
+        ci=plan.ci,
+        epsilon=plan.epsilon,
+        max_iter=plan.max_iter,
+        trim=plan.trim,
+        thresholds=plan.threshold_rules(),
+        min_n_eff=plan.min_n_eff,
+        scale_max=plan.scale_max,
+        sources=sources,
+    )
+    return replace(result, table=result.table.assign(plan=plan.label), plan=plan)

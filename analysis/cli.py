@@ -15,7 +15,7 @@ import tempfile
 
 import pandas as pd
 
-from .api import compute_indices
+from .api import run_plan
 from .data import (
     InputError,
     read_table,
@@ -24,8 +24,17 @@ from .data import (
     validate_margins,
 )
 from .exports import write_table
+from .plan import (
+    INTERVALS,
+    AnalysisPlan,
+    LevelTarget,
+    PlanError,
+    dump_plan,
+    load_plan,
+    with_overrides,
+)
 from .reliability import cronbach_alpha, fit_drivers
-from .thresholds import DEFAULT_RULES, parse_rule
+from .thresholds import parse_rule
 from .weights import WeightingError
 
 __all__ = ["main"]
@@ -70,11 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="commune, hamlet, population: design weight = hamlet population ÷ hamlet sample",
     )
-    p.add_argument("--design", required=True, choices=["stratified", "clustered"])
-    p.add_argument("--weighting", required=True, choices=["none", "poststratify", "rake"])
+    p.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="analysis plan (JSON); options given beside it override its fields",
+    )
+    p.add_argument(
+        "--plan-out", metavar="FILE", help="also write the plan this run used (JSON)"
+    )
+    p.add_argument("--design", choices=["auto", "stratified", "clustered"])
+    p.add_argument("--weighting", choices=["none", "poststratify", "rake"])
     p.add_argument(
         "--design-weights",
-        default="auto",
         choices=["auto", "one", "given", "hamlet"],
         help="auto: the design_weight column if present, else hamlet populations if given, else 1",
     )
@@ -104,20 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--outcome", metavar="COLUMN", help="overall satisfaction column for --drivers-out"
     )
     p.add_argument(
-        "--satisfied-min", type=int, default=4, help="answers ≥ this are satisfied (default 4)"
+        "--satisfied-min", type=int, help="answers ≥ this are satisfied (default 4)"
     )
     p.add_argument(
         "--dissatisfied-max",
         type=int,
-        default=2,
         help="answers ≤ this are dissatisfied (default 2)",
     )
-    p.add_argument("--scale-max", type=int, default=5, help="highest answer code (default 5)")
-    p.add_argument("--conf-level", type=float, default=0.95)
+    p.add_argument("--scale-max", type=int, help="highest answer code (default 5)")
+    p.add_argument("--conf-level", type=float)
     p.add_argument(
         "--ci",
-        default="logit",
-        choices=["logit", "t", "normal"],
+        choices=list(INTERVALS),
         help="logit: logit-t for shares and t for means (default); t; normal",
     )
     p.add_argument(
@@ -131,7 +145,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--min-n-eff",
         type=float,
-        default=30.0,
         help="flag areas whose Kish effective n is below this",
     )
     p.add_argument(
@@ -140,9 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="bounds on weight ÷ commune mean weight, then re-calibrate",
     )
     p.add_argument(
-        "--epsilon", type=float, default=1e-12, help="raking tolerance relative to Σ weights"
+        "--epsilon", type=float, help="raking tolerance relative to Σ weights"
     )
-    p.add_argument("--max-iter", type=int, default=1000, help="raking iteration cap")
+    p.add_argument("--max-iter", type=int, help="raking iteration cap")
     return p
 
 
@@ -214,101 +227,146 @@ def _locate(err: WeightingError, tables: dict[str, tuple[str, pd.DataFrame]]) ->
     return f"{tables.get('population', tables['responses'])[0]}: {err}"
 
 
-def run(argv=None) -> int:
-    """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
+def _outputs(args) -> list[tuple[str, str]]:
+    """(path, format) of every table to write, the main table first; refuses clashes."""
     outputs = [(args.out, _format(args.out, "--out"))]
     if args.drivers_out and not args.outcome:
         raise UsageError("--drivers-out needs --outcome COLUMN")
     for option in ("weights_out", "reliability_out", "drivers_out", "diagnostics_out"):
         if getattr(args, option):
-            outputs.append(
-                (
-                    getattr(args, option),
-                    _format(getattr(args, option), "--" + option.replace("_", "-")),
-                )
-            )
+            flag = "--" + option.replace("_", "-")
+            outputs.append((getattr(args, option), _format(getattr(args, option), flag)))
+    if args.plan_out:
+        if not args.plan_out.lower().endswith(".json"):
+            raise UsageError(f"--plan-out {args.plan_out}: use a .json file name")
+        outputs.append((args.plan_out, "json"))
     if len({os.path.abspath(p) for p, _ in outputs}) != len(outputs):
         raise UsageError("output files must differ")
-    if args.weighting == "poststratify" and not args.cells:
-        raise UsageError("--weighting poststratify needs --cells FILE")
-    if args.weighting == "rake" and not args.margins:
-        raise UsageError("--weighting rake needs --margins FILE")
-    if args.weighting == "none" and (args.cells or args.margins):
-        raise UsageError("--cells/--margins given but --weighting is none")
+    return outputs
+
+
+def _plan_from_args(args) -> AnalysisPlan:
+    """The plan file's plan (or the defaults), changed by the options given on the command line."""
+    if args.plan:
+        try:
+            with open(args.plan, encoding="utf-8") as fh:
+                base = load_plan(fh.read(), source=args.plan)
+        except OSError as exc:
+            raise UsageError(f"--plan {args.plan}: {exc.strerror}") from None
+        except (PlanError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--plan {exc}") from None
+    elif args.design is None or args.weighting is None:
+        raise UsageError("--design and --weighting are required without --plan FILE")
+    else:
+        base = AnalysisPlan(name="command line")
     try:
-        rules = tuple(parse_rule(t) for t in args.target) if args.target else DEFAULT_RULES
+        targets = tuple(_level_target(parse_rule(t)) for t in args.target) if args.target else None
     except ValueError as exc:
         raise UsageError(f"--target: {exc}") from None
-    trim = None
-    if args.trim:
-        try:
-            trim = tuple(float(x) for x in args.trim.split(","))
-            if len(trim) != 2 or not 0 <= trim[0] < 1 < trim[1]:
-                raise ValueError
-        except ValueError:
-            raise UsageError(
-                f"--trim {args.trim}: expected LOW,HIGH with 0 ≤ LOW < 1 < HIGH"
-            ) from None
+    try:
+        return with_overrides(
+            base,
+            design=args.design,
+            calibration=args.weighting,
+            design_weights=args.design_weights,
+            satisfied_min=args.satisfied_min,
+            dissatisfied_max=args.dissatisfied_max,
+            scale_max=args.scale_max,
+            conf_level=args.conf_level,
+            ci=args.ci,
+            targets=targets,
+            min_n_eff=args.min_n_eff,
+            trim=_trim(args.trim),
+            epsilon=args.epsilon,
+            max_iter=args.max_iter,
+        )
+    except PlanError as exc:
+        raise UsageError(str(exc)) from None
 
-    responses = read_table(args.responses)
-    tables = {"responses": (args.responses, responses)}
-    cells = margins = hamlets = None
+
+def _level_target(rule) -> LevelTarget:
+    return LevelTarget(rule.level, rule.target, rule.measure, rule.item)
+
+
+def _trim(text: str | None) -> tuple[float, float] | None:
+    if not text:
+        return None
+    try:
+        trim = tuple(float(x) for x in text.split(","))
+        if len(trim) != 2 or not 0 <= trim[0] < 1 < trim[1]:
+            raise ValueError
+    except ValueError:
+        raise UsageError(f"--trim {text}: expected LOW,HIGH with 0 ≤ LOW < 1 < HIGH") from None
+    return trim
+
+
+def _check_population(args, plan: AnalysisPlan) -> None:
+    if plan.calibration == "poststratify" and not args.cells:
+        raise UsageError("--weighting poststratify needs --cells FILE")
+    if plan.calibration == "rake" and not args.margins:
+        raise UsageError("--weighting rake needs --margins FILE")
+    if plan.calibration == "none" and (args.cells or args.margins):
+        raise UsageError("--cells/--margins given but --weighting is none")
+
+
+def _read_population(args, tables: dict) -> dict:
+    """Population tables named by the options, validated; records the calibration table's file."""
+    out: dict = {"cells": None, "margins": None, "hamlet_population": None}
     if args.cells:
         cells = read_table(args.cells)
         tables["population"] = (args.cells, cells)
-        cells, _ = validate_cells(cells, source=args.cells)
+        out["cells"], _ = validate_cells(cells, source=args.cells)
     if args.margins:
         margins = read_table(args.margins)
         tables["population"] = (args.margins, margins)
-        margins, _ = validate_margins(margins, source=args.margins)
+        out["margins"], _ = validate_margins(margins, source=args.margins)
     if args.hamlet_population:
-        hamlets = validate_hamlet_population(
+        out["hamlet_population"] = validate_hamlet_population(
             read_table(args.hamlet_population), source=args.hamlet_population
         )
+    return out
+
+
+def run(argv=None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    outputs = _outputs(args)
+    plan = _plan_from_args(args)
+    _check_population(args, plan)
+    responses = read_table(args.responses)
+    tables = {"responses": (args.responses, responses)}
+    population = _read_population(args, tables)
     items = [i.strip() for i in args.items.split(",")] if args.items else None
     try:
-        result = compute_indices(
+        result = run_plan(
+            plan,
             responses,
             items,
-            design=args.design,
-            weighting=args.weighting,
-            cells=cells,
-            margins=margins,
             item_weights=read_table(args.item_weights) if args.item_weights else None,
-            design_weights_from=args.design_weights,
-            hamlet_population=hamlets,
-            satisfied_min=args.satisfied_min,
-            dissatisfied_max=args.dissatisfied_max,
-            conf_level=args.conf_level,
-            ci=args.ci,
-            epsilon=args.epsilon,
-            max_iter=args.max_iter,
-            trim=trim,
-            thresholds=rules,
-            min_n_eff=args.min_n_eff,
-            scale_max=args.scale_max,
-            sources={
-                "responses": args.responses,
-                "item_weights": args.item_weights or "<item weights>",
-            },
+            sources={"responses": args.responses, "item_weights": args.item_weights or "<item weights>"},
+            **population,
         )
     except WeightingError as exc:
         raise UsageError(_locate(exc, tables)) from None
-    payloads = [(args.out, _serialise(result.to_frame(), outputs[0][1]))]
-    for path, fmt in outputs[1:]:
-        if path == args.weights_out:
-            table = result.weights_frame()
-        elif path == args.diagnostics_out:
-            table = result.weights.diagnostics
-        elif path == args.reliability_out:
-            table = _reliability_table(result)
-        else:
-            table = _drivers_table(result, args.outcome, args.responses)
-        payloads.append((path, _serialise(table, fmt)))
-    _commit(payloads)
+    _commit([(path, _payload(result, path, fmt, args)) for path, fmt in outputs])
     return 0
 
+
+def _payload(result, path: str, fmt: str, args) -> bytes:
+    """The bytes of one output file."""
+    if fmt == "json":
+        return dump_plan(result.plan).encode("utf-8")
+    if path == args.out:
+        table = result.to_frame()
+    elif path == args.weights_out:
+        table = result.weights_frame()
+    elif path == args.diagnostics_out:
+        table = result.weights.diagnostics
+    elif path == args.reliability_out:
+        table = _reliability_table(result)
+    else:
+        table = _drivers_table(result, args.outcome, args.responses)
+    return _serialise(table, fmt)
 
 def _reliability_table(result) -> pd.DataFrame:
     resp = result.responses

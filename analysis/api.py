@@ -62,6 +62,7 @@ def compute_weights(
     max_iter: int = 1000,
     trim=None,
     require_hamlets: bool = False,
+    allow_lonely: bool = False,
 ) -> WeightResult:
     """Compute design weights and calibrate them within each commune (see :func:`calibrate`).
 
@@ -95,6 +96,7 @@ def compute_weights(
         max_iter=max_iter,
         trim=trim,
         require_hamlets=require_hamlets,
+        allow_lonely=allow_lonely,
     )
 
 
@@ -121,6 +123,7 @@ def compute_indices(
     scale_max: int = 5,
     levels=("commune", "district", "overall"),
     sources: dict[str, str] | None = None,
+    lonely_psu: str = "fail",
 ) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
@@ -144,6 +147,9 @@ def compute_indices(
         Flag ``low_n_eff`` below this Kish effective n.
     sources : dict, optional
         Names for error messages: ``{"responses": "file.csv", "item_weights": ...}``.
+    lonely_psu : {"fail", "remove", "adjust", "certainty", "average"}
+        R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (clustered) or one
+        respondent (stratified); ``fail`` refuses such a commune (see :mod:`analysis.variance`).
 
     Returns
     -------
@@ -159,6 +165,7 @@ def compute_indices(
         conf_level=conf_level,
         ci=ci,
         levels=tuple(levels),
+        lonely_psu=lonely_psu,
     )
     weighting_vars: tuple[str, ...] = ()
     if weighting == "poststratify":
@@ -199,6 +206,7 @@ def compute_indices(
         max_iter=max_iter,
         trim=trim,
         require_hamlets=design == "clustered",
+        allow_lonely=lonely_psu != "fail",
     )
     table = estimate_indices(resp, wr, options=options, item_weights=item_weights)
     if thresholds is not None:
@@ -243,5 +251,6 @@ def run_plan(
         min_n_eff=plan.min_n_eff,
         scale_max=plan.scale_max,
         sources=sources,
+        lonely_psu=plan.lonely_psu,
     )
     return replace(result, table=result.table.assign(plan=plan.label), plan=plan)

@@ -45,6 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from .data import Responses
+from .variance import LONELY_PSU_RULES, domain_variance
 from .weights import WeightResult
 
 __all__ = ["COLUMNS", "MEASURES", "EstimateOptions", "estimate_indices", "composite_coefficients"]
@@ -76,7 +77,8 @@ class EstimateOptions:
     satisfied_min / dissatisfied_max : an answer ≥ satisfied_min is satisfied, ≤ dissatisfied_max
     dissatisfied; conf_level : interval level; ci : ``"normal"``, ``"t"`` or ``"logit"`` (t for
     means and scores, logit-t for shares); rake_rounds : rounds of the raking residual (R: 10);
-    levels : which domain levels to report.
+    levels : which domain levels to report; lonely_psu : R's rule for a commune with one sampled
+    PSU (see :mod:`analysis.variance`).
     """
 
     design: str = "stratified"
@@ -86,6 +88,7 @@ class EstimateOptions:
     ci: str = "logit"
     rake_rounds: int = 10
     levels: tuple[str, ...] = ("commune", "district", "overall")
+    lonely_psu: str = "fail"
 
     def __post_init__(self):
         if self.design not in ("stratified", "clustered"):
@@ -94,6 +97,8 @@ class EstimateOptions:
             raise ValueError(f"ci must be 'normal', 't' or 'logit', not {self.ci!r}")
         if not 0 < self.conf_level < 1:
             raise ValueError("conf_level must lie strictly between 0 and 1")
+        if self.lonely_psu not in LONELY_PSU_RULES:
+            raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU_RULES)}, not {self.lonely_psu!r}")
         if self.dissatisfied_max >= self.satisfied_min:
             raise ValueError("dissatisfied_max must be below satisfied_min")
 
@@ -216,13 +221,6 @@ def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
     return F
 
 
-def _stratum_variance(s1, s2, n_h) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = n_h / (n_h - 1) * (s2 - s1 * s1 / n_h)
-    v = np.where(n_h > 1, v, np.where(n_h == 1, np.nan, 0.0))
-    return v
-
-
 def _intervals(est, se, df, measure_is_share, opts: EstimateOptions):
     alpha = 1 - opts.conf_level
     z = stats.norm.ppf(1 - alpha / 2)
@@ -322,7 +320,7 @@ def estimate_indices(
                     (w2j[:, :, None] * L * L).sum(axis=1),
                     grid.n_strata,
                 )
-            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, grid.psus_per_stratum[:, None]), G)
+            var = _variance(s1, s2, grid, dom_of_h, G, options, wr)
             n_obs = np.bincount(dom_j, weights=cj[:, 1:].sum(axis=1), minlength=G)
             sw2 = np.bincount(dom_j, weights=w2j[:, 1:].sum(axis=1), minlength=G)
             vsrs = _srs_variance(f, a, R, N, n_obs, _by_rows(dom_j, w1j, G))
@@ -333,9 +331,7 @@ def estimate_indices(
                 comp_est[(level, name)] = comp_est[(level, name)] + coef[k] * R
             rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
         comp_tables.append(tables)
-    comp_rows = _composites(
-        resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered
-    )
+    comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options)
     return _assemble(rows + comp_rows, domains, wr, grid, options, resp.scale_max)
 
 
@@ -355,6 +351,13 @@ def _linearize(f, a, F, w1j, dom_j, G):
             - R[dom_j][:, None, :] * (a[None, :, None] - F[:, None, 3:4])
         ) / N[dom_j][:, None, None]
     return R, N, np.nan_to_num(L)  # a domain where nobody answered contributes nothing
+
+
+def _variance(s1, s2, grid: _Grid, dom_of_h, G, options: EstimateOptions, wr: WeightResult):
+    """Domain variances from the strata sums, lonely strata by the options' rule."""
+    return domain_variance(
+        s1, s2, grid.psus_per_stratum, dom_of_h, G, lonely_psu=options.lonely_psu, calibrated=wr.calibrated
+    )
 
 
 def _strata_sums(stratum, t, t2, H):
@@ -381,8 +384,9 @@ def _psu_totals(L, w1u, grid: _Grid, n_psu: int) -> np.ndarray:
     return _by_rows(grid.psu_of_unit, t_u, n_psu)
 
 
-def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered):
+def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options):
     """Composite rows: estimate Σ c_k R_k, variance of e = Σ c_k e_k over all respondents."""
+    clustered = options.design == "clustered"
     H = grid.n_strata
     rows = []
     answered_any = {name: (resp.codes[:, coef > 0] > 0).any(axis=1) for name, coef in comps.items()}
@@ -417,7 +421,7 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
         dom_i = dom_of_h[wr.commune_code]
         for name in comps:
             s1, s2 = s[(level, name)]
-            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, grid.psus_per_stratum[:, None]), G)
+            var = _variance(s1, s2, grid, dom_of_h, G, options, wr)
             mask = answered_any[name]
             n_obs = np.bincount(dom_i[mask], minlength=G).astype(float)
             sw = np.bincount(dom_i[mask], weights=w[mask], minlength=G)

@@ -34,7 +34,7 @@ DESIGNS = ("auto", "clustered", "stratified")
 DESIGN_WEIGHTS = ("auto", "one", "given", "hamlet")
 CALIBRATIONS = ("rake", "poststratify", "none")
 INTERVALS = ("logit", "t", "normal")
-LONELY_PSU = ("fail",)
+LONELY_PSU = ("adjust", "fail", "remove", "certainty", "average")
 VARIANCES = ("linearization",)
 LEVELS = ("commune", "district", "overall")
 MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
@@ -143,7 +143,7 @@ class AnalysisPlan:
     min_n_eff: float = 30.0
     ci: str = "logit"
     conf_level: float = 0.95
-    lonely_psu: str = "fail"
+    lonely_psu: str = "adjust"
     variance: str = "linearization"
     epsilon: float = 1e-12
     max_iter: int = 1000

@@ -308,6 +308,7 @@ def calibrate(
     trim=None,
     trim_max_iter: int = 1000,
     require_hamlets: bool = False,
+    allow_lonely: bool = False,
 ) -> WeightResult:
     """Calibrate design weights to population cells or margins within each commune.
 
@@ -332,6 +333,9 @@ def calibrate(
         calibrated to the same cells or margins (not cross-checked with R).
     require_hamlets : bool
         Also refuse a commune whose respondents all come from one hamlet (clustered designs).
+    allow_lonely : bool
+        Accept a commune with one respondent (or one hamlet): the variance estimator then applies
+        a lonely-PSU rule other than ``fail`` (see :mod:`analysis.variance`).
 
     Returns
     -------
@@ -365,7 +369,8 @@ def calibrate(
             )
     cell, key, commune_code = _joint(frame, variables)
     communes = tuple(str(c) for c in _codes(frame["commune"])[1])
-    _check_communes(frame, commune_code, communes, require_hamlets)
+    if not allow_lonely:
+        _check_communes(frame, commune_code, communes, require_hamlets)
     cell_commune = pd.Index(communes).get_indexer(key["commune"]).astype(np.int64)
     targets = _rake_targets(key, margins, variables) if method == "rake" else []
     margin_codes = tuple(code for code, _ in targets)

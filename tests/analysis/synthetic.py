@@ -77,7 +77,7 @@ def make_survey(
 
 R_SCRIPT = r"""
 suppressMessages({library(survey); library(psych)})
-options(survey.lonely.psu = "fail")
+options(survey.lonely.psu = Sys.getenv("SURVEY_LONELY_PSU", "fail"))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]; kind <- args[2]; weighting <- args[3]
 items <- strsplit(args[4], ",")[[1]]

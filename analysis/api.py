@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
+from .collapse import collapse_empty_cells
 from .data import (
     Responses,
     validate_cells,
@@ -124,6 +126,7 @@ def compute_indices(
     levels=("commune", "district", "overall"),
     sources: dict[str, str] | None = None,
     lonely_psu: str = "fail",
+    collapse: bool = False,
 ) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
@@ -150,6 +153,9 @@ def compute_indices(
     lonely_psu : {"fail", "remove", "adjust", "certainty", "average"}
         R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (clustered) or one
         respondent (stratified); ``fail`` refuses such a commune (see :mod:`analysis.variance`).
+    collapse : bool
+        Within a commune, merge calibration cells that have population but no respondent (see
+        :mod:`analysis.collapse`) instead of refusing; adds a ``collapse`` column saying what was done.
 
     Returns
     -------
@@ -195,8 +201,14 @@ def compute_indices(
         item_weights = validate_item_weights(
             item_weights, resp.items, source=sources["item_weights"]
         )
+    weighting_frame, actions = resp.frame, None
+    if collapse and weighting != "none":
+        collapsed = collapse_empty_cells(resp.frame, cells if weighting == "poststratify" else margins,
+                                         weighting, weighting_vars)
+        weighting_frame, actions = collapsed.frame, collapsed.actions
+        cells, margins = (collapsed.population, None) if weighting == "poststratify" else (None, collapsed.population)
     wr = compute_weights(
-        resp,
+        weighting_frame,
         weighting=weighting,
         cells=cells,
         margins=margins,
@@ -211,6 +223,9 @@ def compute_indices(
     table = estimate_indices(resp, wr, options=options, item_weights=item_weights)
     if thresholds is not None:
         table = apply_thresholds(table, thresholds, min_n_eff=min_n_eff)
+    if actions is not None:
+        commune_rows = (table["level"] == "commune").to_numpy()
+        table["collapse"] = np.where(commune_rows, table["area"].map(lambda area: actions.get(area, "")).to_numpy(), "")
     return ResultTable(table=table, weights=wr, responses=resp, options=options)
 
 
@@ -252,5 +267,6 @@ def run_plan(
         scale_max=plan.scale_max,
         sources=sources,
         lonely_psu=plan.lonely_psu,
+        collapse=plan.collapse,
     )
     return replace(result, table=result.table.assign(plan=plan.label), plan=plan)

@@ -131,7 +131,7 @@ class AnalysisPlan:
     design: str = "auto"
     design_weights: str = "auto"
     calibration: str = "rake"
-    collapse: bool = False
+    collapse: bool = True
     trim: tuple[float, float] | None = None
     satisfied_min: int = 4
     dissatisfied_max: int = 2

@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ci",
         choices=list(INTERVALS),
-        help="logit: logit-t for shares and t for means (default); t; normal",
+        help="beta (default): Korn-Graubard for shares, logit on the answer scale for means; logit: "
+        "logit-t for shares and t for means; t; normal",
     )
     p.add_argument(
         "--target",

@@ -42,9 +42,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .data import Responses
+from .intervals import INTERVAL_METHODS, confidence_bounds
 from .variance import LONELY_PSU_RULES, domain_variance
 from .weights import WeightResult
 
@@ -66,6 +66,7 @@ COLUMNS = [
     "n_eff_kish",
 ]
 MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
+_KIND = {"mean": "mean", "score": "score", "prop_sat": "share", "prop_dissat": "share"}
 _BASE = ("mean", "prop_sat", "prop_dissat")
 
 
@@ -75,8 +76,8 @@ class EstimateOptions:
 
     design : ``"stratified"`` (respondents as PSUs) or ``"clustered"`` (hamlets as PSUs);
     satisfied_min / dissatisfied_max : an answer ≥ satisfied_min is satisfied, ≤ dissatisfied_max
-    dissatisfied; conf_level : interval level; ci : ``"normal"``, ``"t"`` or ``"logit"`` (t for
-    means and scores, logit-t for shares); rake_rounds : rounds of the raking residual (R: 10);
+    dissatisfied; conf_level : interval level; ci : ``"beta"``, ``"logit"``, ``"t"`` or ``"normal"``
+    (see :mod:`analysis.intervals`); rake_rounds : rounds of the raking residual (R: 10);
     levels : which domain levels to report; lonely_psu : R's rule for a commune with one sampled
     PSU (see :mod:`analysis.variance`).
     """
@@ -93,8 +94,8 @@ class EstimateOptions:
     def __post_init__(self):
         if self.design not in ("stratified", "clustered"):
             raise ValueError(f"design must be 'stratified' or 'clustered', not {self.design!r}")
-        if self.ci not in ("normal", "t", "logit"):
-            raise ValueError(f"ci must be 'normal', 't' or 'logit', not {self.ci!r}")
+        if self.ci not in INTERVAL_METHODS:
+            raise ValueError(f"ci must be one of {', '.join(INTERVAL_METHODS)}, not {self.ci!r}")
         if not 0 < self.conf_level < 1:
             raise ValueError("conf_level must lie strictly between 0 and 1")
         if self.lonely_psu not in LONELY_PSU_RULES:
@@ -221,29 +222,6 @@ def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
     return F
 
 
-def _intervals(est, se, df, measure_is_share, opts: EstimateOptions):
-    alpha = 1 - opts.conf_level
-    z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q = z if opts.ci == "normal" else stats.t.ppf(1 - alpha / 2, df)
-        lo, hi = est - q * se, est + q * se
-        if opts.ci == "logit":
-            inner = (est > 0) & (est < 1) & measure_is_share
-            lp = np.log(est / (1 - est))
-            half = q * se / (est * (1 - est))
-            lo = np.where(
-                inner,
-                1 / (1 + np.exp(-(lp - half))),
-                np.where(measure_is_share, np.clip(lo, 0, 1), lo),
-            )
-            hi = np.where(
-                inner,
-                1 / (1 + np.exp(-(lp + half))),
-                np.where(measure_is_share, np.clip(hi, 0, 1), hi),
-            )
-    return lo, hi
-
-
 def estimate_indices(
     resp: Responses,
     wr: WeightResult,
@@ -266,7 +244,8 @@ def estimate_indices(
     Returns
     -------
     DataFrame
-        Columns :data:`COLUMNS`, one row per level × area × item × measure.
+        Columns :data:`COLUMNS` and ``reason`` (why a row has no estimate, else empty), one row
+        per level × area × item × measure.
     """
     if len(resp.frame) != len(wr.final):
         raise ValueError("weights and responses differ in length")
@@ -440,6 +419,12 @@ def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
         for level, dom_of_h, labels in domains
     }
     level_rank = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
+    n_rows = {  # R's nrow of the domain's design: calibrated designs keep every row in a subset
+        level: np.full(len(labels), float(len(wr.final)))
+        if wr.calibrated
+        else np.bincount(dom_of_h[wr.commune_code], minlength=len(labels)).astype(float)
+        for level, dom_of_h, labels in domains
+    }
     scale = 100.0 / (scale_max - 1)
     cols: dict[str, list] = defaultdict(list)  # column name -> one array per (level, item, measure)
     for level, labels, item, R, var, deff, n_obs, wsum, n_eff in rows:
@@ -464,19 +449,25 @@ def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
                 ("n_eff_kish", n_eff),
                 ("_level", np.full(G, level_rank[level])),
                 ("_measure", np.full(G, m)),
+                ("_n_rows", n_rows[level]),
             ):
                 cols[name].append(value)
     out = pd.DataFrame(
         {name: np.concatenate([np.asarray(v) for v in parts]) for name, parts in cols.items()}
     )
     out["n_obs"] = out["n_obs"].astype(np.int64)
-    share = out["measure"].isin(["prop_sat", "prop_dissat"]).to_numpy()
-    lo, hi = _intervals(
-        out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), share, options
+    nobody = (out["n_obs"] == 0).to_numpy()  # no estimate: NaN, never an SE of 0
+    out.loc[nobody, ["estimate", "se", "deff"]] = np.nan
+    kind = out["measure"].map(_KIND).to_numpy()
+    lo, hi = confidence_bounds(
+        out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), out["n_obs"].to_numpy(),
+        out["_n_rows"].to_numpy(), kind, method=options.ci, conf_level=options.conf_level, scale_max=scale_max,
     )
     out["ci_lo"], out["ci_hi"] = lo, hi
+    partial = np.isnan(out["estimate"].to_numpy()) & ~nobody  # a composite with an unanswered item
+    out["reason"] = np.select([nobody, partial], ["nobody answered", "an item of the composite has no answers"], "")
     out = out.sort_values(["_level", "area", "_measure"], kind="stable")
-    return out[COLUMNS].reset_index(drop=True)
+    return out[[*COLUMNS, "reason"]].reset_index(drop=True)
 
 
 def _degrees_of_freedom(grid: _Grid, wr: WeightResult, dom_of_h, G, design) -> np.ndarray:

@@ -33,7 +33,7 @@ PLAN_FORMAT = 1  # the layout of the JSON file; a plan's own ``version`` counts 
 DESIGNS = ("auto", "clustered", "stratified")
 DESIGN_WEIGHTS = ("auto", "one", "given", "hamlet")
 CALIBRATIONS = ("rake", "poststratify", "none")
-INTERVALS = ("logit", "t", "normal")
+INTERVALS = ("beta", "logit", "t", "normal")
 LONELY_PSU = ("adjust", "fail", "remove", "certainty", "average")
 VARIANCES = ("linearization",)
 LEVELS = ("commune", "district", "overall")
@@ -141,7 +141,7 @@ class AnalysisPlan:
     targets: tuple[LevelTarget, ...] = DEFAULT_TARGETS
     survey_date: str | None = None
     min_n_eff: float = 30.0
-    ci: str = "logit"
+    ci: str = "beta"
     conf_level: float = 0.95
     lonely_psu: str = "adjust"
     variance: str = "linearization"

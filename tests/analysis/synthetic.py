@@ -121,7 +121,7 @@ domain <- function(ddes, level, area) {
       r <- svymean(as.formula(paste0("~", v)), ddes, na.rm = TRUE, deff = TRUE)
       lo <- NA; hi <- NA
       if (m != "mean") {
-        ci <- svyciprop(as.formula(paste0("~", v)), ddes, method = "logit", na.rm = TRUE)
+        ci <- svyciprop(as.formula(paste0("~", v)), ddes, method = Sys.getenv("SURVEY_CI", "logit"), na.rm = TRUE)
         lo <- attr(ci, "ci")[1]; hi <- attr(ci, "ci")[2]
       }
       add(level = level, area = area, item = q, measure = m, estimate = unname(coef(r)),

@@ -123,7 +123,9 @@ def test_targets_and_satisfied_rule_are_options(files, tmp_path):
     table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str})
     judged = table[table["target"].notna()]
     assert set(judged["measure"]) == {"prop_sat"} and set(judged["level"]) == {"commune"}
-    assert (judged["meets_target"] == (judged["ci_lo"] >= 0.5)).all()
+    enough = judged[judged["n_eff_kish"] >= 30]
+    assert len(enough) and (enough["meets_target"] == (enough["ci_lo"] >= 0.5)).all()
+    assert (judged.loc[judged["n_eff_kish"] < 30, "verdict"] == "not enough responses").all()
 
 
 def _assert_refused(capsys, tmp_path, status, *fragments):

@@ -26,6 +26,7 @@ from .data import (
 from .exports import write_table
 from .plan import (
     INTERVALS,
+    LONELY_PSU,
     AnalysisPlan,
     LevelTarget,
     PlanError,
@@ -134,6 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(INTERVALS),
         help="beta (default): Korn-Graubard for shares, logit on the answer scale for means; logit: "
         "logit-t for shares and t for means; t; normal",
+    )
+    p.add_argument(
+        "--lonely-psu",
+        choices=list(LONELY_PSU),
+        help="R's survey.lonely.psu rule for a commune with one sampled hamlet or respondent "
+        "(default adjust; fail refuses such a commune)",
+    )
+    p.add_argument(
+        "--collapse",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="merge empty calibration cells within a commune (default) or refuse them (--no-collapse)",
     )
     p.add_argument(
         "--target",
@@ -280,6 +293,8 @@ def _plan_from_args(args) -> AnalysisPlan:
             trim=_trim(args.trim),
             epsilon=args.epsilon,
             max_iter=args.max_iter,
+            lonely_psu=args.lonely_psu,
+            collapse=args.collapse,
         )
     except PlanError as exc:
         raise UsageError(str(exc)) from None

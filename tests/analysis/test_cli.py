@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -237,3 +238,28 @@ def test_python_dash_m_entry_point(files, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: --weighting poststratify needs --cells FILE"
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_small_communes_do_not_stop_the_run_unless_asked(files, tmp_path, capsys):
+    frame = pd.read_csv(files["responses"])
+    frame.loc[frame["commune"] == "C02", "hamlet"] = "H1"  # one sampled hamlet
+    frame = frame[~((frame["commune"] == "C04") & (frame["age_group"] == "18-29"))]  # an empty age group
+    frame.to_csv(files["responses"], index=False)
+    assert _run(files, tmp_path) == 0
+    table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str}, keep_default_na=False)
+    notes = table[table["level"] == "commune"].groupby("area")["collapse"].first()
+    assert notes["C04"] == "merged age groups 18-29/30-44" and notes["C01"] == ""
+    (tmp_path / "out.csv").unlink()
+    _assert_refused(capsys, tmp_path, _run(files, tmp_path, "--lonely-psu", "fail"), "commune 'C02'", "one hamlet")
+    _assert_refused(capsys, tmp_path, _run(files, tmp_path, "--no-collapse"), "commune 'C04'", "no respondents")
+
+
+def test_interval_methods_are_options(files, tmp_path):
+    widths = {}
+    for ci in ("beta", "logit", "t", "normal"):
+        assert _run(files, tmp_path, "--ci", ci, out=f"{ci}.csv") == 0
+        table = pd.read_csv(tmp_path / f"{ci}.csv")
+        means = table[table["measure"] == "mean"]
+        widths[ci] = (means["ci_hi"] - means["ci_lo"]).to_numpy()
+    assert np.allclose(widths["logit"], widths["t"]) and not np.allclose(widths["beta"], widths["t"])
+    assert (widths["normal"] < widths["t"]).all()

@@ -127,6 +127,7 @@ def compute_indices(
     sources: dict[str, str] | None = None,
     lonely_psu: str = "fail",
     collapse: bool = False,
+    variance: str = "linearization",
 ) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
@@ -153,6 +154,9 @@ def compute_indices(
     lonely_psu : {"fail", "remove", "adjust", "certainty", "average"}
         R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (clustered) or one
         respondent (stratified); ``fail`` refuses such a commune (see :mod:`analysis.variance`).
+    variance : {"linearization", "jkn"}
+        Taylor linearization, or the delete-one-hamlet jackknife with every replicate re-calibrated
+        (clustered design only; see :mod:`analysis.replicates`).
     collapse : bool
         Within a commune, merge calibration cells that have population but no respondent (see
         :mod:`analysis.collapse`) instead of refusing; adds a ``collapse`` column saying what was done.
@@ -172,7 +176,10 @@ def compute_indices(
         ci=ci,
         levels=tuple(levels),
         lonely_psu=lonely_psu,
+        variance=variance,
     )
+    if variance != "linearization" and trim is not None:
+        raise ValueError("replicate variances re-calibrate without trimming: use trim with linearization")
     weighting_vars: tuple[str, ...] = ()
     if weighting == "poststratify":
         if cells is None:
@@ -268,5 +275,6 @@ def run_plan(
         sources=sources,
         lonely_psu=plan.lonely_psu,
         collapse=plan.collapse,
+        variance=plan.variance,
     )
     return replace(result, table=result.table.assign(plan=plan.label), plan=plan)

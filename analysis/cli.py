@@ -27,6 +27,7 @@ from .exports import write_table
 from .plan import (
     INTERVALS,
     LONELY_PSU,
+    VARIANCES,
     AnalysisPlan,
     LevelTarget,
     PlanError,
@@ -141,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(LONELY_PSU),
         help="R's survey.lonely.psu rule for a commune with one sampled hamlet or respondent "
         "(default adjust; fail refuses such a commune)",
+    )
+    p.add_argument(
+        "--variance",
+        choices=list(VARIANCES),
+        help="linearization (default) or jkn: delete-one-hamlet jackknife, each replicate re-calibrated",
     )
     p.add_argument(
         "--collapse",
@@ -295,6 +301,7 @@ def _plan_from_args(args) -> AnalysisPlan:
             max_iter=args.max_iter,
             lonely_psu=args.lonely_psu,
             collapse=args.collapse,
+            variance=args.variance,
         )
     except PlanError as exc:
         raise UsageError(str(exc)) from None

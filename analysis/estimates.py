@@ -45,6 +45,7 @@ import pandas as pd
 
 from .data import Responses
 from .intervals import INTERVAL_METHODS, confidence_bounds
+from .replicates import jackknife_variances
 from .variance import LONELY_PSU_RULES, domain_variance
 from .weights import WeightResult
 
@@ -79,7 +80,8 @@ class EstimateOptions:
     dissatisfied; conf_level : interval level; ci : ``"beta"``, ``"logit"``, ``"t"`` or ``"normal"``
     (see :mod:`analysis.intervals`); rake_rounds : rounds of the raking residual (R: 10);
     levels : which domain levels to report; lonely_psu : R's rule for a commune with one sampled
-    PSU (see :mod:`analysis.variance`).
+    PSU (see :mod:`analysis.variance`); variance : ``"linearization"`` or ``"jkn"`` (delete-one-hamlet
+    jackknife, every replicate re-calibrated, see :mod:`analysis.replicates`).
     """
 
     design: str = "stratified"
@@ -90,6 +92,7 @@ class EstimateOptions:
     rake_rounds: int = 10
     levels: tuple[str, ...] = ("commune", "district", "overall")
     lonely_psu: str = "fail"
+    variance: str = "linearization"
 
     def __post_init__(self):
         if self.design not in ("stratified", "clustered"):
@@ -98,6 +101,10 @@ class EstimateOptions:
             raise ValueError(f"ci must be one of {', '.join(INTERVAL_METHODS)}, not {self.ci!r}")
         if not 0 < self.conf_level < 1:
             raise ValueError("conf_level must lie strictly between 0 and 1")
+        if self.variance not in ("linearization", "jkn"):
+            raise ValueError(f"variance must be 'linearization' or 'jkn', not {self.variance!r}")
+        if self.variance == "jkn" and self.design != "clustered":
+            raise ValueError("the jackknife deletes one hamlet at a time: it needs the clustered design")
         if self.lonely_psu not in LONELY_PSU_RULES:
             raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU_RULES)}, not {self.lonely_psu!r}")
         if self.dissatisfied_max >= self.satisfied_min:
@@ -311,7 +318,21 @@ def estimate_indices(
             rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
         comp_tables.append(tables)
     comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options)
-    return _assemble(rows + comp_rows, domains, wr, grid, options, resp.scale_max)
+    rows = rows + comp_rows
+    if options.variance == "jkn":
+        rows = _with_jackknife(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
+    return _assemble(rows, domains, wr, grid, options, resp.scale_max)
+
+
+def _with_jackknife(rows, jk: dict, items) -> list:
+    """Replace each row's linearized variance by the jackknife's, scaling deff alike."""
+    index = {item: k for k, item in enumerate(items)}
+    out = []
+    for level, labels, item, R, var, deff, n_obs, N, n_eff in rows:
+        new = jk[(level, index.get(item, item))]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append((level, labels, item, R, new, deff * new / var, n_obs, N, n_eff))
+    return out
 
 
 def _linearize(f, a, F, w1j, dom_j, G):

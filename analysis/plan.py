@@ -35,7 +35,7 @@ DESIGN_WEIGHTS = ("auto", "one", "given", "hamlet")
 CALIBRATIONS = ("rake", "poststratify", "none")
 INTERVALS = ("beta", "logit", "t", "normal")
 LONELY_PSU = ("adjust", "fail", "remove", "certainty", "average")
-VARIANCES = ("linearization",)
+VARIANCES = ("linearization", "jkn")
 LEVELS = ("commune", "district", "overall")
 MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
 

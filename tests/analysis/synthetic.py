@@ -98,6 +98,7 @@ for (q in items) {
 }
 ids <- if (kind == "clustered") ~hamlet else ~1
 des <- svydesign(ids = ids, strata = ~commune, weights = ~design_weight, nest = TRUE, data = d)
+if (Sys.getenv("SURVEY_VARIANCE", "linearization") == "jkn") des <- as.svrepdesign(des, type = "JKn", mse = TRUE)
 if (weighting == "poststratify") {
   cells <- read.csv(file.path(dir, "cells.csv"), colClasses = c(commune = "character"))
   names(cells)[names(cells) == "count"] <- "Freq"
@@ -150,6 +151,6 @@ domain(des, "overall", "ALL")
 res <- do.call(rbind, out)
 for (col in c("estimate", "se", "deff", "df", "ci_lo", "ci_hi")) res[[col]] <- sprintf("%.17g", res[[col]])
 write.csv(res, file.path(dir, "r_estimates.csv"), row.names = FALSE)
-w <- data.frame(id = d$id, weight = sprintf("%.17g", weights(des)))
+w <- data.frame(id = d$id, weight = sprintf("%.17g", weights(des, "sampling")))
 write.csv(w, file.path(dir, "r_weights.csv"), row.names = FALSE)
 """

@@ -263,3 +263,14 @@ def test_interval_methods_are_options(files, tmp_path):
         widths[ci] = (means["ci_hi"] - means["ci_lo"]).to_numpy()
     assert np.allclose(widths["logit"], widths["t"]) and not np.allclose(widths["beta"], widths["t"])
     assert (widths["normal"] < widths["t"]).all()
+
+
+def test_jackknife_variance_is_an_option_of_the_clustered_design(files, tmp_path, capsys):
+    assert _run(files, tmp_path, "--variance", "jkn", out="jkn.csv") == 0
+    assert _run(files, tmp_path, out="lin.csv") == 0
+    jkn, lin = (pd.read_csv(tmp_path / f"{name}.csv") for name in ("jkn", "lin"))
+    assert (jkn["estimate"].fillna(-1) == lin["estimate"].fillna(-1)).all()
+    assert not np.allclose(jkn["se"], lin["se"], equal_nan=True)
+    argv = ["--responses", str(files["responses"]), "--design", "stratified", "--weighting", "none",
+            "--variance", "jkn", "--out", str(tmp_path / "out.csv")]
+    _assert_refused(capsys, tmp_path, main(argv), "needs the clustered design")

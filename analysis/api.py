@@ -128,6 +128,7 @@ def compute_indices(
     lonely_psu: str = "fail",
     collapse: bool = False,
     variance: str = "linearization",
+    hamlet_counts: pd.DataFrame | None = None,
 ) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
@@ -157,6 +158,9 @@ def compute_indices(
     variance : {"linearization", "jkn"}
         Taylor linearization, or the delete-one-hamlet jackknife with every replicate re-calibrated
         (clustered design only; see :mod:`analysis.replicates`).
+    hamlet_counts : DataFrame, optional
+        ``commune, hamlets`` (hamlets in the commune's population): finite-population correction of the
+        clustered design's linearized variance.
     collapse : bool
         Within a commune, merge calibration cells that have population but no respondent (see
         :mod:`analysis.collapse`) instead of refusing; adds a ``collapse`` column saying what was done.
@@ -227,7 +231,7 @@ def compute_indices(
         require_hamlets=design == "clustered",
         allow_lonely=lonely_psu != "fail",
     )
-    table = estimate_indices(resp, wr, options=options, item_weights=item_weights)
+    table = estimate_indices(resp, wr, options=options, item_weights=item_weights, hamlet_counts=hamlet_counts)
     if thresholds is not None:
         table = apply_thresholds(table, thresholds, min_n_eff=min_n_eff)
     if actions is not None:
@@ -245,6 +249,7 @@ def run_plan(
     margins: pd.DataFrame | None = None,
     hamlet_population: pd.DataFrame | None = None,
     item_weights: pd.DataFrame | None = None,
+    hamlet_counts: pd.DataFrame | None = None,
     sources: dict[str, str] | None = None,
 ) -> ResultTable:
     """Compute the indices as ``plan`` says; the one path the command line and the platform share.
@@ -276,5 +281,6 @@ def run_plan(
         lonely_psu=plan.lonely_psu,
         collapse=plan.collapse,
         variance=plan.variance,
+        hamlet_counts=hamlet_counts,
     )
     return replace(result, table=result.table.assign(plan=plan.label), plan=plan)

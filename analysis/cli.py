@@ -20,6 +20,7 @@ from .data import (
     InputError,
     read_table,
     validate_cells,
+    validate_hamlet_counts,
     validate_hamlet_population,
     validate_margins,
 )
@@ -88,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--plan-out", metavar="FILE", help="also write the plan this run used (JSON)"
+    )
+    p.add_argument(
+        "--hamlet-counts",
+        metavar="FILE",
+        help="commune, hamlets: hamlets in each commune's population (finite-population correction)",
     )
     p.add_argument("--design", choices=["auto", "stratified", "clustered"])
     p.add_argument("--weighting", choices=["none", "poststratify", "rake"])
@@ -334,7 +340,7 @@ def _check_population(args, plan: AnalysisPlan) -> None:
 
 def _read_population(args, tables: dict) -> dict:
     """Population tables named by the options, validated; records the calibration table's file."""
-    out: dict = {"cells": None, "margins": None, "hamlet_population": None}
+    out: dict = {"cells": None, "margins": None, "hamlet_population": None, "hamlet_counts": None}
     if args.cells:
         cells = read_table(args.cells)
         tables["population"] = (args.cells, cells)
@@ -347,6 +353,8 @@ def _read_population(args, tables: dict) -> dict:
         out["hamlet_population"] = validate_hamlet_population(
             read_table(args.hamlet_population), source=args.hamlet_population
         )
+    if args.hamlet_counts:
+        out["hamlet_counts"] = validate_hamlet_counts(read_table(args.hamlet_counts), source=args.hamlet_counts)
     return out
 
 

@@ -38,7 +38,7 @@ Kish, L. (1965). *Survey Sampling*. Wiley.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -123,6 +123,7 @@ class _Grid:
     stratum_of_psu: np.ndarray | None
     n_strata: int
     psus_per_stratum: np.ndarray  # n_h: respondents (stratified) or hamlets (clustered)
+    population_psus: np.ndarray | None = None  # N_h: hamlets of the commune, for the fpc
 
 
 def _grid(resp: Responses, wr: WeightResult, design: str) -> _Grid:
@@ -153,6 +154,20 @@ def _grid(resp: Responses, wr: WeightResult, design: str) -> _Grid:
         h,
         np.bincount(stratum_of_psu, minlength=h).astype(float),
     )
+
+
+def _population_psus(hamlet_counts: pd.DataFrame, wr: WeightResult, grid: _Grid, options) -> np.ndarray:
+    """N_h per commune from ``commune, hamlets``; every sampled commune needs a count ≥ its sample."""
+    if options.design != "clustered" or options.variance != "linearization":
+        raise ValueError("hamlet counts (fpc) apply to the clustered design's linearized variance")
+    counts = pd.Series(hamlet_counts["hamlets"].to_numpy(float), index=hamlet_counts["commune"].astype(str))
+    N = counts.reindex(list(wr.communes)).to_numpy()
+    short = np.isnan(N) | (grid.psus_per_stratum > N)
+    if short.any():
+        c = wr.communes[int(np.flatnonzero(short)[0])]
+        raise ValueError(f"commune {c!r}: hamlet count missing or below its {grid.psus_per_stratum[short][0]:g} "
+                         "sampled hamlets")
+    return N
 
 
 def _domains(resp: Responses, wr: WeightResult, levels) -> list[tuple[str, np.ndarray, list[str]]]:
@@ -235,6 +250,7 @@ def estimate_indices(
     *,
     options: EstimateOptions = EstimateOptions(),
     item_weights: pd.DataFrame | None = None,
+    hamlet_counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Estimate every item and composite, for every domain, as the documented long table.
 
@@ -247,6 +263,9 @@ def estimate_indices(
     options : EstimateOptions
     item_weights : DataFrame, optional
         ``item, weight[, group]`` for the weighted composite.
+    hamlet_counts : DataFrame, optional
+        ``commune, hamlets``: hamlets in each commune's population, for the finite-population
+        correction of the clustered design's linearized variance (R ``svydesign(fpc=…)``).
 
     Returns
     -------
@@ -266,6 +285,8 @@ def estimate_indices(
     )
     X = np.column_stack([f, a])  # A-parts of the three measures, then the B-part
     grid = _grid(resp, wr, options.design)
+    if hamlet_counts is not None:
+        grid = replace(grid, population_psus=_population_psus(hamlet_counts, wr, grid, options))
     domains = _domains(resp, wr, options.levels)
     w = wr.final
     w2 = w * w
@@ -356,7 +377,8 @@ def _linearize(f, a, F, w1j, dom_j, G):
 def _variance(s1, s2, grid: _Grid, dom_of_h, G, options: EstimateOptions, wr: WeightResult):
     """Domain variances from the strata sums, lonely strata by the options' rule."""
     return domain_variance(
-        s1, s2, grid.psus_per_stratum, dom_of_h, G, lonely_psu=options.lonely_psu, calibrated=wr.calibrated
+        s1, s2, grid.psus_per_stratum, dom_of_h, G, lonely_psu=options.lonely_psu, calibrated=wr.calibrated,
+        population_psus=grid.population_psus,
     )
 
 

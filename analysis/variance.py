@@ -34,7 +34,9 @@ def _group_sum(code: np.ndarray, table: np.ndarray, n_out: int) -> np.ndarray:
     return np.bincount(flat, weights=table.ravel(), minlength=n_out * table.shape[1]).reshape(n_out, -1)
 
 
-def domain_variance(s1, s2, n_h, dom_of_h, n_domains: int, *, lonely_psu: str, calibrated: bool) -> np.ndarray:
+def domain_variance(
+    s1, s2, n_h, dom_of_h, n_domains: int, *, lonely_psu: str, calibrated: bool, population_psus=None
+) -> np.ndarray:
     """Σ_h n_h/(n_h − 1) Σ_k (t_k − t̄_h)² over the strata h of each domain (domains × measures).
 
     Parameters
@@ -49,6 +51,10 @@ def domain_variance(s1, s2, n_h, dom_of_h, n_domains: int, *, lonely_psu: str, c
         One of :data:`LONELY_PSU_RULES` (``fail`` leaves NaN: the caller refused earlier).
     calibrated : bool
         Whether the weights were calibrated (changes R's ``average`` scaling, see the module notes).
+    population_psus : ndarray (strata), optional
+        N_h, the PSUs (hamlets) of each stratum's population: the finite-population correction
+        f_h = (N_h − n_h)/N_h multiplies the stratum's variance, lonely or not, and a stratum whose
+        every PSU was sampled contributes 0 (R ``svydesign(fpc=…)``, ``onestrat``).
     """
     if lonely_psu not in LONELY_PSU_RULES:
         raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU_RULES)}, not {lonely_psu!r}")
@@ -57,6 +63,9 @@ def domain_variance(s1, s2, n_h, dom_of_h, n_domains: int, *, lonely_psu: str, c
         v = n / (n - 1) * (s2 - s1 * s1 / n)
     single = {"adjust": s1 * s1, "fail": np.full_like(s1, np.nan)}.get(lonely_psu, np.zeros_like(s1))
     v = np.where(n > 1, v, np.where(n == 1, single, 0.0))
+    if population_psus is not None:
+        f = ((np.asarray(population_psus, float) - n[:, 0]) / np.asarray(population_psus, float))[:, None]
+        v = np.where(f < 1e-7, 0.0, f * v)
     var = _group_sum(dom_of_h, v, n_domains)
     if lonely_psu != "average":
         return var

@@ -39,12 +39,13 @@ def rel_diff(ours, ref):
 
 
 def run_r_script(script, out_dir, design, weighting, items, item_weights, *, lonely_psu="fail", ci="logit",
-                 variance="linearization"):
+                 variance="linearization", fpc=False):
     """Run the reference script (``synthetic.R_SCRIPT``) on the CSV files in ``out_dir``."""
     return subprocess.run(
         ["Rscript", str(script), str(out_dir), design, weighting, ",".join(items), ",".join(map(str, item_weights))],
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "SURVEY_LONELY_PSU": lonely_psu, "SURVEY_CI": ci, "SURVEY_VARIANCE": variance},
+        env={**os.environ, "SURVEY_LONELY_PSU": lonely_psu, "SURVEY_CI": ci, "SURVEY_VARIANCE": variance,
+             "SURVEY_FPC": "1" if fpc else ""},
     )

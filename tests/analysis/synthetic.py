@@ -97,7 +97,8 @@ for (q in items) {
   d[[paste0(q, "_ydis")]] <- ifelse(is.na(d[[q]]), 0, d[[q]] <= 2)
 }
 ids <- if (kind == "clustered") ~hamlet else ~1
-des <- svydesign(ids = ids, strata = ~commune, weights = ~design_weight, nest = TRUE, data = d)
+fpc <- if (Sys.getenv("SURVEY_FPC") == "1") ~hamlets_total else NULL
+des <- svydesign(ids = ids, strata = ~commune, weights = ~design_weight, fpc = fpc, nest = TRUE, data = d)
 if (Sys.getenv("SURVEY_VARIANCE", "linearization") == "jkn") des <- as.svrepdesign(des, type = "JKn", mse = TRUE)
 if (weighting == "poststratify") {
   cells <- read.csv(file.path(dir, "cells.csv"), colClasses = c(commune = "character"))

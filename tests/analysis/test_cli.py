@@ -274,3 +274,17 @@ def test_jackknife_variance_is_an_option_of_the_clustered_design(files, tmp_path
     argv = ["--responses", str(files["responses"]), "--design", "stratified", "--weighting", "none",
             "--variance", "jkn", "--out", str(tmp_path / "out.csv")]
     _assert_refused(capsys, tmp_path, main(argv), "needs the clustered design")
+
+
+def test_hamlet_counts_shrink_the_variance_of_communes_mostly_sampled(files, tmp_path, capsys):
+    frame = pd.read_csv(files["responses"])
+    sampled = frame.groupby("commune")["hamlet"].nunique()
+    pd.DataFrame({"commune": sampled.index, "hamlets": sampled.to_numpy() + 1}).to_csv(
+        tmp_path / "hamlets.csv", index=False)
+    assert _run(files, tmp_path, "--hamlet-counts", str(tmp_path / "hamlets.csv"), out="fpc.csv") == 0
+    assert _run(files, tmp_path, out="plain.csv") == 0
+    fpc, plain = (pd.read_csv(tmp_path / f"{n}.csv") for n in ("fpc", "plain"))
+    assert (fpc["se"] <= plain["se"] + 1e-15).all() and (fpc["se"] < plain["se"]).any()
+    pd.DataFrame({"commune": ["C01"], "hamlets": ["many"]}).to_csv(tmp_path / "hamlets.csv", index=False)
+    _assert_refused(capsys, tmp_path, _run(files, tmp_path, "--hamlet-counts", str(tmp_path / "hamlets.csv")),
+                    "hamlets.csv, line 2, column 'hamlets'")

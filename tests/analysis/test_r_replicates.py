@@ -12,6 +12,7 @@ from analysis import compute_indices
 
 from .rcheck import rel_diff, run_r_script
 from .synthetic import AGES, R_SCRIPT, SEXES, make_survey
+from .test_r_lonely import lonely_survey
 
 pytestmark = pytest.mark.r_crosscheck
 
@@ -51,3 +52,27 @@ def test_jackknife_matches_r_jkn(tmp_path, r_ready, weighting):
     linearized = compute_indices(responses, ITEMS, design="clustered", weighting=weighting, cells=cells,
                                  margins=margins, item_weights=pd.DataFrame({"item": ITEMS, "weight": ITEM_WEIGHTS}))
     assert rel_diff(ours["se"], linearized.to_frame()["se"]) > 1e-3  # a different estimator, not a copy
+
+
+@pytest.mark.parametrize("rule", ["adjust", "certainty"])
+@pytest.mark.parametrize("weighting", ["none", "rake"])
+def test_finite_population_correction_matches_r(tmp_path, r_ready, weighting, rule):
+    responses, cells, margins = lonely_survey("clustered")  # C02: one sampled hamlet
+    sampled = responses.groupby("commune")["hamlet"].nunique()
+    totals = sampled + np.array([0, 2, 3, 1, 0, 5])  # C01 and C05: every hamlet sampled
+    responses["hamlets_total"] = responses["commune"].map(totals)
+    for name, frame in (("responses", responses), ("cells", cells), ("margins", margins)):
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    (tmp_path / "check.R").write_text(R_SCRIPT)
+    proc = run_r_script(tmp_path / "check.R", tmp_path, "clustered", weighting, ITEMS, ITEM_WEIGHTS,
+                        lonely_psu=rule, fpc=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r_est = pd.read_csv(tmp_path / "r_estimates.csv", dtype={"area": str})
+    counts = pd.DataFrame({"commune": totals.index, "hamlets": totals.to_numpy()})
+    ours = compute_indices(responses, ITEMS, design="clustered", weighting=weighting, margins=margins,
+                           item_weights=pd.DataFrame({"item": ITEMS, "weight": ITEM_WEIGHTS}),
+                           lonely_psu=rule, hamlet_counts=counts).to_frame()
+    merged = r_est.merge(ours, on=["level", "area", "item", "measure"], suffixes=("_r", ""), validate="1:1")
+    assert rel_diff(merged["se"], merged["se_r"]) < 1e-8
+    fully_sampled = merged[merged["area"] == "C01"]
+    assert (fully_sampled["se"] == 0).all()

@@ -212,7 +212,7 @@ def compute_indices(
         item_weights = validate_item_weights(
             item_weights, resp.items, source=sources["item_weights"]
         )
-    weighting_frame, actions = resp.frame, None
+    weighting_frame, actions = resp.frame, ({} if collapse else None)
     if collapse and weighting != "none":
         collapsed = collapse_empty_cells(resp.frame, cells if weighting == "poststratify" else margins,
                                          weighting, weighting_vars)

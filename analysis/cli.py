@@ -26,6 +26,8 @@ from .data import (
 )
 from .exports import write_table
 from .plan import (
+    CALIBRATIONS,
+    DESIGNS,
     INTERVALS,
     LONELY_PSU,
     VARIANCES,
@@ -52,6 +54,19 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of usage + error
         raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _choices(option: str, allowed):
+    """An argparse type: a comma-separated list of allowed values."""
+
+    def parse(text: str) -> list[str]:
+        values = [v.strip() for v in text.split(",")]
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise UsageError(f"{option} {bad[0]!r}: choose from {', '.join(allowed)}")
+        return list(dict.fromkeys(values))
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,8 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="commune, hamlets: hamlets in each commune's population (finite-population correction)",
     )
-    p.add_argument("--design", choices=["auto", "stratified", "clustered"])
-    p.add_argument("--weighting", choices=["none", "poststratify", "rake"])
+    p.add_argument(
+        "--design",
+        type=_choices("--design", DESIGNS),
+        help="auto, stratified or clustered; several, comma-separated, give one table for each (stacked)",
+    )
+    p.add_argument(
+        "--weighting",
+        type=_choices("--weighting", CALIBRATIONS),
+        help="none, poststratify or rake; several, comma-separated, as --design",
+    )
     p.add_argument(
         "--design-weights",
         choices=["auto", "one", "given", "hamlet"],
@@ -292,8 +315,6 @@ def _plan_from_args(args) -> AnalysisPlan:
     try:
         return with_overrides(
             base,
-            design=args.design,
-            calibration=args.weighting,
             design_weights=args.design_weights,
             satisfied_min=args.satisfied_min,
             dissatisfied_max=args.dissatisfied_max,
@@ -329,13 +350,25 @@ def _trim(text: str | None) -> tuple[float, float] | None:
     return trim
 
 
-def _check_population(args, plan: AnalysisPlan) -> None:
-    if plan.calibration == "poststratify" and not args.cells:
+def _configurations(args, plan: AnalysisPlan) -> list[AnalysisPlan]:
+    """One plan per --design × --weighting value (the plan's own when the option is absent)."""
+    plans = [
+        with_overrides(plan, design=design, calibration=weighting)
+        for design in args.design or [plan.design]
+        for weighting in args.weighting or [plan.calibration]
+    ]
+    side = ("weights_out", "reliability_out", "drivers_out", "diagnostics_out", "plan_out")
+    if len(plans) > 1 and any(getattr(args, option) for option in side):
+        raise UsageError("--weights-out, --reliability-out, --drivers-out, --diagnostics-out and --plan-out "
+                         "need a single --design and --weighting")
+    calibrations = {p.calibration for p in plans}
+    if "poststratify" in calibrations and not args.cells:
         raise UsageError("--weighting poststratify needs --cells FILE")
-    if plan.calibration == "rake" and not args.margins:
+    if "rake" in calibrations and not args.margins:
         raise UsageError("--weighting rake needs --margins FILE")
-    if plan.calibration == "none" and (args.cells or args.margins):
+    if calibrations == {"none"} and (args.cells or args.margins):
         raise UsageError("--cells/--margins given but --weighting is none")
+    return plans
 
 
 def _read_population(args, tables: dict) -> dict:
@@ -362,33 +395,39 @@ def run(argv=None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
     outputs = _outputs(args)
-    plan = _plan_from_args(args)
-    _check_population(args, plan)
-    responses = read_table(args.responses)
+    plans = _configurations(args, _plan_from_args(args))
+    responses = read_table(args.responses)  # read once, whatever the number of configurations
     tables = {"responses": (args.responses, responses)}
     population = _read_population(args, tables)
     items = [i.strip() for i in args.items.split(",")] if args.items else None
+    item_weights = read_table(args.item_weights) if args.item_weights else None
+    sources = {"responses": args.responses, "item_weights": args.item_weights or "<item weights>"}
     try:
-        result = run_plan(
-            plan,
-            responses,
-            items,
-            item_weights=read_table(args.item_weights) if args.item_weights else None,
-            sources={"responses": args.responses, "item_weights": args.item_weights or "<item weights>"},
-            **population,
-        )
+        results = [run_plan(plan, responses, items, item_weights=item_weights, sources=sources, **population)
+                   for plan in plans]
     except WeightingError as exc:
         raise UsageError(_locate(exc, tables)) from None
-    _commit([(path, _payload(result, path, fmt, args)) for path, fmt in outputs])
+    _commit([(path, _payload(results, path, fmt, args)) for path, fmt in outputs])
     return 0
 
 
-def _payload(result, path: str, fmt: str, args) -> bytes:
-    """The bytes of one output file."""
+def _main_table(results) -> pd.DataFrame:
+    """The long table; several configurations are stacked with their design and weighting."""
+    if len(results) == 1:
+        return results[0].to_frame()
+    return pd.concat(
+        [r.to_frame().assign(design=r.options.design, weighting=r.plan.calibration) for r in results],
+        ignore_index=True,
+    )
+
+
+def _payload(results, path: str, fmt: str, args) -> bytes:
+    """The bytes of one output file (side outputs exist only for a single configuration)."""
+    result = results[0]
     if fmt == "json":
         return dump_plan(result.plan).encode("utf-8")
     if path == args.out:
-        table = result.to_frame()
+        table = _main_table(results)
     elif path == args.weights_out:
         table = result.weights_frame()
     elif path == args.diagnostics_out:
@@ -398,6 +437,7 @@ def _payload(result, path: str, fmt: str, args) -> bytes:
     else:
         table = _drivers_table(result, args.outcome, args.responses)
     return _serialise(table, fmt)
+
 
 def _reliability_table(result) -> pd.DataFrame:
     resp = result.responses

@@ -288,3 +288,27 @@ def test_hamlet_counts_shrink_the_variance_of_communes_mostly_sampled(files, tmp
     pd.DataFrame({"commune": ["C01"], "hamlets": ["many"]}).to_csv(tmp_path / "hamlets.csv", index=False)
     _assert_refused(capsys, tmp_path, _run(files, tmp_path, "--hamlet-counts", str(tmp_path / "hamlets.csv")),
                     "hamlets.csv, line 2, column 'hamlets'")
+
+
+def test_several_designs_and_weightings_in_one_run_read_the_responses_once(files, tmp_path, monkeypatch):
+    import analysis.cli as cli
+
+    reads = []
+    real_read = cli.read_table
+    monkeypatch.setattr(cli, "read_table", lambda path, **kw: reads.append(str(path)) or real_read(path, **kw))
+    argv = ["--responses", str(files["responses"]), "--margins", str(files["margins"]),
+            "--design", "stratified,clustered", "--weighting", "none,rake", "--out", str(tmp_path / "all.csv")]
+    assert main(argv) == 0
+    assert reads.count(str(files["responses"])) == 1
+    stacked = pd.read_csv(tmp_path / "all.csv", dtype={"area": str})
+    assert set(zip(stacked["design"], stacked["weighting"], strict=True)) == {
+        ("stratified", "none"), ("stratified", "rake"), ("clustered", "none"), ("clustered", "rake")}
+    assert main([*argv[:6], "--design", "clustered", "--weighting", "rake", "--out", str(tmp_path / "one.csv")]) == 0
+    one = pd.read_csv(tmp_path / "one.csv", dtype={"area": str})
+    part = stacked[(stacked["design"] == "clustered") & (stacked["weighting"] == "rake")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.drop(columns=["design", "weighting"]), one)
+
+
+def test_several_configurations_refuse_side_outputs(files, tmp_path, capsys):
+    status = _run(files, tmp_path, "--design", "stratified,clustered", "--weights-out", str(tmp_path / "w.csv"))
+    _assert_refused(capsys, tmp_path, status, "need a single --design and --weighting")

@@ -44,8 +44,17 @@ import numpy as np
 import pandas as pd
 
 from .data import Responses
+from .grid import (
+    Grid,
+    build_grid,
+    by_rows,
+    composite_coefficients,
+    degrees_of_freedom,
+    domains_of,
+    population_psus,
+)
 from .intervals import INTERVAL_METHODS, confidence_bounds
-from .replicates import jackknife_variances
+from .replicates import jackknife_variances, with_jackknife
 from .variance import LONELY_PSU_RULES, domain_variance
 from .weights import WeightResult
 
@@ -111,121 +120,6 @@ class EstimateOptions:
             raise ValueError("dissatisfied_max must be below satisfied_min")
 
 
-@dataclass(frozen=True, eq=False)
-class _Grid:
-    """Sampling structure: cells j within strata h, PSUs p within strata, units U = (PSU, cell)."""
-
-    n_cells: int
-    stratum_of_cell: np.ndarray
-    unit: np.ndarray  # per respondent
-    cell_of_unit: np.ndarray
-    psu_of_unit: np.ndarray | None
-    stratum_of_psu: np.ndarray | None
-    n_strata: int
-    psus_per_stratum: np.ndarray  # n_h: respondents (stratified) or hamlets (clustered)
-    population_psus: np.ndarray | None = None  # N_h: hamlets of the commune, for the fpc
-
-
-def _grid(resp: Responses, wr: WeightResult, design: str) -> _Grid:
-    n_cells, h = len(wr.cell_commune), len(wr.communes)
-    if design == "stratified":
-        return _Grid(
-            n_cells,
-            wr.cell_commune,
-            wr.cell,
-            np.arange(n_cells),
-            None,
-            None,
-            h,
-            np.bincount(wr.commune_code, minlength=h).astype(float),
-        )
-    hamlet = pd.factorize(resp.frame["hamlet"])[0].astype(np.int64)
-    psu_raw = wr.commune_code * (hamlet.max() + 1) + hamlet
-    psu_vals, psu = np.unique(psu_raw, return_inverse=True)
-    units, unit = np.unique(psu.astype(np.int64) * n_cells + wr.cell, return_inverse=True)
-    stratum_of_psu = psu_vals // (hamlet.max() + 1)
-    return _Grid(
-        n_cells,
-        wr.cell_commune,
-        unit.astype(np.int64),
-        units % n_cells,
-        units // n_cells,
-        stratum_of_psu,
-        h,
-        np.bincount(stratum_of_psu, minlength=h).astype(float),
-    )
-
-
-def _population_psus(hamlet_counts: pd.DataFrame, wr: WeightResult, grid: _Grid, options) -> np.ndarray:
-    """N_h per commune from ``commune, hamlets``; every sampled commune needs a count ≥ its sample."""
-    if options.design != "clustered" or options.variance != "linearization":
-        raise ValueError("hamlet counts (fpc) apply to the clustered design's linearized variance")
-    counts = pd.Series(hamlet_counts["hamlets"].to_numpy(float), index=hamlet_counts["commune"].astype(str))
-    N = counts.reindex(list(wr.communes)).to_numpy()
-    short = np.isnan(N) | (grid.psus_per_stratum > N)
-    if short.any():
-        c = wr.communes[int(np.flatnonzero(short)[0])]
-        raise ValueError(f"commune {c!r}: hamlet count missing or below its {grid.psus_per_stratum[short][0]:g} "
-                         "sampled hamlets")
-    return N
-
-
-def _domains(resp: Responses, wr: WeightResult, levels) -> list[tuple[str, np.ndarray, list[str]]]:
-    out = []
-    for level in levels:
-        if level == "commune":
-            out.append((level, np.arange(len(wr.communes)), list(wr.communes)))
-        elif level == "overall":
-            out.append((level, np.zeros(len(wr.communes), dtype=np.int64), ["ALL"]))
-        elif level == "district":
-            if "district" not in resp.frame.columns:
-                continue
-            dcode, labels = pd.factorize(resp.frame["district"], sort=True)
-            pairs = np.unique(wr.commune_code * len(labels) + dcode)
-            c_of_pair, d_of_pair = pairs // len(labels), pairs % len(labels)
-            if len(pairs) != len(wr.communes):
-                c = wr.communes[int(c_of_pair[np.flatnonzero(np.diff(c_of_pair) == 0)[0]])]
-                raise ValueError(f"commune {c!r} appears under more than one district")
-            dom = np.empty(len(wr.communes), dtype=np.int64)
-            dom[c_of_pair] = d_of_pair
-            labels = [str(x) for x in labels]
-            out.append((level, dom, list(labels)))
-        else:
-            raise ValueError(f"unknown level {level!r}")
-    return out
-
-
-def composite_coefficients(
-    items, item_weights: pd.DataFrame | None = None
-) -> dict[str, np.ndarray]:
-    """Composite definitions: name → coefficients c_k over ``items`` summing to 1.
-
-    ``composite_equal`` always; ``composite_weighted`` when item weights are given; and
-    ``composite_<group>`` (given weights within the group) when they carry a ``group`` column.
-    """
-    items = list(items)
-    out = {"composite_equal": np.full(len(items), 1.0 / len(items))}
-    if item_weights is not None:
-        wmap = dict(zip(item_weights["item"], item_weights["weight"], strict=True))
-        a = np.array([float(wmap.get(i, 0.0)) for i in items])
-        out["composite_weighted"] = a / a.sum()
-        if "group" in item_weights.columns:
-            gmap = dict(zip(item_weights["item"], item_weights["group"], strict=True))
-            for group in dict.fromkeys(g for g in item_weights["group"] if g):
-                ag = np.array([a[k] if gmap.get(i) == group else 0.0 for k, i in enumerate(items)])
-                if ag.sum() > 0:
-                    out[f"composite_{group}"] = ag / ag.sum()
-    return out
-
-
-def _by_rows(code: np.ndarray, table: np.ndarray, n_out: int) -> np.ndarray:
-    """Sum the rows of a 2-D table by group code (vectorised over columns)."""
-    flat = (code[:, None] * table.shape[1] + np.arange(table.shape[1])).ravel()
-    return np.bincount(flat, weights=table.ravel(), minlength=n_out * table.shape[1]).reshape(
-        n_out, -1
-    )
-
-
 def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
     """Per joint cell, the calibration adjustment F[j] subtracted from the linearized values X[v]."""
     n_cells = cj.shape[0]
@@ -239,7 +133,7 @@ def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
     counts = [np.bincount(code, weights=n_j) for code in wr.cell_margins]
     for _ in range(rounds):
         for code, n_q in zip(wr.cell_margins, counts, strict=True):
-            sums = _by_rows(code, base - n_j[:, None] * F, len(n_q))
+            sums = by_rows(code, base - n_j[:, None] * F, len(n_q))
             F = F + (sums / n_q[:, None])[code]
     return F
 
@@ -284,10 +178,10 @@ def estimate_indices(
         [v * a, (v >= options.satisfied_min) * a, ((v <= options.dissatisfied_max) & (v >= 1)) * a]
     )
     X = np.column_stack([f, a])  # A-parts of the three measures, then the B-part
-    grid = _grid(resp, wr, options.design)
+    grid = build_grid(resp, wr, options.design)
     if hamlet_counts is not None:
-        grid = replace(grid, population_psus=_population_psus(hamlet_counts, wr, grid, options))
-    domains = _domains(resp, wr, options.levels)
+        grid = replace(grid, population_psus=population_psus(hamlet_counts, wr, grid, options))
+    domains = domains_of(resp, wr, options.levels)
     w = wr.final
     w2 = w * w
     n_units = len(grid.cell_of_unit)
@@ -305,7 +199,7 @@ def estimate_indices(
         w2u = np.bincount(idx, weights=w2, minlength=n_units * V).reshape(n_units, V)
         cu = np.bincount(idx, minlength=n_units * V).reshape(n_units, V).astype(float)
         if clustered:
-            cj, w1j, w2j = (_by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
+            cj, w1j, w2j = (by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
         else:
             cj, w1j, w2j = cu, w1u, w2u
         F = _residual_terms(X, cj, w1j, wr, options.rake_rounds)
@@ -330,7 +224,7 @@ def estimate_indices(
             var = _variance(s1, s2, grid, dom_of_h, G, options, wr)
             n_obs = np.bincount(dom_j, weights=cj[:, 1:].sum(axis=1), minlength=G)
             sw2 = np.bincount(dom_j, weights=w2j[:, 1:].sum(axis=1), minlength=G)
-            vsrs = _srs_variance(f, a, R, N, n_obs, _by_rows(dom_j, w1j, G))
+            vsrs = _srs_variance(f, a, R, N, n_obs, by_rows(dom_j, w1j, G))
             with np.errstate(invalid="ignore", divide="ignore"):
                 deff = var / vsrs
                 n_eff = N * N / sw2
@@ -341,19 +235,8 @@ def estimate_indices(
     comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options)
     rows = rows + comp_rows
     if options.variance == "jkn":
-        rows = _with_jackknife(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
+        rows = with_jackknife(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
     return _assemble(rows, domains, wr, grid, options, resp.scale_max)
-
-
-def _with_jackknife(rows, jk: dict, items) -> list:
-    """Replace each row's linearized variance by the jackknife's, scaling deff alike."""
-    index = {item: k for k, item in enumerate(items)}
-    out = []
-    for level, labels, item, R, var, deff, n_obs, N, n_eff in rows:
-        new = jk[(level, index.get(item, item))]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out.append((level, labels, item, R, new, deff * new / var, n_obs, N, n_eff))
-    return out
 
 
 def _linearize(f, a, F, w1j, dom_j, G):
@@ -363,7 +246,7 @@ def _linearize(f, a, F, w1j, dom_j, G):
     cell j answering v, after the calibration adjustment F (see :func:`_residual_terms`).
     """
     N = np.bincount(dom_j, weights=w1j @ a, minlength=G)
-    T = _by_rows(dom_j, w1j @ f, G)
+    T = by_rows(dom_j, w1j @ f, G)
     with np.errstate(invalid="ignore", divide="ignore"):
         R = T / N[:, None]
         L = (
@@ -374,7 +257,7 @@ def _linearize(f, a, F, w1j, dom_j, G):
     return R, N, np.nan_to_num(L)  # a domain where nobody answered contributes nothing
 
 
-def _variance(s1, s2, grid: _Grid, dom_of_h, G, options: EstimateOptions, wr: WeightResult):
+def _variance(s1, s2, grid: Grid, dom_of_h, G, options: EstimateOptions, wr: WeightResult):
     """Domain variances from the strata sums, lonely strata by the options' rule."""
     return domain_variance(
         s1, s2, grid.psus_per_stratum, dom_of_h, G, lonely_psu=options.lonely_psu, calibrated=wr.calibrated,
@@ -384,7 +267,7 @@ def _variance(s1, s2, grid: _Grid, dom_of_h, G, options: EstimateOptions, wr: We
 
 def _strata_sums(stratum, t, t2, H):
     """Σ t and Σ t² per stratum (columns are the three measures)."""
-    return _by_rows(stratum, t, H), _by_rows(stratum, t2, H)
+    return by_rows(stratum, t, H), by_rows(stratum, t2, H)
 
 
 def _srs_variance(f, a, R, N, n_obs, w1g):
@@ -400,10 +283,10 @@ def _srs_variance(f, a, R, N, n_obs, w1g):
     return np.where((n_obs < N)[:, None], vsrs, np.nan)
 
 
-def _psu_totals(L, w1u, grid: _Grid, n_psu: int) -> np.ndarray:
+def _psu_totals(L, w1u, grid: Grid, n_psu: int) -> np.ndarray:
     """PSU totals t_p = Σ_{i∈p} e_i of the three measures (n_psu × 3)."""
     t_u = (w1u[:, :, None] * L[grid.cell_of_unit]).sum(axis=1)
-    return _by_rows(grid.psu_of_unit, t_u, n_psu)
+    return by_rows(grid.psu_of_unit, t_u, n_psu)
 
 
 def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options):
@@ -417,8 +300,8 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
     if clustered:
         s = {
             key: (
-                _by_rows(grid.stratum_of_psu, comp_t[key], H),
-                _by_rows(grid.stratum_of_psu, comp_t[key] ** 2, H),
+                by_rows(grid.stratum_of_psu, comp_t[key], H),
+                by_rows(grid.stratum_of_psu, comp_t[key] ** 2, H),
             )
             for key in keys
         }
@@ -432,8 +315,8 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
             acc += lookup[wr.cell * V + resp.codes[:, k]]
         acc *= w[:, None]
         h = wr.commune_code
-        s1all = _by_rows(h, acc, H)
-        s2all = _by_rows(h, acc * acc, H)
+        s1all = by_rows(h, acc, H)
+        s2all = by_rows(h, acc * acc, H)
         s = {
             key: (s1all[:, 3 * i : 3 * i + 3], s2all[:, 3 * i : 3 * i + 3])
             for i, key in enumerate(keys)
@@ -458,7 +341,7 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
 def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
     """Stack the per-(level, item) arrays into the long table, ordered level, area, item, measure."""
     df_by_level = {
-        level: _degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
+        level: degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
         for level, dom_of_h, labels in domains
     }
     level_rank = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
@@ -511,13 +394,3 @@ def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
     out["reason"] = np.select([nobody, partial], ["nobody answered", "an item of the composite has no answers"], "")
     out = out.sort_values(["_level", "area", "_measure"], kind="stable")
     return out[[*COLUMNS, "reason"]].reset_index(drop=True)
-
-
-def _degrees_of_freedom(grid: _Grid, wr: WeightResult, dom_of_h, G, design) -> np.ndarray:
-    """R ``degf``: PSUs with non-zero weight minus strata, within each domain."""
-    if design == "clustered":
-        units = np.bincount(dom_of_h[grid.stratum_of_psu], minlength=G)
-    else:
-        units = np.bincount(dom_of_h[wr.commune_code], minlength=G)
-    strata = np.bincount(dom_of_h, minlength=G)
-    return (units - strata).astype(float)

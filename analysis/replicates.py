@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["jackknife_variances"]
+__all__ = ["jackknife_variances", "with_jackknife"]
 
 _RAKE_TOLERANCE = 1e-12  # relative to the replicate's sum of weights, as the full-sample raking
 _RAKE_MAX_ITER = 1000
@@ -122,4 +122,15 @@ def jackknife_variances(codes, f, a, grid, wr, domains, comps) -> dict:
 def _sum_rows(code, table, n_out):
     out = np.zeros((n_out, table.shape[1]))
     np.add.at(out, code, table)
+    return out
+
+
+def with_jackknife(rows, jk: dict, items) -> list:
+    """Replace each row's linearized variance by the jackknife's, scaling deff alike."""
+    index = {item: k for k, item in enumerate(items)}
+    out = []
+    for level, labels, item, R, var, deff, n_obs, N, n_eff in rows:
+        new = jk[(level, index.get(item, item))]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append((level, labels, item, R, new, deff * new / var, n_obs, N, n_eff))
     return out

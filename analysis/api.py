@@ -129,6 +129,8 @@ def compute_indices(
     collapse: bool = False,
     variance: str = "linearization",
     hamlet_counts: pd.DataFrame | None = None,
+    replicates: int = 500,
+    seed: int = 20260101,
 ) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
@@ -155,9 +157,10 @@ def compute_indices(
     lonely_psu : {"fail", "remove", "adjust", "certainty", "average"}
         R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (clustered) or one
         respondent (stratified); ``fail`` refuses such a commune (see :mod:`analysis.variance`).
-    variance : {"linearization", "jkn"}
-        Taylor linearization, or the delete-one-hamlet jackknife with every replicate re-calibrated
-        (clustered design only; see :mod:`analysis.replicates`).
+    variance : {"linearization", "jkn", "bootstrap"}
+        Taylor linearization, the delete-one-hamlet jackknife, or the Rao–Wu bootstrap of
+        ``replicates`` draws from ``seed``; replicates are re-calibrated (clustered design only; see
+        :mod:`analysis.replicates`).
     hamlet_counts : DataFrame, optional
         ``commune, hamlets`` (hamlets in the commune's population): finite-population correction of the
         clustered design's linearized variance.
@@ -181,6 +184,8 @@ def compute_indices(
         levels=tuple(levels),
         lonely_psu=lonely_psu,
         variance=variance,
+        replicates=replicates,
+        seed=seed,
     )
     if variance != "linearization" and trim is not None:
         raise ValueError("replicate variances re-calibrate without trimming: use trim with linearization")
@@ -282,5 +287,7 @@ def run_plan(
         collapse=plan.collapse,
         variance=plan.variance,
         hamlet_counts=hamlet_counts,
+        replicates=plan.replicates,
+        seed=plan.seed,
     )
     return replace(result, table=result.table.assign(plan=plan.label), plan=plan)

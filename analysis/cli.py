@@ -163,6 +163,8 @@ def _plan_from_args(args) -> AnalysisPlan:
             lonely_psu=args.lonely_psu,
             collapse=args.collapse,
             variance=args.variance,
+            replicates=args.replicates,
+            seed=args.seed,
         )
     except PlanError as exc:
         raise UsageError(str(exc)) from None

@@ -137,8 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--variance",
         choices=list(VARIANCES),
-        help="linearization (default) or jkn: delete-one-hamlet jackknife, each replicate re-calibrated",
+        help="linearization (default), jkn (delete-one-hamlet jackknife) or bootstrap (Rao-Wu); "
+        "replicates are re-calibrated",
     )
+    p.add_argument("--replicates", type=int, help="bootstrap replicates (default 500)")
+    p.add_argument("--seed", type=int, help="bootstrap random seed (default 20260101)")
     p.add_argument(
         "--collapse",
         action=argparse.BooleanOptionalAction,

@@ -54,25 +54,14 @@ from .grid import (
     population_psus,
 )
 from .intervals import INTERVAL_METHODS, confidence_bounds
-from .replicates import jackknife_variances, with_jackknife
+from .replicates import bootstrap_variances, jackknife_variances, with_replicates
 from .variance import LONELY_PSU_RULES, domain_variance
 from .weights import WeightResult
 
 __all__ = ["COLUMNS", "MEASURES", "EstimateOptions", "estimate_indices", "composite_coefficients"]
 
 COLUMNS = [
-    "level",
-    "area",
-    "item",
-    "measure",
-    "estimate",
-    "se",
-    "ci_lo",
-    "ci_hi",
-    "df",
-    "deff",
-    "n_obs",
-    "wsum",
+    "level", "area", "item", "measure", "estimate", "se", "ci_lo", "ci_hi", "df", "deff", "n_obs", "wsum",
     "n_eff_kish",
 ]
 MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
@@ -89,8 +78,9 @@ class EstimateOptions:
     dissatisfied; conf_level : interval level; ci : ``"beta"``, ``"logit"``, ``"t"`` or ``"normal"``
     (see :mod:`analysis.intervals`); rake_rounds : rounds of the raking residual (R: 10);
     levels : which domain levels to report; lonely_psu : R's rule for a commune with one sampled
-    PSU (see :mod:`analysis.variance`); variance : ``"linearization"`` or ``"jkn"`` (delete-one-hamlet
-    jackknife, every replicate re-calibrated, see :mod:`analysis.replicates`).
+    PSU (see :mod:`analysis.variance`); variance : ``"linearization"``, ``"jkn"`` (delete-one-hamlet
+    jackknife) or ``"bootstrap"`` (Rao–Wu, ``replicates`` draws from ``seed``), every replicate
+    re-calibrated (see :mod:`analysis.replicates`).
     """
 
     design: str = "stratified"
@@ -102,6 +92,8 @@ class EstimateOptions:
     levels: tuple[str, ...] = ("commune", "district", "overall")
     lonely_psu: str = "fail"
     variance: str = "linearization"
+    replicates: int = 500
+    seed: int = 20260101
 
     def __post_init__(self):
         if self.design not in ("stratified", "clustered"):
@@ -110,10 +102,10 @@ class EstimateOptions:
             raise ValueError(f"ci must be one of {', '.join(INTERVAL_METHODS)}, not {self.ci!r}")
         if not 0 < self.conf_level < 1:
             raise ValueError("conf_level must lie strictly between 0 and 1")
-        if self.variance not in ("linearization", "jkn"):
-            raise ValueError(f"variance must be 'linearization' or 'jkn', not {self.variance!r}")
-        if self.variance == "jkn" and self.design != "clustered":
-            raise ValueError("the jackknife deletes one hamlet at a time: it needs the clustered design")
+        if self.variance not in ("linearization", "jkn", "bootstrap"):
+            raise ValueError(f"variance must be linearization, jkn or bootstrap, not {self.variance!r}")
+        if self.variance != "linearization" and self.design != "clustered":
+            raise ValueError("replicate variances resample hamlets: they need the clustered design")
         if self.lonely_psu not in LONELY_PSU_RULES:
             raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU_RULES)}, not {self.lonely_psu!r}")
         if self.dissatisfied_max >= self.satisfied_min:
@@ -235,7 +227,11 @@ def estimate_indices(
     comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options)
     rows = rows + comp_rows
     if options.variance == "jkn":
-        rows = with_jackknife(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
+        rows = with_replicates(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
+    elif options.variance == "bootstrap":
+        boot = bootstrap_variances(resp.codes, f, a, grid, wr, domains, comps, replicates=options.replicates,
+                                   seed=options.seed)
+        rows = with_replicates(rows, boot, resp.items)
     return _assemble(rows, domains, wr, grid, options, resp.scale_max)
 
 

@@ -35,7 +35,7 @@ DESIGN_WEIGHTS = ("auto", "one", "given", "hamlet")
 CALIBRATIONS = ("rake", "poststratify", "none")
 INTERVALS = ("beta", "logit", "t", "normal")
 LONELY_PSU = ("adjust", "fail", "remove", "certainty", "average")
-VARIANCES = ("linearization", "jkn")
+VARIANCES = ("linearization", "jkn", "bootstrap")
 LEVELS = ("commune", "district", "overall")
 MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
 
@@ -122,7 +122,8 @@ class AnalysisPlan:
     collapse : merge empty calibration cells within a commune instead of stopping the run.
     lonely_psu : R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (or respondent).
     ci : ``beta`` (Korn–Graubard shares, logit means), ``logit``, ``t`` or ``normal``.
-    variance : ``linearization``, ``jkn`` (delete-one-hamlet jackknife) or ``bootstrap``.
+    variance : ``linearization``, ``jkn`` (delete-one-hamlet jackknife) or ``bootstrap`` (Rao–Wu,
+        ``replicates`` draws from ``seed``, so a saved plan reproduces its figures).
     survey_date : ISO date of the fieldwork; targets not in force that day are not applied.
     """
 
@@ -145,6 +146,8 @@ class AnalysisPlan:
     conf_level: float = 0.95
     lonely_psu: str = "adjust"
     variance: str = "linearization"
+    replicates: int = 500
+    seed: int = 20260101
     epsilon: float = 1e-12
     max_iter: int = 1000
 
@@ -169,6 +172,8 @@ class AnalysisPlan:
             raise PlanError("conf_level must lie strictly between 0 and 1")
         if self.trim is not None and not (len(self.trim) == 2 and 0 <= self.trim[0] < 1 < self.trim[1]):
             raise PlanError("trim must be [LOW, HIGH] with 0 ≤ LOW < 1 < HIGH")
+        if not isinstance(self.replicates, int) or self.replicates < 2:
+            raise PlanError("replicates must be a whole number ≥ 2")
         if self.survey_date is not None:
             _iso_date(self.survey_date, "survey_date")
         if self.criterion_weights and not self.item_weights:

@@ -312,3 +312,9 @@ def test_several_designs_and_weightings_in_one_run_read_the_responses_once(files
 def test_several_configurations_refuse_side_outputs(files, tmp_path, capsys):
     status = _run(files, tmp_path, "--design", "stratified,clustered", "--weights-out", str(tmp_path / "w.csv"))
     _assert_refused(capsys, tmp_path, status, "need a single --design and --weighting")
+
+
+def test_the_bootstrap_is_reproducible_from_its_seed(files, tmp_path):
+    for out in ("a.csv", "b.csv"):
+        assert _run(files, tmp_path, "--variance", "bootstrap", "--replicates", "40", "--seed", "5", out=out) == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,8 +19,9 @@ from .data import (
     validate_responses,
 )
 from .estimates import EstimateOptions, estimate_indices
+from .skipped import communes_by_district, with_skipped_communes, without_communes
 from .thresholds import DEFAULT_RULES, ThresholdRule, apply_thresholds
-from .weights import WeightResult, calibrate, design_weights
+from .weights import WeightingError, WeightResult, calibrate, design_weights
 
 if TYPE_CHECKING:
     from .plan import AnalysisPlan
@@ -100,6 +102,36 @@ def compute_weights(
         require_hamlets=require_hamlets,
         allow_lonely=allow_lonely,
     )
+
+
+SKIPPABLE = ("no_population", "not_converged")  # what a commune's own small sample can cause
+
+
+def _weigh(resp: Responses, weigh, method: str, population, variables, collapse: bool):
+    """Collapse (when asked) and calibrate; with collapse on, a commune that still cannot be
+    calibrated (no population figures, raking that cannot meet its margins) is left out and named,
+    and the others are weighted without it. Errors in the files (a level the population lacks,
+    margins that disagree) still refuse, pointing at the line to correct.
+
+    Returns the responses used, the weights, the collapse actions (None when off) and the skipped
+    communes with their reasons.
+    """
+    skipped: dict[str, str] = {}
+    while True:
+        used = without_communes(resp, skipped)
+        frame, actions, pop = used.frame, ({} if collapse else None), population
+        if collapse and method != "none":
+            collapsed = collapse_empty_cells(frame, population, method, variables)
+            frame, actions, pop = collapsed.frame, collapsed.actions, collapsed.population
+        key = "cells" if method == "poststratify" else "margins"
+        try:
+            return used, weigh(frame, **({key: pop} if method != "none" else {})), actions, skipped
+        except WeightingError as exc:
+            if not collapse or exc.reason not in SKIPPABLE or exc.commune in skipped:
+                raise
+            skipped[exc.commune] = str(exc)
+            if len(skipped) == resp.frame["commune"].nunique():
+                raise
 
 
 def compute_indices(
@@ -217,17 +249,9 @@ def compute_indices(
         item_weights = validate_item_weights(
             item_weights, resp.items, source=sources["item_weights"]
         )
-    weighting_frame, actions = resp.frame, ({} if collapse else None)
-    if collapse and weighting != "none":
-        collapsed = collapse_empty_cells(resp.frame, cells if weighting == "poststratify" else margins,
-                                         weighting, weighting_vars)
-        weighting_frame, actions = collapsed.frame, collapsed.actions
-        cells, margins = (collapsed.population, None) if weighting == "poststratify" else (None, collapsed.population)
-    wr = compute_weights(
-        weighting_frame,
+    weigh = partial(
+        compute_weights,
         weighting=weighting,
-        cells=cells,
-        margins=margins,
         design_weights_from=design_weights_from,
         hamlet_population=hamlet_population,
         epsilon=epsilon,
@@ -236,7 +260,11 @@ def compute_indices(
         require_hamlets=design == "clustered",
         allow_lonely=lonely_psu != "fail",
     )
+    population = cells if weighting == "poststratify" else margins
+    resp, wr, actions, skipped = _weigh(resp, weigh, weighting, population, weighting_vars, collapse)
     table = estimate_indices(resp, wr, options=options, item_weights=item_weights, hamlet_counts=hamlet_counts)
+    if skipped:
+        table = with_skipped_communes(table, skipped, communes_by_district(responses))
     if thresholds is not None:
         table = apply_thresholds(table, thresholds, min_n_eff=min_n_eff)
     if actions is not None:

@@ -28,7 +28,9 @@ class WeightingError(ValueError):
 
     ``reason`` tells callers that word their own message which failure it was: ``empty_cell``
     (a population category without respondents), ``unknown_level`` (respondents in a category
-    the population table lacks or gives 0), ``not_converged`` (raking), else None.
+    the population table lacks or gives 0), ``not_converged`` (raking), ``lonely_psu`` (one respondent
+    or hamlet under the ``fail`` rule), ``no_population`` (a sampled commune missing from the cells
+    or margins), else None.
     """
 
     def __init__(
@@ -169,7 +171,9 @@ def _poststratify_factors(key, start_totals, cells, variables) -> np.ndarray:
     merged = key.merge(pop, on=["commune", *variables], how="left")
     missing = merged["count"].isna().to_numpy()
     for c in sorted(sampled - set(pop["commune"])):
-        raise WeightingError(f"commune {c!r} has respondents but no population cells", commune=c)
+        raise WeightingError(
+            f"commune {c!r} has respondents but no population cells", commune=c, reason="no_population"
+        )
     if missing.any():
         row = merged[missing].iloc[0]
         raise WeightingError(
@@ -205,7 +209,9 @@ def _rake_targets(key, margins, variables):
     sampled = set(key["commune"])
     pop = margins[margins["commune"].isin(sampled)]
     for c in sorted(sampled - set(pop["commune"])):
-        raise WeightingError(f"commune {c!r} has respondents but no population margins", commune=c)
+        raise WeightingError(
+            f"commune {c!r} has respondents but no population margins", commune=c, reason="no_population"
+        )
     totals = pop.groupby(["commune", "variable"])["count"].sum().unstack("variable")
     for var in variables:
         if var not in totals.columns or totals[var].isna().any():
@@ -416,7 +422,8 @@ def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
     if (counts < 2).any():
         c = communes[int(np.flatnonzero(counts < 2)[0])]
         raise WeightingError(
-            f"commune {c!r} has only one respondent: its variance cannot be estimated", commune=c
+            f"commune {c!r} has only one respondent: its variance cannot be estimated", commune=c,
+            reason="lonely_psu",
         )
     if require_hamlets:
         hamlets = frame.groupby(commune_code)["hamlet"].nunique()
@@ -426,6 +433,7 @@ def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
                 f"commune {c!r} has respondents from only one hamlet: a clustered "
                 "design needs at least two",
                 commune=c,
+                reason="lonely_psu",
             )
 
 

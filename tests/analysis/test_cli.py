@@ -273,7 +273,7 @@ def test_jackknife_variance_is_an_option_of_the_clustered_design(files, tmp_path
     assert not np.allclose(jkn["se"], lin["se"], equal_nan=True)
     argv = ["--responses", str(files["responses"]), "--design", "stratified", "--weighting", "none",
             "--variance", "jkn", "--out", str(tmp_path / "out.csv")]
-    _assert_refused(capsys, tmp_path, main(argv), "needs the clustered design")
+    _assert_refused(capsys, tmp_path, main(argv), "need the clustered design")
 
 
 def test_hamlet_counts_shrink_the_variance_of_communes_mostly_sampled(files, tmp_path, capsys):

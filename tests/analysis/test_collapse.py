@@ -113,3 +113,23 @@ def test_collapse_relabels_population_and_responses_alike():
     assert sorted(zip(a["sex"], a["age_group"], a["count"], strict=True)) == [
         ("F", "18-29", 10), ("F", "30-44/45-59", 20), ("M", "18-29", 10), ("M", "30-44/45-59", 20)]
     assert len(out.population[out.population["commune"] == "B"]) == 6
+
+
+def test_a_commune_that_cannot_be_calibrated_gets_its_rows_with_the_reason(survey):
+    responses, _, margins = survey
+    lacking = margins[margins["commune"] != "C05"]
+    with pytest.raises(WeightingError, match="commune 'C05' has respondents but no population margins"):
+        _run(responses, "rake", lacking)
+    table = _run(responses, "rake", lacking, collapse=True).to_frame()
+    c05 = table[(table["level"] == "commune") & (table["area"] == "C05")]
+    assert len(c05) == len(table[(table["level"] == "commune") & (table["area"] == "C01")])
+    assert c05["estimate"].isna().all() and c05["se"].isna().all()
+    assert set(c05["reason"]) == {"not estimated: commune 'C05' has respondents but no population margins"}
+    assert set(c05["verdict"]) <= {"", "not enough responses"}
+    d2 = table[(table["level"] == "district") & (table["area"] == "D2")]
+    assert set(d2["reason"]) == {"without commune(s) C05 (not estimated)"}
+    assert set(table.loc[table["level"] == "district", "area"]) == {"D1", "D2"}
+    without = _run(responses[responses["commune"] != "C05"], "rake", lacking, collapse=True).to_frame()
+    others = table[table["area"] != "C05"].reset_index(drop=True)
+    assert np.allclose(others["estimate"], without["estimate"], equal_nan=True, rtol=1e-13)
+    assert list(table.loc[table["level"] == "commune", "area"].unique()) == ["C01", "C02", "C03", "C04", "C05", "C06"]

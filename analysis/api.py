@@ -104,6 +104,21 @@ def compute_weights(
     )
 
 
+def _population(weighting: str, cells, margins) -> tuple[pd.DataFrame | None, tuple[str, ...]]:
+    """The validated cells (post-stratification) or margins (raking) and their variables."""
+    if weighting == "poststratify":
+        if cells is None:
+            raise ValueError("weighting='poststratify' needs cells")
+        return validate_cells(cells)
+    if weighting == "rake":
+        if margins is None:
+            raise ValueError("weighting='rake' needs margins")
+        return validate_margins(margins)
+    if weighting != "none":
+        raise ValueError(f"unknown weighting {weighting!r}")
+    return None, ()
+
+
 SKIPPABLE = ("no_population", "not_converged")  # what a commune's own small sample can cause
 
 
@@ -221,17 +236,7 @@ def compute_indices(
     )
     if variance != "linearization" and trim is not None:
         raise ValueError("replicate variances re-calibrate without trimming: use trim with linearization")
-    weighting_vars: tuple[str, ...] = ()
-    if weighting == "poststratify":
-        if cells is None:
-            raise ValueError("weighting='poststratify' needs cells")
-        cells, weighting_vars = validate_cells(cells)
-    elif weighting == "rake":
-        if margins is None:
-            raise ValueError("weighting='rake' needs margins")
-        margins, weighting_vars = validate_margins(margins)
-    elif weighting != "none":
-        raise ValueError(f"unknown weighting {weighting!r}")
+    population, weighting_vars = _population(weighting, cells, margins)
     required = ["commune"] + (["hamlet"] if design == "clustered" else [])
     given = design_weights_from == "given" or (
         design_weights_from == "auto" and "design_weight" in responses.columns
@@ -260,7 +265,6 @@ def compute_indices(
         require_hamlets=design == "clustered",
         allow_lonely=lonely_psu != "fail",
     )
-    population = cells if weighting == "poststratify" else margins
     resp, wr, actions, skipped = _weigh(resp, weigh, weighting, population, weighting_vars, collapse)
     table = estimate_indices(resp, wr, options=options, item_weights=item_weights, hamlet_counts=hamlet_counts)
     if skipped:

@@ -225,14 +225,19 @@ def estimate_indices(
             rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
         comp_tables.append(tables)
     comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options)
-    rows = rows + comp_rows
+    rows = _replicate_rows(rows + comp_rows, resp, f, a, grid, wr, domains, comps, options)
+    return _assemble(rows, domains, wr, grid, options, resp.scale_max)
+
+
+def _replicate_rows(rows, resp, f, a, grid, wr, domains, comps, options) -> list:
+    """The rows with replicate variances when the options ask for them (else unchanged)."""
     if options.variance == "jkn":
-        rows = with_replicates(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
-    elif options.variance == "bootstrap":
+        return with_replicates(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
+    if options.variance == "bootstrap":
         boot = bootstrap_variances(resp.codes, f, a, grid, wr, domains, comps, replicates=options.replicates,
                                    seed=options.seed)
-        rows = with_replicates(rows, boot, resp.items)
-    return _assemble(rows, domains, wr, grid, options, resp.scale_max)
+        return with_replicates(rows, boot, resp.items)
+    return rows
 
 
 def _linearize(f, a, F, w1j, dom_j, G):

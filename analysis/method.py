@@ -46,7 +46,8 @@ _TEXT = {
         "variance": {
             "linearization": "Phương sai: tuyến tính hóa Taylor có tính đến hiệu chỉnh trọng số.",
             "jkn": "Phương sai: jackknife bỏ từng thôn, mỗi bản sao được hiệu chỉnh lại.",
-            "bootstrap": "Phương sai: bootstrap Rao–Wu có co giãn trọng số.",
+            "bootstrap": "Phương sai: bootstrap Rao–Wu có co giãn trọng số ({replicates} bản sao, hạt giống "
+            "{seed}), mỗi bản sao được hiệu chỉnh lại.",
         },
         "lonely": "Xã chỉ có một thôn (hoặc một người) được khảo sát: quy tắc «{rule}» của gói survey "
         "trong R.",
@@ -94,7 +95,8 @@ _TEXT = {
         "variance": {
             "linearization": "Variance: Taylor linearization accounting for the calibration.",
             "jkn": "Variance: delete-one-hamlet jackknife, each replicate re-calibrated.",
-            "bootstrap": "Variance: Rao–Wu rescaling bootstrap.",
+            "bootstrap": "Variance: Rao–Wu rescaling bootstrap ({replicates} replicates, seed {seed}), each "
+            "replicate re-calibrated.",
         },
         "lonely": "A commune with one sampled hamlet (or respondent): R survey's lonely-PSU rule “{rule}”.",
         "min_n": "Rows with an effective sample size below {n:g} read “not enough responses” and are "
@@ -128,7 +130,7 @@ def describe_plan(plan: AnalysisPlan, lang: str = "vi") -> str:
         weights = t["composite_weights"].format(criteria=t["criteria"] if plan.criterion_weights else "")
     parts.append(t["composite"].format(weights=weights))
     parts.append(t["ci"][plan.ci].format(level=100 * plan.conf_level))
-    parts.append(t["variance"][plan.variance])
+    parts.append(t["variance"][plan.variance].format(replicates=plan.replicates, seed=plan.seed))
     parts.append(t["lonely"].format(rule=plan.lonely_psu))
     parts.append(t["min_n"].format(n=plan.min_n_eff))
     parts.append(_targets(plan, t))

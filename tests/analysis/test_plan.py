@@ -183,5 +183,7 @@ def test_the_method_paragraph_says_what_the_plan_does():
     later = describe_plan(AnalysisPlan(survey_date="2025-09-01"), "en")
     assert "district" not in later.split("Targets:")[1]
     assert "post-stratification" in describe_plan(AnalysisPlan(calibration="poststratify"), "en")
+    boot = describe_plan(AnalysisPlan(variance="bootstrap", replicates=200, seed=9), "en")
+    assert "Rao–Wu rescaling bootstrap (200 replicates, seed 9)" in boot
     with pytest.raises(ValueError, match="language"):
         describe_plan(plan, "fr")

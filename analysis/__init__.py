@@ -11,17 +11,27 @@ cronbach_alpha(items_frame) -> AlphaResult
 fit_drivers(frame, outcome, predictors, weights) -> DataFrame
 apply_thresholds(table, rules, *, min_n_eff=30) -> DataFrame
 write_table(table, fileobj, fmt="csv")
+AnalysisPlan(...), load_plan(text), dump_plan(plan), run_plan(plan, responses, ...) -> ResultTable
+describe_plan(plan, lang="vi"|"en") -> the method paragraph
 """
 
-from .api import ResultTable, compute_indices, compute_weights
+from .api import ResultTable, compute_indices, compute_weights, run_plan
 from .data import InputError, read_table
 from .estimates import COLUMNS, MEASURES, EstimateOptions, estimate_indices
 from .exports import write_table
+from .method import describe_plan
+from .plan import AnalysisPlan, PlanError, dump_plan, load_plan
 from .reliability import AlphaResult, cronbach_alpha, fit_drivers
 from .thresholds import DEFAULT_RULES, ThresholdRule, apply_thresholds, parse_rule
 from .weights import WeightingError, WeightResult, calibrate, design_weights
 
 __all__ = [
+    "AnalysisPlan",
+    "PlanError",
+    "describe_plan",
+    "dump_plan",
+    "load_plan",
+    "run_plan",
     "COLUMNS",
     "DEFAULT_RULES",
     "MEASURES",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
+from .collapse import collapse_empty_cells
 from .data import (
     Responses,
     validate_cells,
@@ -15,10 +19,14 @@ from .data import (
     validate_responses,
 )
 from .estimates import EstimateOptions, estimate_indices
+from .skipped import communes_by_district, with_skipped_communes, without_communes
 from .thresholds import DEFAULT_RULES, ThresholdRule, apply_thresholds
-from .weights import WeightResult, calibrate, design_weights
+from .weights import WeightingError, WeightResult, calibrate, design_weights
 
-__all__ = ["ResultTable", "compute_indices", "compute_weights"]
+if TYPE_CHECKING:
+    from .plan import AnalysisPlan
+
+__all__ = ["ResultTable", "compute_indices", "compute_weights", "run_plan"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +37,7 @@ class ResultTable:
     weights: WeightResult
     responses: Responses
     options: EstimateOptions
+    plan: AnalysisPlan | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Return (a copy of) the long table."""
@@ -57,6 +66,7 @@ def compute_weights(
     max_iter: int = 1000,
     trim=None,
     require_hamlets: bool = False,
+    allow_lonely: bool = False,
 ) -> WeightResult:
     """Compute design weights and calibrate them within each commune (see :func:`calibrate`).
 
@@ -90,7 +100,53 @@ def compute_weights(
         max_iter=max_iter,
         trim=trim,
         require_hamlets=require_hamlets,
+        allow_lonely=allow_lonely,
     )
+
+
+def _population(weighting: str, cells, margins) -> tuple[pd.DataFrame | None, tuple[str, ...]]:
+    """The validated cells (post-stratification) or margins (raking) and their variables."""
+    if weighting == "poststratify":
+        if cells is None:
+            raise ValueError("weighting='poststratify' needs cells")
+        return validate_cells(cells)
+    if weighting == "rake":
+        if margins is None:
+            raise ValueError("weighting='rake' needs margins")
+        return validate_margins(margins)
+    if weighting != "none":
+        raise ValueError(f"unknown weighting {weighting!r}")
+    return None, ()
+
+
+SKIPPABLE = ("no_population", "not_converged")  # what a commune's own small sample can cause
+
+
+def _weigh(resp: Responses, weigh, method: str, population, variables, collapse: bool):
+    """Collapse (when asked) and calibrate; with collapse on, a commune that still cannot be
+    calibrated (no population figures, raking that cannot meet its margins) is left out and named,
+    and the others are weighted without it. Errors in the files (a level the population lacks,
+    margins that disagree) still refuse, pointing at the line to correct.
+
+    Returns the responses used, the weights, the collapse actions (None when off) and the skipped
+    communes with their reasons.
+    """
+    skipped: dict[str, str] = {}
+    while True:
+        used = without_communes(resp, skipped)
+        frame, actions, pop = used.frame, ({} if collapse else None), population
+        if collapse and method != "none":
+            collapsed = collapse_empty_cells(frame, population, method, variables)
+            frame, actions, pop = collapsed.frame, collapsed.actions, collapsed.population
+        key = "cells" if method == "poststratify" else "margins"
+        try:
+            return used, weigh(frame, **({key: pop} if method != "none" else {})), actions, skipped
+        except WeightingError as exc:
+            if not collapse or exc.reason not in SKIPPABLE or exc.commune in skipped:
+                raise
+            skipped[exc.commune] = str(exc)
+            if len(skipped) == resp.frame["commune"].nunique():
+                raise
 
 
 def compute_indices(
@@ -116,6 +172,12 @@ def compute_indices(
     scale_max: int = 5,
     levels=("commune", "district", "overall"),
     sources: dict[str, str] | None = None,
+    lonely_psu: str = "fail",
+    collapse: bool = False,
+    variance: str = "linearization",
+    hamlet_counts: pd.DataFrame | None = None,
+    replicates: int = 500,
+    seed: int = 20260101,
 ) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
@@ -139,6 +201,19 @@ def compute_indices(
         Flag ``low_n_eff`` below this Kish effective n.
     sources : dict, optional
         Names for error messages: ``{"responses": "file.csv", "item_weights": ...}``.
+    lonely_psu : {"fail", "remove", "adjust", "certainty", "average"}
+        R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (clustered) or one
+        respondent (stratified); ``fail`` refuses such a commune (see :mod:`analysis.variance`).
+    variance : {"linearization", "jkn", "bootstrap"}
+        Taylor linearization, the delete-one-hamlet jackknife, or the Rao–Wu bootstrap of
+        ``replicates`` draws from ``seed``; replicates are re-calibrated (clustered design only; see
+        :mod:`analysis.replicates`).
+    hamlet_counts : DataFrame, optional
+        ``commune, hamlets`` (hamlets in the commune's population): finite-population correction of the
+        clustered design's linearized variance.
+    collapse : bool
+        Within a commune, merge calibration cells that have population but no respondent (see
+        :mod:`analysis.collapse`) instead of refusing; adds a ``collapse`` column saying what was done.
 
     Returns
     -------
@@ -154,18 +229,14 @@ def compute_indices(
         conf_level=conf_level,
         ci=ci,
         levels=tuple(levels),
+        lonely_psu=lonely_psu,
+        variance=variance,
+        replicates=replicates,
+        seed=seed,
     )
-    weighting_vars: tuple[str, ...] = ()
-    if weighting == "poststratify":
-        if cells is None:
-            raise ValueError("weighting='poststratify' needs cells")
-        cells, weighting_vars = validate_cells(cells)
-    elif weighting == "rake":
-        if margins is None:
-            raise ValueError("weighting='rake' needs margins")
-        margins, weighting_vars = validate_margins(margins)
-    elif weighting != "none":
-        raise ValueError(f"unknown weighting {weighting!r}")
+    if variance != "linearization" and trim is not None:
+        raise ValueError("replicate variances re-calibrate without trimming: use trim with linearization")
+    population, weighting_vars = _population(weighting, cells, margins)
     required = ["commune"] + (["hamlet"] if design == "clustered" else [])
     given = design_weights_from == "given" or (
         design_weights_from == "auto" and "design_weight" in responses.columns
@@ -183,19 +254,72 @@ def compute_indices(
         item_weights = validate_item_weights(
             item_weights, resp.items, source=sources["item_weights"]
         )
-    wr = compute_weights(
-        resp,
+    weigh = partial(
+        compute_weights,
         weighting=weighting,
-        cells=cells,
-        margins=margins,
         design_weights_from=design_weights_from,
         hamlet_population=hamlet_population,
         epsilon=epsilon,
         max_iter=max_iter,
         trim=trim,
         require_hamlets=design == "clustered",
+        allow_lonely=lonely_psu != "fail",
     )
-    table = estimate_indices(resp, wr, options=options, item_weights=item_weights)
+    resp, wr, actions, skipped = _weigh(resp, weigh, weighting, population, weighting_vars, collapse)
+    table = estimate_indices(resp, wr, options=options, item_weights=item_weights, hamlet_counts=hamlet_counts)
+    if skipped:
+        table = with_skipped_communes(table, skipped, communes_by_district(responses))
     if thresholds is not None:
         table = apply_thresholds(table, thresholds, min_n_eff=min_n_eff)
+    if actions is not None:
+        commune_rows = (table["level"] == "commune").to_numpy()
+        table["collapse"] = np.where(commune_rows, table["area"].map(lambda area: actions.get(area, "")).to_numpy(), "")
     return ResultTable(table=table, weights=wr, responses=resp, options=options)
+
+
+def run_plan(
+    plan: AnalysisPlan,
+    responses: pd.DataFrame,
+    items=None,
+    *,
+    cells: pd.DataFrame | None = None,
+    margins: pd.DataFrame | None = None,
+    hamlet_population: pd.DataFrame | None = None,
+    item_weights: pd.DataFrame | None = None,
+    hamlet_counts: pd.DataFrame | None = None,
+    sources: dict[str, str] | None = None,
+) -> ResultTable:
+    """Compute the indices as ``plan`` says; the one path the command line and the platform share.
+
+    ``item_weights`` (a table) replaces the plan's own item and criterion weights when given. The
+    table gains a ``plan`` column (``name v<version>``) so every copy of it names its plan.
+    """
+    result = compute_indices(
+        responses,
+        items,
+        design=plan.resolve_design(responses),
+        weighting=plan.calibration,
+        cells=cells if plan.calibration == "poststratify" else None,
+        margins=margins if plan.calibration == "rake" else None,
+        item_weights=item_weights if item_weights is not None else plan.item_weight_frame(),
+        design_weights_from=plan.design_weights,
+        hamlet_population=hamlet_population,
+        satisfied_min=plan.satisfied_min,
+        dissatisfied_max=plan.dissatisfied_max,
+        conf_level=plan.conf_level,
+        ci=plan.ci,
+        epsilon=plan.epsilon,
+        max_iter=plan.max_iter,
+        trim=plan.trim,
+        thresholds=plan.threshold_rules(),
+        min_n_eff=plan.min_n_eff,
+        scale_max=plan.scale_max,
+        sources=sources,
+        lonely_psu=plan.lonely_psu,
+        collapse=plan.collapse,
+        variance=plan.variance,
+        hamlet_counts=hamlet_counts,
+        replicates=plan.replicates,
+        seed=plan.seed,
+    )
+    return replace(result, table=result.table.assign(plan=plan.label), plan=plan)

@@ -7,7 +7,6 @@ options print one message naming the file, line and column and exit with status 
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import sys
@@ -15,135 +14,32 @@ import tempfile
 
 import pandas as pd
 
-from .api import compute_indices
+from .api import run_plan
+from .cli_parser import UsageError, build_parser
 from .data import (
     InputError,
     read_table,
     validate_cells,
+    validate_hamlet_counts,
     validate_hamlet_population,
     validate_margins,
 )
 from .exports import write_table
+from .plan import (
+    AnalysisPlan,
+    LevelTarget,
+    PlanError,
+    dump_plan,
+    load_plan,
+    with_overrides,
+)
 from .reliability import cronbach_alpha, fit_drivers
-from .thresholds import DEFAULT_RULES, parse_rule
+from .thresholds import parse_rule
 from .weights import WeightingError
 
 __all__ = ["main"]
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
-
-
-class UsageError(Exception):
-    """A bad option; reported as one line with exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line instead of usage + error
-        raise UsageError(f"{self.prog}: {message} (see --help)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m analysis``."""
-    p = _Parser(
-        prog="python -m analysis",
-        description="Weighted satisfaction indices per commune, district and overall, with "
-        "linearized standard errors matching R's survey package.",
-    )
-    p.add_argument(
-        "--responses",
-        required=True,
-        metavar="FILE",
-        help="responses CSV/XLSX, one row per respondent",
-    )
-    pop = p.add_mutually_exclusive_group()
-    pop.add_argument(
-        "--cells", metavar="FILE", help="population cells: commune, <variables...>, count"
-    )
-    pop.add_argument(
-        "--margins", metavar="FILE", help="population margins: commune, variable, level, count"
-    )
-    p.add_argument(
-        "--item-weights", metavar="FILE", help="item, weight[, group] for the weighted composite"
-    )
-    p.add_argument(
-        "--hamlet-population",
-        metavar="FILE",
-        help="commune, hamlet, population: design weight = hamlet population ÷ hamlet sample",
-    )
-    p.add_argument("--design", required=True, choices=["stratified", "clustered"])
-    p.add_argument("--weighting", required=True, choices=["none", "poststratify", "rake"])
-    p.add_argument(
-        "--design-weights",
-        default="auto",
-        choices=["auto", "one", "given", "hamlet"],
-        help="auto: the design_weight column if present, else hamlet populations if given, else 1",
-    )
-    p.add_argument(
-        "--items", help="comma-separated item columns (default: every non-reserved column)"
-    )
-    p.add_argument("--out", required=True, metavar="FILE", help="long table, .csv or .xlsx")
-    p.add_argument(
-        "--weights-out", metavar="FILE", help="also write one row per respondent with its weight"
-    )
-    p.add_argument(
-        "--reliability-out",
-        metavar="FILE",
-        help="also write Cronbach's alpha and item-total correlations",
-    )
-    p.add_argument(
-        "--diagnostics-out",
-        metavar="FILE",
-        help="also write weight diagnostics per commune (min, max, ratio, Kish n_eff, deff_w)",
-    )
-    p.add_argument(
-        "--drivers-out",
-        metavar="FILE",
-        help="also write a weighted ordinal-logit model of --outcome on the items",
-    )
-    p.add_argument(
-        "--outcome", metavar="COLUMN", help="overall satisfaction column for --drivers-out"
-    )
-    p.add_argument(
-        "--satisfied-min", type=int, default=4, help="answers ≥ this are satisfied (default 4)"
-    )
-    p.add_argument(
-        "--dissatisfied-max",
-        type=int,
-        default=2,
-        help="answers ≤ this are dissatisfied (default 2)",
-    )
-    p.add_argument("--scale-max", type=int, default=5, help="highest answer code (default 5)")
-    p.add_argument("--conf-level", type=float, default=0.95)
-    p.add_argument(
-        "--ci",
-        default="logit",
-        choices=["logit", "t", "normal"],
-        help="logit: logit-t for shares and t for means (default); t; normal",
-    )
-    p.add_argument(
-        "--target",
-        action="append",
-        default=None,
-        metavar="LEVEL:MEASURE:VALUE[:ITEM]",
-        help="pass/fail target judged on the CI bound, e.g. commune:prop_sat:0.8 (repeatable; "
-        "replaces the defaults commune:prop_sat:0.8 and district:prop_sat:0.9)",
-    )
-    p.add_argument(
-        "--min-n-eff",
-        type=float,
-        default=30.0,
-        help="flag areas whose Kish effective n is below this",
-    )
-    p.add_argument(
-        "--trim",
-        metavar="LOW,HIGH",
-        help="bounds on weight ÷ commune mean weight, then re-calibrate",
-    )
-    p.add_argument(
-        "--epsilon", type=float, default=1e-12, help="raking tolerance relative to Σ weights"
-    )
-    p.add_argument("--max-iter", type=int, default=1000, help="raking iteration cap")
-    return p
 
 
 def _format(path: str, option: str) -> str:
@@ -214,100 +110,169 @@ def _locate(err: WeightingError, tables: dict[str, tuple[str, pd.DataFrame]]) ->
     return f"{tables.get('population', tables['responses'])[0]}: {err}"
 
 
-def run(argv=None) -> int:
-    """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
+def _outputs(args) -> list[tuple[str, str]]:
+    """(path, format) of every table to write, the main table first; refuses clashes."""
     outputs = [(args.out, _format(args.out, "--out"))]
     if args.drivers_out and not args.outcome:
         raise UsageError("--drivers-out needs --outcome COLUMN")
     for option in ("weights_out", "reliability_out", "drivers_out", "diagnostics_out"):
         if getattr(args, option):
-            outputs.append(
-                (
-                    getattr(args, option),
-                    _format(getattr(args, option), "--" + option.replace("_", "-")),
-                )
-            )
+            flag = "--" + option.replace("_", "-")
+            outputs.append((getattr(args, option), _format(getattr(args, option), flag)))
+    if args.plan_out:
+        if not args.plan_out.lower().endswith(".json"):
+            raise UsageError(f"--plan-out {args.plan_out}: use a .json file name")
+        outputs.append((args.plan_out, "json"))
     if len({os.path.abspath(p) for p, _ in outputs}) != len(outputs):
         raise UsageError("output files must differ")
-    if args.weighting == "poststratify" and not args.cells:
-        raise UsageError("--weighting poststratify needs --cells FILE")
-    if args.weighting == "rake" and not args.margins:
-        raise UsageError("--weighting rake needs --margins FILE")
-    if args.weighting == "none" and (args.cells or args.margins):
-        raise UsageError("--cells/--margins given but --weighting is none")
+    return outputs
+
+
+def _plan_from_args(args) -> AnalysisPlan:
+    """The plan file's plan (or the defaults), changed by the options given on the command line."""
+    if args.plan:
+        try:
+            with open(args.plan, encoding="utf-8") as fh:
+                base = load_plan(fh.read(), source=args.plan)
+        except OSError as exc:
+            raise UsageError(f"--plan {args.plan}: {exc.strerror}") from None
+        except (PlanError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--plan {exc}") from None
+    elif args.design is None or args.weighting is None:
+        raise UsageError("--design and --weighting are required without --plan FILE")
+    else:
+        base = AnalysisPlan(name="command line")
     try:
-        rules = tuple(parse_rule(t) for t in args.target) if args.target else DEFAULT_RULES
+        targets = tuple(_level_target(parse_rule(t)) for t in args.target) if args.target else None
     except ValueError as exc:
         raise UsageError(f"--target: {exc}") from None
-    trim = None
-    if args.trim:
-        try:
-            trim = tuple(float(x) for x in args.trim.split(","))
-            if len(trim) != 2 or not 0 <= trim[0] < 1 < trim[1]:
-                raise ValueError
-        except ValueError:
-            raise UsageError(
-                f"--trim {args.trim}: expected LOW,HIGH with 0 ≤ LOW < 1 < HIGH"
-            ) from None
+    try:
+        return with_overrides(
+            base,
+            design_weights=args.design_weights,
+            satisfied_min=args.satisfied_min,
+            dissatisfied_max=args.dissatisfied_max,
+            scale_max=args.scale_max,
+            conf_level=args.conf_level,
+            ci=args.ci,
+            targets=targets,
+            min_n_eff=args.min_n_eff,
+            trim=_trim(args.trim),
+            epsilon=args.epsilon,
+            max_iter=args.max_iter,
+            lonely_psu=args.lonely_psu,
+            collapse=args.collapse,
+            variance=args.variance,
+            replicates=args.replicates,
+            seed=args.seed,
+        )
+    except PlanError as exc:
+        raise UsageError(str(exc)) from None
 
-    responses = read_table(args.responses)
-    tables = {"responses": (args.responses, responses)}
-    cells = margins = hamlets = None
+
+def _level_target(rule) -> LevelTarget:
+    return LevelTarget(rule.level, rule.target, rule.measure, rule.item)
+
+
+def _trim(text: str | None) -> tuple[float, float] | None:
+    if not text:
+        return None
+    try:
+        trim = tuple(float(x) for x in text.split(","))
+        if len(trim) != 2 or not 0 <= trim[0] < 1 < trim[1]:
+            raise ValueError
+    except ValueError:
+        raise UsageError(f"--trim {text}: expected LOW,HIGH with 0 ≤ LOW < 1 < HIGH") from None
+    return trim
+
+
+def _configurations(args, plan: AnalysisPlan) -> list[AnalysisPlan]:
+    """One plan per --design × --weighting value (the plan's own when the option is absent)."""
+    plans = [
+        with_overrides(plan, design=design, calibration=weighting)
+        for design in args.design or [plan.design]
+        for weighting in args.weighting or [plan.calibration]
+    ]
+    side = ("weights_out", "reliability_out", "drivers_out", "diagnostics_out", "plan_out")
+    if len(plans) > 1 and any(getattr(args, option) for option in side):
+        raise UsageError("--weights-out, --reliability-out, --drivers-out, --diagnostics-out and --plan-out "
+                         "need a single --design and --weighting")
+    calibrations = {p.calibration for p in plans}
+    if "poststratify" in calibrations and not args.cells:
+        raise UsageError("--weighting poststratify needs --cells FILE")
+    if "rake" in calibrations and not args.margins:
+        raise UsageError("--weighting rake needs --margins FILE")
+    if calibrations == {"none"} and (args.cells or args.margins):
+        raise UsageError("--cells/--margins given but --weighting is none")
+    return plans
+
+
+def _read_population(args, tables: dict) -> dict:
+    """Population tables named by the options, validated; records the calibration table's file."""
+    out: dict = {"cells": None, "margins": None, "hamlet_population": None, "hamlet_counts": None}
     if args.cells:
         cells = read_table(args.cells)
         tables["population"] = (args.cells, cells)
-        cells, _ = validate_cells(cells, source=args.cells)
+        out["cells"], _ = validate_cells(cells, source=args.cells)
     if args.margins:
         margins = read_table(args.margins)
         tables["population"] = (args.margins, margins)
-        margins, _ = validate_margins(margins, source=args.margins)
+        out["margins"], _ = validate_margins(margins, source=args.margins)
     if args.hamlet_population:
-        hamlets = validate_hamlet_population(
+        out["hamlet_population"] = validate_hamlet_population(
             read_table(args.hamlet_population), source=args.hamlet_population
         )
+    if args.hamlet_counts:
+        out["hamlet_counts"] = validate_hamlet_counts(read_table(args.hamlet_counts), source=args.hamlet_counts)
+    return out
+
+
+def run(argv=None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    outputs = _outputs(args)
+    plans = _configurations(args, _plan_from_args(args))
+    responses = read_table(args.responses)  # read once, whatever the number of configurations
+    tables = {"responses": (args.responses, responses)}
+    population = _read_population(args, tables)
     items = [i.strip() for i in args.items.split(",")] if args.items else None
+    item_weights = read_table(args.item_weights) if args.item_weights else None
+    sources = {"responses": args.responses, "item_weights": args.item_weights or "<item weights>"}
     try:
-        result = compute_indices(
-            responses,
-            items,
-            design=args.design,
-            weighting=args.weighting,
-            cells=cells,
-            margins=margins,
-            item_weights=read_table(args.item_weights) if args.item_weights else None,
-            design_weights_from=args.design_weights,
-            hamlet_population=hamlets,
-            satisfied_min=args.satisfied_min,
-            dissatisfied_max=args.dissatisfied_max,
-            conf_level=args.conf_level,
-            ci=args.ci,
-            epsilon=args.epsilon,
-            max_iter=args.max_iter,
-            trim=trim,
-            thresholds=rules,
-            min_n_eff=args.min_n_eff,
-            scale_max=args.scale_max,
-            sources={
-                "responses": args.responses,
-                "item_weights": args.item_weights or "<item weights>",
-            },
-        )
+        results = [run_plan(plan, responses, items, item_weights=item_weights, sources=sources, **population)
+                   for plan in plans]
     except WeightingError as exc:
         raise UsageError(_locate(exc, tables)) from None
-    payloads = [(args.out, _serialise(result.to_frame(), outputs[0][1]))]
-    for path, fmt in outputs[1:]:
-        if path == args.weights_out:
-            table = result.weights_frame()
-        elif path == args.diagnostics_out:
-            table = result.weights.diagnostics
-        elif path == args.reliability_out:
-            table = _reliability_table(result)
-        else:
-            table = _drivers_table(result, args.outcome, args.responses)
-        payloads.append((path, _serialise(table, fmt)))
-    _commit(payloads)
+    _commit([(path, _payload(results, path, fmt, args)) for path, fmt in outputs])
     return 0
+
+
+def _main_table(results) -> pd.DataFrame:
+    """The long table; several configurations are stacked with their design and weighting."""
+    if len(results) == 1:
+        return results[0].to_frame()
+    return pd.concat(
+        [r.to_frame().assign(design=r.options.design, weighting=r.plan.calibration) for r in results],
+        ignore_index=True,
+    )
+
+
+def _payload(results, path: str, fmt: str, args) -> bytes:
+    """The bytes of one output file (side outputs exist only for a single configuration)."""
+    result = results[0]
+    if fmt == "json":
+        return dump_plan(result.plan).encode("utf-8")
+    if path == args.out:
+        table = _main_table(results)
+    elif path == args.weights_out:
+        table = result.weights_frame()
+    elif path == args.diagnostics_out:
+        table = result.weights.diagnostics
+    elif path == args.reliability_out:
+        table = _reliability_table(result)
+    else:
+        table = _drivers_table(result, args.outcome, args.responses)
+    return _serialise(table, fmt)
 
 
 def _reliability_table(result) -> pd.DataFrame:

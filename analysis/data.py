@@ -21,6 +21,7 @@ __all__ = [
     "Responses",
     "read_table",
     "validate_cells",
+    "validate_hamlet_counts",
     "validate_hamlet_population",
     "validate_item_weights",
     "validate_margins",
@@ -358,3 +359,16 @@ def validate_hamlet_population(
     if dup.size:
         raise InputError("duplicate hamlet", source=source, line=_line(dup[0]), column="hamlet")
     return frame[["commune", "hamlet", "population"]]
+
+
+def validate_hamlet_counts(frame: pd.DataFrame, *, source: str = "<hamlet counts>") -> pd.DataFrame:
+    """Check a hamlet count table (commune, hamlets): the hamlets of each commune's population."""
+    frame = frame.reset_index(drop=True).copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _require_columns(frame, ["commune", "hamlets"], source)
+    frame["commune"] = _text_column(frame, "commune", source)
+    frame["hamlets"] = _number_column(frame, "hamlets", source, positive=True)
+    dup = np.flatnonzero(frame["commune"].duplicated().to_numpy())
+    if dup.size:
+        raise InputError("duplicate commune", source=source, line=_line(dup[0]), column="commune")
+    return frame[["commune", "hamlets"]]

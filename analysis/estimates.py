@@ -38,33 +38,34 @@ Kish, L. (1965). *Survey Sampling*. Wiley.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .data import Responses
+from .grid import (
+    Grid,
+    build_grid,
+    by_rows,
+    composite_coefficients,
+    degrees_of_freedom,
+    domains_of,
+    population_psus,
+)
+from .intervals import INTERVAL_METHODS, confidence_bounds
+from .replicates import bootstrap_variances, jackknife_variances, with_replicates
+from .variance import LONELY_PSU_RULES, domain_variance
 from .weights import WeightResult
 
 __all__ = ["COLUMNS", "MEASURES", "EstimateOptions", "estimate_indices", "composite_coefficients"]
 
 COLUMNS = [
-    "level",
-    "area",
-    "item",
-    "measure",
-    "estimate",
-    "se",
-    "ci_lo",
-    "ci_hi",
-    "df",
-    "deff",
-    "n_obs",
-    "wsum",
+    "level", "area", "item", "measure", "estimate", "se", "ci_lo", "ci_hi", "df", "deff", "n_obs", "wsum",
     "n_eff_kish",
 ]
 MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
+_KIND = {"mean": "mean", "score": "score", "prop_sat": "share", "prop_dissat": "share"}
 _BASE = ("mean", "prop_sat", "prop_dissat")
 
 
@@ -74,9 +75,12 @@ class EstimateOptions:
 
     design : ``"stratified"`` (respondents as PSUs) or ``"clustered"`` (hamlets as PSUs);
     satisfied_min / dissatisfied_max : an answer ≥ satisfied_min is satisfied, ≤ dissatisfied_max
-    dissatisfied; conf_level : interval level; ci : ``"normal"``, ``"t"`` or ``"logit"`` (t for
-    means and scores, logit-t for shares); rake_rounds : rounds of the raking residual (R: 10);
-    levels : which domain levels to report.
+    dissatisfied; conf_level : interval level; ci : ``"beta"``, ``"logit"``, ``"t"`` or ``"normal"``
+    (see :mod:`analysis.intervals`); rake_rounds : rounds of the raking residual (R: 10);
+    levels : which domain levels to report; lonely_psu : R's rule for a commune with one sampled
+    PSU (see :mod:`analysis.variance`); variance : ``"linearization"``, ``"jkn"`` (delete-one-hamlet
+    jackknife) or ``"bootstrap"`` (Rao–Wu, ``replicates`` draws from ``seed``), every replicate
+    re-calibrated (see :mod:`analysis.replicates`).
     """
 
     design: str = "stratified"
@@ -86,116 +90,26 @@ class EstimateOptions:
     ci: str = "logit"
     rake_rounds: int = 10
     levels: tuple[str, ...] = ("commune", "district", "overall")
+    lonely_psu: str = "fail"
+    variance: str = "linearization"
+    replicates: int = 500
+    seed: int = 20260101
 
     def __post_init__(self):
         if self.design not in ("stratified", "clustered"):
             raise ValueError(f"design must be 'stratified' or 'clustered', not {self.design!r}")
-        if self.ci not in ("normal", "t", "logit"):
-            raise ValueError(f"ci must be 'normal', 't' or 'logit', not {self.ci!r}")
+        if self.ci not in INTERVAL_METHODS:
+            raise ValueError(f"ci must be one of {', '.join(INTERVAL_METHODS)}, not {self.ci!r}")
         if not 0 < self.conf_level < 1:
             raise ValueError("conf_level must lie strictly between 0 and 1")
+        if self.variance not in ("linearization", "jkn", "bootstrap"):
+            raise ValueError(f"variance must be linearization, jkn or bootstrap, not {self.variance!r}")
+        if self.variance != "linearization" and self.design != "clustered":
+            raise ValueError("replicate variances resample hamlets: they need the clustered design")
+        if self.lonely_psu not in LONELY_PSU_RULES:
+            raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU_RULES)}, not {self.lonely_psu!r}")
         if self.dissatisfied_max >= self.satisfied_min:
             raise ValueError("dissatisfied_max must be below satisfied_min")
-
-
-@dataclass(frozen=True, eq=False)
-class _Grid:
-    """Sampling structure: cells j within strata h, PSUs p within strata, units U = (PSU, cell)."""
-
-    n_cells: int
-    stratum_of_cell: np.ndarray
-    unit: np.ndarray  # per respondent
-    cell_of_unit: np.ndarray
-    psu_of_unit: np.ndarray | None
-    stratum_of_psu: np.ndarray | None
-    n_strata: int
-    psus_per_stratum: np.ndarray  # n_h: respondents (stratified) or hamlets (clustered)
-
-
-def _grid(resp: Responses, wr: WeightResult, design: str) -> _Grid:
-    n_cells, h = len(wr.cell_commune), len(wr.communes)
-    if design == "stratified":
-        return _Grid(
-            n_cells,
-            wr.cell_commune,
-            wr.cell,
-            np.arange(n_cells),
-            None,
-            None,
-            h,
-            np.bincount(wr.commune_code, minlength=h).astype(float),
-        )
-    hamlet = pd.factorize(resp.frame["hamlet"])[0].astype(np.int64)
-    psu_raw = wr.commune_code * (hamlet.max() + 1) + hamlet
-    psu_vals, psu = np.unique(psu_raw, return_inverse=True)
-    units, unit = np.unique(psu.astype(np.int64) * n_cells + wr.cell, return_inverse=True)
-    stratum_of_psu = psu_vals // (hamlet.max() + 1)
-    return _Grid(
-        n_cells,
-        wr.cell_commune,
-        unit.astype(np.int64),
-        units % n_cells,
-        units // n_cells,
-        stratum_of_psu,
-        h,
-        np.bincount(stratum_of_psu, minlength=h).astype(float),
-    )
-
-
-def _domains(resp: Responses, wr: WeightResult, levels) -> list[tuple[str, np.ndarray, list[str]]]:
-    out = []
-    for level in levels:
-        if level == "commune":
-            out.append((level, np.arange(len(wr.communes)), list(wr.communes)))
-        elif level == "overall":
-            out.append((level, np.zeros(len(wr.communes), dtype=np.int64), ["ALL"]))
-        elif level == "district":
-            if "district" not in resp.frame.columns:
-                continue
-            dcode, labels = pd.factorize(resp.frame["district"], sort=True)
-            pairs = np.unique(wr.commune_code * len(labels) + dcode)
-            c_of_pair, d_of_pair = pairs // len(labels), pairs % len(labels)
-            if len(pairs) != len(wr.communes):
-                c = wr.communes[int(c_of_pair[np.flatnonzero(np.diff(c_of_pair) == 0)[0]])]
-                raise ValueError(f"commune {c!r} appears under more than one district")
-            dom = np.empty(len(wr.communes), dtype=np.int64)
-            dom[c_of_pair] = d_of_pair
-            labels = [str(x) for x in labels]
-            out.append((level, dom, list(labels)))
-        else:
-            raise ValueError(f"unknown level {level!r}")
-    return out
-
-
-def composite_coefficients(
-    items, item_weights: pd.DataFrame | None = None
-) -> dict[str, np.ndarray]:
-    """Composite definitions: name → coefficients c_k over ``items`` summing to 1.
-
-    ``composite_equal`` always; ``composite_weighted`` when item weights are given; and
-    ``composite_<group>`` (given weights within the group) when they carry a ``group`` column.
-    """
-    items = list(items)
-    out = {"composite_equal": np.full(len(items), 1.0 / len(items))}
-    if item_weights is not None:
-        wmap = dict(zip(item_weights["item"], item_weights["weight"], strict=True))
-        a = np.array([float(wmap.get(i, 0.0)) for i in items])
-        out["composite_weighted"] = a / a.sum()
-        if "group" in item_weights.columns:
-            gmap = dict(zip(item_weights["item"], item_weights["group"], strict=True))
-            for group in dict.fromkeys(g for g in item_weights["group"] if g):
-                ag = np.array([a[k] if gmap.get(i) == group else 0.0 for k, i in enumerate(items)])
-                if ag.sum() > 0:
-                    out[f"composite_{group}"] = ag / ag.sum()
-    return out
-
-
-def _by_rows(code: np.ndarray, table: np.ndarray, n_out: int) -> np.ndarray:
-    """Sum the rows of a 2-D table by group code (vectorised over columns)."""
-    flat = (code[:, None] * table.shape[1] + np.arange(table.shape[1])).ravel()
-    return np.bincount(flat, weights=table.ravel(), minlength=n_out * table.shape[1]).reshape(
-        n_out, -1
-    )
 
 
 def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
@@ -211,39 +125,9 @@ def _residual_terms(X, cj, w1j, wr: WeightResult, rounds: int) -> np.ndarray:
     counts = [np.bincount(code, weights=n_j) for code in wr.cell_margins]
     for _ in range(rounds):
         for code, n_q in zip(wr.cell_margins, counts, strict=True):
-            sums = _by_rows(code, base - n_j[:, None] * F, len(n_q))
+            sums = by_rows(code, base - n_j[:, None] * F, len(n_q))
             F = F + (sums / n_q[:, None])[code]
     return F
-
-
-def _stratum_variance(s1, s2, n_h) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = n_h / (n_h - 1) * (s2 - s1 * s1 / n_h)
-    v = np.where(n_h > 1, v, np.where(n_h == 1, np.nan, 0.0))
-    return v
-
-
-def _intervals(est, se, df, measure_is_share, opts: EstimateOptions):
-    alpha = 1 - opts.conf_level
-    z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q = z if opts.ci == "normal" else stats.t.ppf(1 - alpha / 2, df)
-        lo, hi = est - q * se, est + q * se
-        if opts.ci == "logit":
-            inner = (est > 0) & (est < 1) & measure_is_share
-            lp = np.log(est / (1 - est))
-            half = q * se / (est * (1 - est))
-            lo = np.where(
-                inner,
-                1 / (1 + np.exp(-(lp - half))),
-                np.where(measure_is_share, np.clip(lo, 0, 1), lo),
-            )
-            hi = np.where(
-                inner,
-                1 / (1 + np.exp(-(lp + half))),
-                np.where(measure_is_share, np.clip(hi, 0, 1), hi),
-            )
-    return lo, hi
 
 
 def estimate_indices(
@@ -252,6 +136,7 @@ def estimate_indices(
     *,
     options: EstimateOptions = EstimateOptions(),
     item_weights: pd.DataFrame | None = None,
+    hamlet_counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Estimate every item and composite, for every domain, as the documented long table.
 
@@ -264,11 +149,15 @@ def estimate_indices(
     options : EstimateOptions
     item_weights : DataFrame, optional
         ``item, weight[, group]`` for the weighted composite.
+    hamlet_counts : DataFrame, optional
+        ``commune, hamlets``: hamlets in each commune's population, for the finite-population
+        correction of the clustered design's linearized variance (R ``svydesign(fpc=…)``).
 
     Returns
     -------
     DataFrame
-        Columns :data:`COLUMNS`, one row per level × area × item × measure.
+        Columns :data:`COLUMNS` and ``reason`` (why a row has no estimate, else empty), one row
+        per level × area × item × measure.
     """
     if len(resp.frame) != len(wr.final):
         raise ValueError("weights and responses differ in length")
@@ -281,8 +170,10 @@ def estimate_indices(
         [v * a, (v >= options.satisfied_min) * a, ((v <= options.dissatisfied_max) & (v >= 1)) * a]
     )
     X = np.column_stack([f, a])  # A-parts of the three measures, then the B-part
-    grid = _grid(resp, wr, options.design)
-    domains = _domains(resp, wr, options.levels)
+    grid = build_grid(resp, wr, options.design)
+    if hamlet_counts is not None:
+        grid = replace(grid, population_psus=population_psus(hamlet_counts, wr, grid, options))
+    domains = domains_of(resp, wr, options.levels)
     w = wr.final
     w2 = w * w
     n_units = len(grid.cell_of_unit)
@@ -300,7 +191,7 @@ def estimate_indices(
         w2u = np.bincount(idx, weights=w2, minlength=n_units * V).reshape(n_units, V)
         cu = np.bincount(idx, minlength=n_units * V).reshape(n_units, V).astype(float)
         if clustered:
-            cj, w1j, w2j = (_by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
+            cj, w1j, w2j = (by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
         else:
             cj, w1j, w2j = cu, w1u, w2u
         F = _residual_terms(X, cj, w1j, wr, options.rake_rounds)
@@ -322,10 +213,10 @@ def estimate_indices(
                     (w2j[:, :, None] * L * L).sum(axis=1),
                     grid.n_strata,
                 )
-            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, grid.psus_per_stratum[:, None]), G)
+            var = _variance(s1, s2, grid, dom_of_h, G, options, wr)
             n_obs = np.bincount(dom_j, weights=cj[:, 1:].sum(axis=1), minlength=G)
             sw2 = np.bincount(dom_j, weights=w2j[:, 1:].sum(axis=1), minlength=G)
-            vsrs = _srs_variance(f, a, R, N, n_obs, _by_rows(dom_j, w1j, G))
+            vsrs = _srs_variance(f, a, R, N, n_obs, by_rows(dom_j, w1j, G))
             with np.errstate(invalid="ignore", divide="ignore"):
                 deff = var / vsrs
                 n_eff = N * N / sw2
@@ -333,10 +224,20 @@ def estimate_indices(
                 comp_est[(level, name)] = comp_est[(level, name)] + coef[k] * R
             rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
         comp_tables.append(tables)
-    comp_rows = _composites(
-        resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered
-    )
-    return _assemble(rows + comp_rows, domains, wr, grid, options, resp.scale_max)
+    comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options)
+    rows = _replicate_rows(rows + comp_rows, resp, f, a, grid, wr, domains, comps, options)
+    return _assemble(rows, domains, wr, grid, options, resp.scale_max)
+
+
+def _replicate_rows(rows, resp, f, a, grid, wr, domains, comps, options) -> list:
+    """The rows with replicate variances when the options ask for them (else unchanged)."""
+    if options.variance == "jkn":
+        return with_replicates(rows, jackknife_variances(resp.codes, f, a, grid, wr, domains, comps), resp.items)
+    if options.variance == "bootstrap":
+        boot = bootstrap_variances(resp.codes, f, a, grid, wr, domains, comps, replicates=options.replicates,
+                                   seed=options.seed)
+        return with_replicates(rows, boot, resp.items)
+    return rows
 
 
 def _linearize(f, a, F, w1j, dom_j, G):
@@ -346,7 +247,7 @@ def _linearize(f, a, F, w1j, dom_j, G):
     cell j answering v, after the calibration adjustment F (see :func:`_residual_terms`).
     """
     N = np.bincount(dom_j, weights=w1j @ a, minlength=G)
-    T = _by_rows(dom_j, w1j @ f, G)
+    T = by_rows(dom_j, w1j @ f, G)
     with np.errstate(invalid="ignore", divide="ignore"):
         R = T / N[:, None]
         L = (
@@ -357,9 +258,17 @@ def _linearize(f, a, F, w1j, dom_j, G):
     return R, N, np.nan_to_num(L)  # a domain where nobody answered contributes nothing
 
 
+def _variance(s1, s2, grid: Grid, dom_of_h, G, options: EstimateOptions, wr: WeightResult):
+    """Domain variances from the strata sums, lonely strata by the options' rule."""
+    return domain_variance(
+        s1, s2, grid.psus_per_stratum, dom_of_h, G, lonely_psu=options.lonely_psu, calibrated=wr.calibrated,
+        population_psus=grid.population_psus,
+    )
+
+
 def _strata_sums(stratum, t, t2, H):
     """Σ t and Σ t² per stratum (columns are the three measures)."""
-    return _by_rows(stratum, t, H), _by_rows(stratum, t2, H)
+    return by_rows(stratum, t, H), by_rows(stratum, t2, H)
 
 
 def _srs_variance(f, a, R, N, n_obs, w1g):
@@ -375,14 +284,15 @@ def _srs_variance(f, a, R, N, n_obs, w1g):
     return np.where((n_obs < N)[:, None], vsrs, np.nan)
 
 
-def _psu_totals(L, w1u, grid: _Grid, n_psu: int) -> np.ndarray:
+def _psu_totals(L, w1u, grid: Grid, n_psu: int) -> np.ndarray:
     """PSU totals t_p = Σ_{i∈p} e_i of the three measures (n_psu × 3)."""
     t_u = (w1u[:, :, None] * L[grid.cell_of_unit]).sum(axis=1)
-    return _by_rows(grid.psu_of_unit, t_u, n_psu)
+    return by_rows(grid.psu_of_unit, t_u, n_psu)
 
 
-def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, clustered):
+def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options):
     """Composite rows: estimate Σ c_k R_k, variance of e = Σ c_k e_k over all respondents."""
+    clustered = options.design == "clustered"
     H = grid.n_strata
     rows = []
     answered_any = {name: (resp.codes[:, coef > 0] > 0).any(axis=1) for name, coef in comps.items()}
@@ -391,8 +301,8 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
     if clustered:
         s = {
             key: (
-                _by_rows(grid.stratum_of_psu, comp_t[key], H),
-                _by_rows(grid.stratum_of_psu, comp_t[key] ** 2, H),
+                by_rows(grid.stratum_of_psu, comp_t[key], H),
+                by_rows(grid.stratum_of_psu, comp_t[key] ** 2, H),
             )
             for key in keys
         }
@@ -406,8 +316,8 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
             acc += lookup[wr.cell * V + resp.codes[:, k]]
         acc *= w[:, None]
         h = wr.commune_code
-        s1all = _by_rows(h, acc, H)
-        s2all = _by_rows(h, acc * acc, H)
+        s1all = by_rows(h, acc, H)
+        s2all = by_rows(h, acc * acc, H)
         s = {
             key: (s1all[:, 3 * i : 3 * i + 3], s2all[:, 3 * i : 3 * i + 3])
             for i, key in enumerate(keys)
@@ -417,7 +327,7 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
         dom_i = dom_of_h[wr.commune_code]
         for name in comps:
             s1, s2 = s[(level, name)]
-            var = _by_rows(dom_of_h, _stratum_variance(s1, s2, grid.psus_per_stratum[:, None]), G)
+            var = _variance(s1, s2, grid, dom_of_h, G, options, wr)
             mask = answered_any[name]
             n_obs = np.bincount(dom_i[mask], minlength=G).astype(float)
             sw = np.bincount(dom_i[mask], weights=w[mask], minlength=G)
@@ -432,10 +342,16 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
 def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
     """Stack the per-(level, item) arrays into the long table, ordered level, area, item, measure."""
     df_by_level = {
-        level: _degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
+        level: degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
         for level, dom_of_h, labels in domains
     }
     level_rank = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
+    n_rows = {  # R's nrow of the domain's design: calibrated designs keep every row in a subset
+        level: np.full(len(labels), float(len(wr.final)))
+        if wr.calibrated
+        else np.bincount(dom_of_h[wr.commune_code], minlength=len(labels)).astype(float)
+        for level, dom_of_h, labels in domains
+    }
     scale = 100.0 / (scale_max - 1)
     cols: dict[str, list] = defaultdict(list)  # column name -> one array per (level, item, measure)
     for level, labels, item, R, var, deff, n_obs, wsum, n_eff in rows:
@@ -460,26 +376,22 @@ def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
                 ("n_eff_kish", n_eff),
                 ("_level", np.full(G, level_rank[level])),
                 ("_measure", np.full(G, m)),
+                ("_n_rows", n_rows[level]),
             ):
                 cols[name].append(value)
     out = pd.DataFrame(
         {name: np.concatenate([np.asarray(v) for v in parts]) for name, parts in cols.items()}
     )
     out["n_obs"] = out["n_obs"].astype(np.int64)
-    share = out["measure"].isin(["prop_sat", "prop_dissat"]).to_numpy()
-    lo, hi = _intervals(
-        out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), share, options
+    nobody = (out["n_obs"] == 0).to_numpy()  # no estimate: NaN, never an SE of 0
+    out.loc[nobody, ["estimate", "se", "deff"]] = np.nan
+    kind = out["measure"].map(_KIND).to_numpy()
+    lo, hi = confidence_bounds(
+        out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), out["n_obs"].to_numpy(),
+        out["_n_rows"].to_numpy(), kind, method=options.ci, conf_level=options.conf_level, scale_max=scale_max,
     )
     out["ci_lo"], out["ci_hi"] = lo, hi
+    partial = np.isnan(out["estimate"].to_numpy()) & ~nobody  # a composite with an unanswered item
+    out["reason"] = np.select([nobody, partial], ["nobody answered", "an item of the composite has no answers"], "")
     out = out.sort_values(["_level", "area", "_measure"], kind="stable")
-    return out[COLUMNS].reset_index(drop=True)
-
-
-def _degrees_of_freedom(grid: _Grid, wr: WeightResult, dom_of_h, G, design) -> np.ndarray:
-    """R ``degf``: PSUs with non-zero weight minus strata, within each domain."""
-    if design == "clustered":
-        units = np.bincount(dom_of_h[grid.stratum_of_psu], minlength=G)
-    else:
-        units = np.bincount(dom_of_h[wr.commune_code], minlength=G)
-    strata = np.bincount(dom_of_h, minlength=G)
-    return (units - strata).astype(float)
+    return out[[*COLUMNS, "reason"]].reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""Pass/fail flags against configurable targets, judged on the interval's lower bound.
+"""Verdicts against configurable targets, judged on the whole interval, never on a small sample.
 
 Targets differ by province and period (e.g. QĐ 320/2022: share satisfied ≥ 80% per item per commune,
 ≥ 90% per district), so they are parameters, never constants of the engine.
@@ -53,12 +53,14 @@ def parse_rule(text: str) -> ThresholdRule:
 
 
 def apply_thresholds(table: pd.DataFrame, rules, *, min_n_eff: float = 30.0) -> pd.DataFrame:
-    """Add ``target``, ``meets_target`` and ``low_n_eff`` columns to the long table.
+    """Add ``target``, ``verdict``, ``meets_target`` and ``low_n_eff`` columns to the long table.
 
-    ``meets_target`` is True when ``ci_lo ≥ target`` (``ci_hi ≤ target`` for ``prop_dissat``,
-    where lower is better), False otherwise, and empty where no rule applies. A later rule
-    overrides an earlier one for the same rows. ``low_n_eff`` flags a Kish effective n below
-    ``min_n_eff``.
+    ``verdict`` is three-way where a rule applies: ``meets`` when the whole interval lies at or above
+    the target, ``does not meet`` when it lies below, ``cannot tell`` otherwise (for
+    ``prop_dissat``, where lower is better, mirrored); a row whose Kish effective n is below
+    ``min_n_eff`` (or unknown) reads ``not enough responses`` and is never judged. ``meets_target``
+    is True for ``meets``, False for ``does not meet`` and ``cannot tell`` (not shown to meet), empty
+    where no rule applies or the row is not judged. A later rule overrides an earlier one.
     """
     out = table.copy()
     target = np.full(len(out), np.nan)
@@ -67,14 +69,19 @@ def apply_thresholds(table: pd.DataFrame, rules, *, min_n_eff: float = 30.0) -> 
         if rule.item != "*":
             hit &= (out["item"] == rule.item).to_numpy()
         target[hit] = rule.target
+    lo, hi = out["ci_lo"].to_numpy(float), out["ci_hi"].to_numpy(float)
     lower_better = (out["measure"] == "prop_dissat").to_numpy()
+    n_eff = out["n_eff_kish"].to_numpy(float)
+    low = ~(n_eff >= min_n_eff)
     with np.errstate(invalid="ignore"):
-        ok = np.where(
-            lower_better, out["ci_hi"].to_numpy() <= target, out["ci_lo"].to_numpy() >= target
-        )
-    out["target"] = target
-    out["meets_target"] = pd.array(np.where(np.isnan(target), None, ok), dtype="boolean")
-    out["low_n_eff"] = (out["n_eff_kish"].to_numpy() < min_n_eff) | np.isnan(
-        out["n_eff_kish"].to_numpy()
+        meets = np.where(lower_better, hi <= target, lo >= target)
+        fails = np.where(lower_better, lo > target, hi < target)
+    judged = ~np.isnan(target) & ~low
+    verdict = np.select(
+        [np.isnan(target), low, meets, fails], ["", "not enough responses", "meets", "does not meet"], "cannot tell"
     )
+    out["target"] = target
+    out["verdict"] = verdict
+    out["meets_target"] = pd.array(np.where(judged, meets, None), dtype="boolean")
+    out["low_n_eff"] = low
     return out

@@ -28,7 +28,9 @@ class WeightingError(ValueError):
 
     ``reason`` tells callers that word their own message which failure it was: ``empty_cell``
     (a population category without respondents), ``unknown_level`` (respondents in a category
-    the population table lacks or gives 0), ``not_converged`` (raking), else None.
+    the population table lacks or gives 0), ``not_converged`` (raking), ``lonely_psu`` (one respondent
+    or hamlet under the ``fail`` rule), ``no_population`` (a sampled commune missing from the cells
+    or margins), else None.
     """
 
     def __init__(
@@ -169,7 +171,9 @@ def _poststratify_factors(key, start_totals, cells, variables) -> np.ndarray:
     merged = key.merge(pop, on=["commune", *variables], how="left")
     missing = merged["count"].isna().to_numpy()
     for c in sorted(sampled - set(pop["commune"])):
-        raise WeightingError(f"commune {c!r} has respondents but no population cells", commune=c)
+        raise WeightingError(
+            f"commune {c!r} has respondents but no population cells", commune=c, reason="no_population"
+        )
     if missing.any():
         row = merged[missing].iloc[0]
         raise WeightingError(
@@ -205,7 +209,9 @@ def _rake_targets(key, margins, variables):
     sampled = set(key["commune"])
     pop = margins[margins["commune"].isin(sampled)]
     for c in sorted(sampled - set(pop["commune"])):
-        raise WeightingError(f"commune {c!r} has respondents but no population margins", commune=c)
+        raise WeightingError(
+            f"commune {c!r} has respondents but no population margins", commune=c, reason="no_population"
+        )
     totals = pop.groupby(["commune", "variable"])["count"].sum().unstack("variable")
     for var in variables:
         if var not in totals.columns or totals[var].isna().any():
@@ -308,6 +314,7 @@ def calibrate(
     trim=None,
     trim_max_iter: int = 1000,
     require_hamlets: bool = False,
+    allow_lonely: bool = False,
 ) -> WeightResult:
     """Calibrate design weights to population cells or margins within each commune.
 
@@ -332,6 +339,9 @@ def calibrate(
         calibrated to the same cells or margins (not cross-checked with R).
     require_hamlets : bool
         Also refuse a commune whose respondents all come from one hamlet (clustered designs).
+    allow_lonely : bool
+        Accept a commune with one respondent (or one hamlet): the variance estimator then applies
+        a lonely-PSU rule other than ``fail`` (see :mod:`analysis.variance`).
 
     Returns
     -------
@@ -365,7 +375,8 @@ def calibrate(
             )
     cell, key, commune_code = _joint(frame, variables)
     communes = tuple(str(c) for c in _codes(frame["commune"])[1])
-    _check_communes(frame, commune_code, communes, require_hamlets)
+    if not allow_lonely:
+        _check_communes(frame, commune_code, communes, require_hamlets)
     cell_commune = pd.Index(communes).get_indexer(key["commune"]).astype(np.int64)
     targets = _rake_targets(key, margins, variables) if method == "rake" else []
     margin_codes = tuple(code for code, _ in targets)
@@ -411,7 +422,8 @@ def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
     if (counts < 2).any():
         c = communes[int(np.flatnonzero(counts < 2)[0])]
         raise WeightingError(
-            f"commune {c!r} has only one respondent: its variance cannot be estimated", commune=c
+            f"commune {c!r} has only one respondent: its variance cannot be estimated", commune=c,
+            reason="lonely_psu",
         )
     if require_hamlets:
         hamlets = frame.groupby(commune_code)["hamlet"].nunique()
@@ -421,6 +433,7 @@ def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
                 f"commune {c!r} has respondents from only one hamlet: a clustered "
                 "design needs at least two",
                 commune=c,
+                reason="lonely_psu",
             )
 
 

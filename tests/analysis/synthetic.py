@@ -77,7 +77,7 @@ def make_survey(
 
 R_SCRIPT = r"""
 suppressMessages({library(survey); library(psych)})
-options(survey.lonely.psu = "fail")
+options(survey.lonely.psu = Sys.getenv("SURVEY_LONELY_PSU", "fail"))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]; kind <- args[2]; weighting <- args[3]
 items <- strsplit(args[4], ",")[[1]]
@@ -97,7 +97,9 @@ for (q in items) {
   d[[paste0(q, "_ydis")]] <- ifelse(is.na(d[[q]]), 0, d[[q]] <= 2)
 }
 ids <- if (kind == "clustered") ~hamlet else ~1
-des <- svydesign(ids = ids, strata = ~commune, weights = ~design_weight, nest = TRUE, data = d)
+fpc <- if (Sys.getenv("SURVEY_FPC") == "1") ~hamlets_total else NULL
+des <- svydesign(ids = ids, strata = ~commune, weights = ~design_weight, fpc = fpc, nest = TRUE, data = d)
+if (Sys.getenv("SURVEY_VARIANCE", "linearization") == "jkn") des <- as.svrepdesign(des, type = "JKn", mse = TRUE)
 if (weighting == "poststratify") {
   cells <- read.csv(file.path(dir, "cells.csv"), colClasses = c(commune = "character"))
   names(cells)[names(cells) == "count"] <- "Freq"
@@ -121,7 +123,7 @@ domain <- function(ddes, level, area) {
       r <- svymean(as.formula(paste0("~", v)), ddes, na.rm = TRUE, deff = TRUE)
       lo <- NA; hi <- NA
       if (m != "mean") {
-        ci <- svyciprop(as.formula(paste0("~", v)), ddes, method = "logit", na.rm = TRUE)
+        ci <- svyciprop(as.formula(paste0("~", v)), ddes, method = Sys.getenv("SURVEY_CI", "logit"), na.rm = TRUE)
         lo <- attr(ci, "ci")[1]; hi <- attr(ci, "ci")[2]
       }
       add(level = level, area = area, item = q, measure = m, estimate = unname(coef(r)),
@@ -150,6 +152,6 @@ domain(des, "overall", "ALL")
 res <- do.call(rbind, out)
 for (col in c("estimate", "se", "deff", "df", "ci_lo", "ci_hi")) res[[col]] <- sprintf("%.17g", res[[col]])
 write.csv(res, file.path(dir, "r_estimates.csv"), row.names = FALSE)
-w <- data.frame(id = d$id, weight = sprintf("%.17g", weights(des)))
+w <- data.frame(id = d$id, weight = sprintf("%.17g", weights(des, "sampling")))
 write.csv(w, file.path(dir, "r_weights.csv"), row.names = FALSE)
 """

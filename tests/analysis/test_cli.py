@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -123,7 +124,9 @@ def test_targets_and_satisfied_rule_are_options(files, tmp_path):
     table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str})
     judged = table[table["target"].notna()]
     assert set(judged["measure"]) == {"prop_sat"} and set(judged["level"]) == {"commune"}
-    assert (judged["meets_target"] == (judged["ci_lo"] >= 0.5)).all()
+    enough = judged[judged["n_eff_kish"] >= 30]
+    assert len(enough) and (enough["meets_target"] == (enough["ci_lo"] >= 0.5)).all()
+    assert (judged.loc[judged["n_eff_kish"] < 30, "verdict"] == "not enough responses").all()
 
 
 def _assert_refused(capsys, tmp_path, status, *fragments):
@@ -235,3 +238,83 @@ def test_python_dash_m_entry_point(files, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: --weighting poststratify needs --cells FILE"
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_small_communes_do_not_stop_the_run_unless_asked(files, tmp_path, capsys):
+    frame = pd.read_csv(files["responses"])
+    frame.loc[frame["commune"] == "C02", "hamlet"] = "H1"  # one sampled hamlet
+    frame = frame[~((frame["commune"] == "C04") & (frame["age_group"] == "18-29"))]  # an empty age group
+    frame.to_csv(files["responses"], index=False)
+    assert _run(files, tmp_path) == 0
+    table = pd.read_csv(tmp_path / "out.csv", dtype={"area": str}, keep_default_na=False)
+    notes = table[table["level"] == "commune"].groupby("area")["collapse"].first()
+    assert notes["C04"] == "merged age groups 18-29/30-44" and notes["C01"] == ""
+    (tmp_path / "out.csv").unlink()
+    _assert_refused(capsys, tmp_path, _run(files, tmp_path, "--lonely-psu", "fail"), "commune 'C02'", "one hamlet")
+    _assert_refused(capsys, tmp_path, _run(files, tmp_path, "--no-collapse"), "commune 'C04'", "no respondents")
+
+
+def test_interval_methods_are_options(files, tmp_path):
+    widths = {}
+    for ci in ("beta", "logit", "t", "normal"):
+        assert _run(files, tmp_path, "--ci", ci, out=f"{ci}.csv") == 0
+        table = pd.read_csv(tmp_path / f"{ci}.csv")
+        means = table[table["measure"] == "mean"]
+        widths[ci] = (means["ci_hi"] - means["ci_lo"]).to_numpy()
+    assert np.allclose(widths["logit"], widths["t"]) and not np.allclose(widths["beta"], widths["t"])
+    assert (widths["normal"] < widths["t"]).all()
+
+
+def test_jackknife_variance_is_an_option_of_the_clustered_design(files, tmp_path, capsys):
+    assert _run(files, tmp_path, "--variance", "jkn", out="jkn.csv") == 0
+    assert _run(files, tmp_path, out="lin.csv") == 0
+    jkn, lin = (pd.read_csv(tmp_path / f"{name}.csv") for name in ("jkn", "lin"))
+    assert (jkn["estimate"].fillna(-1) == lin["estimate"].fillna(-1)).all()
+    assert not np.allclose(jkn["se"], lin["se"], equal_nan=True)
+    argv = ["--responses", str(files["responses"]), "--design", "stratified", "--weighting", "none",
+            "--variance", "jkn", "--out", str(tmp_path / "out.csv")]
+    _assert_refused(capsys, tmp_path, main(argv), "need the clustered design")
+
+
+def test_hamlet_counts_shrink_the_variance_of_communes_mostly_sampled(files, tmp_path, capsys):
+    frame = pd.read_csv(files["responses"])
+    sampled = frame.groupby("commune")["hamlet"].nunique()
+    pd.DataFrame({"commune": sampled.index, "hamlets": sampled.to_numpy() + 1}).to_csv(
+        tmp_path / "hamlets.csv", index=False)
+    assert _run(files, tmp_path, "--hamlet-counts", str(tmp_path / "hamlets.csv"), out="fpc.csv") == 0
+    assert _run(files, tmp_path, out="plain.csv") == 0
+    fpc, plain = (pd.read_csv(tmp_path / f"{n}.csv") for n in ("fpc", "plain"))
+    assert (fpc["se"] <= plain["se"] + 1e-15).all() and (fpc["se"] < plain["se"]).any()
+    pd.DataFrame({"commune": ["C01"], "hamlets": ["many"]}).to_csv(tmp_path / "hamlets.csv", index=False)
+    _assert_refused(capsys, tmp_path, _run(files, tmp_path, "--hamlet-counts", str(tmp_path / "hamlets.csv")),
+                    "hamlets.csv, line 2, column 'hamlets'")
+
+
+def test_several_designs_and_weightings_in_one_run_read_the_responses_once(files, tmp_path, monkeypatch):
+    import analysis.cli as cli
+
+    reads = []
+    real_read = cli.read_table
+    monkeypatch.setattr(cli, "read_table", lambda path, **kw: reads.append(str(path)) or real_read(path, **kw))
+    argv = ["--responses", str(files["responses"]), "--margins", str(files["margins"]),
+            "--design", "stratified,clustered", "--weighting", "none,rake", "--out", str(tmp_path / "all.csv")]
+    assert main(argv) == 0
+    assert reads.count(str(files["responses"])) == 1
+    stacked = pd.read_csv(tmp_path / "all.csv", dtype={"area": str})
+    assert set(zip(stacked["design"], stacked["weighting"], strict=True)) == {
+        ("stratified", "none"), ("stratified", "rake"), ("clustered", "none"), ("clustered", "rake")}
+    assert main([*argv[:6], "--design", "clustered", "--weighting", "rake", "--out", str(tmp_path / "one.csv")]) == 0
+    one = pd.read_csv(tmp_path / "one.csv", dtype={"area": str})
+    part = stacked[(stacked["design"] == "clustered") & (stacked["weighting"] == "rake")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.drop(columns=["design", "weighting"]), one)
+
+
+def test_several_configurations_refuse_side_outputs(files, tmp_path, capsys):
+    status = _run(files, tmp_path, "--design", "stratified,clustered", "--weights-out", str(tmp_path / "w.csv"))
+    _assert_refused(capsys, tmp_path, status, "need a single --design and --weighting")
+
+
+def test_the_bootstrap_is_reproducible_from_its_seed(files, tmp_path):
+    for out in ("a.csv", "b.csv"):
+        assert _run(files, tmp_path, "--variance", "bootstrap", "--replicates", "40", "--seed", "5", out=out) == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -8,46 +8,19 @@ stratified and clustered designs × no weighting, post-stratification and raking
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import compute_indices, cronbach_alpha
 
+from .rcheck import rel_diff, run_r_script
 from .synthetic import R_SCRIPT
 
 pytestmark = pytest.mark.r_crosscheck
 
 ITEMS = ["q1", "q2", "q3", "q4", "q5"]
 ITEM_WEIGHTS = [1, 2, 3, 1, 2]
-
-
-def _r_missing_reason() -> str | None:
-    if shutil.which("Rscript") is None:
-        return "Rscript not found (install r-base-core r-cran-survey r-cran-psych, see .ci/install-r.sh)"
-    probe = subprocess.run(
-        [
-            "Rscript",
-            "-e",
-            'for (p in c("survey", "psych")) '
-            "if (!requireNamespace(p, quietly = TRUE)) quit(status = 3)",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if probe.returncode != 0:
-        return "R packages survey and psych are not installed (r-cran-survey, r-cran-psych)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def r_ready():
-    reason = _r_missing_reason()
-    if reason:
-        pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -66,20 +39,7 @@ def _run_r(work, design, weighting):
     out.mkdir()
     for name in ("responses.csv", "cells.csv", "margins.csv"):
         (out / name).symlink_to(work / name)
-    proc = subprocess.run(
-        [
-            "Rscript",
-            str(work / "check.R"),
-            str(out),
-            design,
-            weighting,
-            ",".join(ITEMS),
-            ",".join(map(str, ITEM_WEIGHTS)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_r_script(work / "check.R", out, design, weighting, ITEMS, ITEM_WEIGHTS)
     assert proc.returncode == 0, proc.stderr[-3000:]
     alpha = float((out / "r_alpha.txt").read_text())
     if weighting == "alpha-only":
@@ -87,16 +47,6 @@ def _run_r(work, design, weighting):
     estimates = pd.read_csv(out / "r_estimates.csv", dtype={"area": str})
     weights = pd.read_csv(out / "r_weights.csv")
     return estimates, weights, alpha
-
-
-def _rel(ours, ref):
-    """Largest relative difference; absolute where R's figure is 0; NaN must match NaN."""
-    ours, ref = np.asarray(ours, float), np.asarray(ref, float)
-    assert (np.isnan(ours) == np.isnan(ref)).all(), "NaN in one table but not the other"
-    ok = ~np.isnan(ref)
-    scale = np.where(np.abs(ref[ok]) > 1e-12, np.abs(ref[ok]), 1.0)
-    diff = np.abs(ours[ok] - ref[ok]) / scale
-    return diff.max() if diff.size else 0.0
 
 
 @pytest.mark.parametrize("weighting", ["none", "poststratify", "rake"])
@@ -121,19 +71,19 @@ def test_every_figure_matches_r_survey(r_workdir, survey, design, weighting):
     assert len(merged) == len(r_est) == 9 * 7 * 3
 
     weights = pd.Series(result.weights.final, index=responses["id"]).reindex(r_weights["id"])
-    assert _rel(weights, r_weights["weight"]) < 1e-9
+    assert rel_diff(weights, r_weights["weight"]) < 1e-9
 
-    worst = {col: _rel(merged[col], merged[f"{col}_r"]) for col in ("estimate", "se")}
+    worst = {col: rel_diff(merged[col], merged[f"{col}_r"]) for col in ("estimate", "se")}
     print(f"\n{design}/{weighting}: max relative difference to R: {worst}")
     assert worst["estimate"] < 1e-9
     assert worst["se"] < 1e-6
     assert (merged["df"] == merged["df_r"]).all()
     items = merged[~merged["item"].str.startswith("composite")]
-    assert _rel(items["deff"], items["deff_r"]) < 1e-6
+    assert rel_diff(items["deff"], items["deff_r"]) < 1e-6
     shares = items[items["measure"] != "mean"]
     inner = shares["estimate_r"].between(1e-9, 1 - 1e-9)
     for bound in ("ci_lo", "ci_hi"):
-        assert _rel(shares.loc[inner, bound], shares.loc[inner, f"{bound}_r"]) < 1e-6
+        assert rel_diff(shares.loc[inner, bound], shares.loc[inner, f"{bound}_r"]) < 1e-6
         # a share of exactly 0 or 1: R's logit interval collapses to within 1e-11 of it
         assert np.allclose(
             shares.loc[~inner, bound], shares.loc[~inner, f"{bound}_r"], rtol=0, atol=1e-9

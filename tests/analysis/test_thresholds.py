@@ -26,10 +26,26 @@ def _table():
 
 
 def test_pass_requires_the_lower_bound_to_reach_the_target():
-    out = apply_thresholds(_table(), [ThresholdRule("commune", "prop_sat", 0.80)])
+    out = apply_thresholds(_table().assign(n_eff_kish=200.0), [ThresholdRule("commune", "prop_sat", 0.80)])
     # A: 0.83 ≥ 0.80 passes; B has the same estimate but its interval reaches 0.74
     assert out["meets_target"].tolist()[:2] == [True, False]
     assert out["meets_target"].isna().tolist()[2:] == [True, True]
+    assert out["verdict"].tolist() == ["meets", "cannot tell", "", ""]
+
+
+def test_verdicts_are_three_way_on_the_whole_interval():
+    table = _table().assign(n_eff_kish=200.0, ci_lo=[0.81, 0.6, 0.75, 0.7], ci_hi=[0.9, 0.79, 0.85, 0.95])
+    out = apply_thresholds(table, [ThresholdRule("commune", "prop_sat", 0.80)])
+    assert out["verdict"].tolist()[:2] == ["meets", "does not meet"]
+    assert out["meets_target"].tolist()[:2] == [True, False]
+
+
+def test_a_small_sample_is_never_judged():
+    out = apply_thresholds(_table(), [ThresholdRule("commune", "prop_sat", 0.80)], min_n_eff=30)
+    # B's interval would decide nothing anyway; even a clear interval is not judged on 12 people
+    assert out.loc[1, "verdict"] == "not enough responses" and pd.isna(out.loc[1, "meets_target"])
+    clear = apply_thresholds(_table().assign(ci_lo=0.9), [ThresholdRule("commune", "prop_sat", 0.80)])
+    assert clear.loc[1, "verdict"] == "not enough responses" and clear.loc[0, "verdict"] == "meets"
 
 
 def test_dissatisfaction_target_is_judged_on_the_upper_bound():

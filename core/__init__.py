@@ -16,6 +16,7 @@ from core.extensions import babel, csrf, limiter, login_manager
 from core.web import (
     CookieSessionInterface,
     add_security_headers,
+    refuse_malformed_input,
     register_error_handlers,
     select_locale,
 )
@@ -35,6 +36,7 @@ def create_app(config: Config | Mapping[str, Any] | str | None = None) -> Flask:
     )
     register_config(app, config)
     app.session_interface = CookieSessionInterface()
+    app.before_request(refuse_malformed_input)  # first: before sign-in, CSRF and rate limits read the request
     register_extensions(app)
     register_blueprints(app)
     register_features(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
@@ -9,6 +11,11 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 
 from core.models import OrganisationKind, Role
 from core.passwords import password_problem
+from core.text import has_control_characters
+
+CONTROL_CHARACTERS_MESSAGE = _l(
+    "Có ký tự điều khiển không hợp lệ (chẳng hạn dấu ngắt dòng dán từ Word). Vui lòng xóa rồi gõ lại."
+)
 
 # WTForms ships no Vietnamese messages, so every validator here states its own, and Form below
 # translates the messages fields raise by themselves (a tampered select, a malformed number).
@@ -37,11 +44,24 @@ class _WTFormsMessages:
 
 
 class Form(FlaskForm):
-    """FlaskForm whose built-in WTForms messages are Vietnamese too; every feature's forms derive from it."""
+    """FlaskForm whose built-in WTForms messages are Vietnamese too; every feature's forms derive from it.
+
+    Every text field of every form refuses control characters (``core.text``): no field needs
+    one, and XLSX and DOCX exports cannot hold most of them.
+    """
 
     class Meta:
         def get_translations(self, form: FlaskForm) -> _WTFormsMessages:
             return _WTFormsMessages()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own validators, then the control-character check on every text field."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_control_characters(field.data):
+                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+                valid = False
+        return valid
 
 
 def required() -> InputRequired:

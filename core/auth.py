@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from core.accounts import AccountError, authenticate, change_password
 from core.db import get_session
-from core.extensions import client_fingerprint, limiter, login_manager
+from core.extensions import client_fingerprint, keyed_hash, limiter, login_manager
 from core.forms import ChangePasswordForm, LoginForm
 from core.models import Role, User
 
@@ -57,9 +57,13 @@ def role_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
 
 def _login_key() -> str:
     """Throttle per client and per e-mail typed, so one account cannot be brute-forced
-    from many addresses nor many accounts from one, and nothing reveals which exist."""
+    from many addresses nor many accounts from one, and nothing reveals which exist.
+
+    The e-mail is hashed: the storage (Redis) never holds what was typed, and a key stays
+    short whatever was sent (a 490,000-character "e-mail" left two keys of that size).
+    """
     email = (request.form.get("email") or "").strip().lower()
-    return f"{client_fingerprint()}:{email}"
+    return f"{client_fingerprint()}:{keyed_hash(email)}"
 
 
 def safe_next(target: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from core.extensions import limiter
 from core.models import AreaLevel, AuditEntry, Role, User, visible_areas
 from core.passwords import verify_password
 from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user
@@ -87,6 +88,16 @@ class TestThrottling:
             assert auth.login("officer@longho.vn").status_code == 302
             auth.logout()
         assert auth.login("officer@longho.vn", "wrong password!").status_code == 200
+
+    def test_keys_hold_no_typed_email_and_stay_short(self, app, client, auth, officer):
+        typed = "x" * 490_000 + "@longho.vn"
+        assert client.post("/auth/login", data={"email": typed, "password": "wrong"}).status_code == 200
+        auth.login("officer@longho.vn", "wrong password!")
+        storage = limiter.limiter.storage
+        keys = [*storage.storage, *storage.events]
+        assert keys, "the failures were counted"
+        assert all(len(key) < 200 for key in keys)
+        assert not any("longho" in key or "xxxx" in key for key in keys)
 
     def test_throttling_one_address_does_not_lock_out_another_account(self, session, auth, officer):
         make_user(session, role=Role.ADMIN, email="admin@tinh.vn")

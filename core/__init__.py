@@ -58,8 +58,11 @@ def register_config(app: Flask, config: Config | Mapping[str, Any] | str | None)
         app.config.from_object(config if isinstance(config, Config) else load_config(config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in translation_dirs())
     if app.config.get("TRUST_PROXY_HOPS"):
+        # The client address is the one the hops-th proxy from the end saw, so a forwarded-for
+        # value the client wrote itself is never read. X-Forwarded-Host is not trusted at all:
+        # the proxy passes Host (README), and a client-written one would pass through it.
         hops = app.config["TRUST_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
 
 def translation_dirs() -> list[Path]:

@@ -62,8 +62,10 @@ def add_security_headers(response: Any) -> Any:
     for (name, value), lower in zip(SECURITY_HEADERS, _LOWER_NAMES, strict=True):
         if lower not in present:
             headers.add(name, value)
-    if request.endpoint and request.endpoint != "static" and "cache-control" not in present:
-        headers.add("Cache-Control", "no-store" if session.get("_user_id") else "no-cache")
+    if hsts := current_app.config["HSTS_MAX_AGE"]:
+        headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
+    if request.endpoint and request.endpoint != "static":
+        _set_cache_control(response, present)
     if "vary" in present:
         response.vary.update(("Accept-Language", "Cookie"))
     else:  # the usual case, without parsing and rewriting a header set
@@ -113,6 +115,19 @@ def refuse_malformed_input() -> Any:
     if _request_is_text():
         return None
     return render_template("errors/400.html", malformed=True), 400
+
+
+def _set_cache_control(response: Any, present: set[str]) -> None:
+    """Nothing a signed-in user sees is kept by a browser or proxy cache (no-store); pages for
+    everyone are revalidated (no-cache). A file sent to a signed-in user (an export, microdata)
+    is no-store even though ``send_file`` marked it no-cache: a download is what a shared
+    computer's cache must not keep. Any other Cache-Control a view set stands.
+    """
+    signed_in = bool(session.get("_user_id"))
+    if "cache-control" not in present:
+        response.headers.add("Cache-Control", "no-store" if signed_in else "no-cache")
+    elif signed_in and response.headers.get("Content-Disposition", "").startswith("attachment"):
+        response.headers["Cache-Control"] = "no-store"
 
 
 ERROR_TEMPLATES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html"}

@@ -38,7 +38,8 @@ def import_areas_command(csv_file: Path, valid_from: datetime | None) -> None:
     try:
         text = csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
+        click.echo(f"{csv_file}: refused, not UTF-8 text (byte {exc.start}); nothing imported", err=True)
+        sys.exit(2)
     session = get_session()
     try:
         report = import_areas(session, text, valid_from=valid_from.date() if valid_from else None)

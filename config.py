@@ -71,6 +71,9 @@ class Config:
     # round trip on every limited POST (benchmarks/survey_load.py).
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Where `flask backup` notes the latest backup, for /healthz (not in the database: a restore
+    # would bring back an older note).
+    BACKUP_STATUS_FILE = os.environ.get("BACKUP_STATUS_FILE") or str(INSTANCE_DIR / "last-backup.json")
     # Strict-Transport-Security max-age in seconds; 0 sends none (production: a year).
     HSTS_MAX_AGE = 0
 

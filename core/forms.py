@@ -134,8 +134,8 @@ class UserForm(Form):
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
         default=Role.ANALYST.value,  # the least privilege unless the admin chooses otherwise
     )
-    area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
-    organisation_id = SelectField(_l("Tổ chức"), choices=[], validate_choice=False)
+    area_code = SelectField(_l("Địa bàn"), choices=[], default="")  # choices filled by the view
+    organisation_id = SelectField(_l("Tổ chức"), choices=[], default="")
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[required(), _strong_password])
 
 
@@ -153,4 +153,4 @@ class OrganisationForm(Form):
         _l("Loại tổ chức"),
         choices=[SelectChoice(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()],
     )
-    area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
+    area_code = SelectField(_l("Địa bàn"), choices=[], default="")  # choices filled by the view

@@ -209,6 +209,15 @@ class TestAdminPages:
         page = client.post("/admin/users", data={"email": "x@longho.vn", "role": "superuser", "password": "a long password"}).get_data(as_text=True)
         assert "Not a valid choice; please pick one from the list." in page
 
+    @pytest.mark.parametrize("field, value", [("organisation_id", "abc"), ("organisation_id", "99999"), ("area_code", "x")])
+    def test_a_tampered_area_or_organisation_is_refused_with_a_message(self, client, auth, session, admin, field, value):
+        auth.login("admin@tinh.vn")
+        data = {"email": "x@longho.vn", "role": "officer", "area_code": "857", "password": "a long password"}
+        response = client.post("/admin/users", data=data | {field: value})
+        assert response.status_code == 200
+        assert "Lựa chọn không hợp lệ" in response.get_data(as_text=True)
+        assert session.scalar(select(User).where(User.email == "x@longho.vn")) is None
+
     def test_admin_creates_an_organisation_and_its_account(self, client, auth, session, admin, areas):
         auth.login("admin@tinh.vn")
         client.post("/admin/organisations", data={"name": "Hội Nông dân xã Đồng Phú", "kind": "hoi_nong_dan", "area_code": "29578"})

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter, IntegerConverter
 
-from core.models import AuditEntry, Organisation, Role, User
+from core.models import AuditEntry, Organisation, Role
 from tests.factories import make_user
 
 MALFORMED_PAGE = "ký tự không hợp lệ"
@@ -126,4 +126,3 @@ class TestForms:
         response = client.post("/admin/organisations", data={"name": "Hội Nông dân", "kind": "hoi_nong_dan", "area_code": "857"})
         assert response.status_code == 302
         assert session.scalar(select(Organisation.name)) == "Hội Nông dân"
-        assert session.get(User, admin.id) is not None

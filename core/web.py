@@ -64,7 +64,7 @@ def add_security_headers(response: Any) -> Any:
             headers.add(name, value)
     if hsts := current_app.config["HSTS_MAX_AGE"]:
         headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
-    if request.endpoint and request.endpoint != "static":
+    if request.endpoint != "static":  # unrouted too: a 404 or 405 page shows who is signed in
         _set_cache_control(response, present)
     if "vary" in present:
         response.vary.update(("Accept-Language", "Cookie"))

@@ -87,3 +87,50 @@ class TestDownloads:
         session.commit()
         auth.login("analyst@tinh.vn")
         assert client.get("/dashboard").headers["Cache-Control"] == "no-store"
+
+
+class TestEveryKindOfResponse:
+    """The security headers are on pages, redirects, refusals, errors, files, JSON and static files."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"HSTS_MAX_AGE": 600}
+
+    @pytest.fixture
+    def officer_browser(self, app, session, areas):
+        from core.models import Role
+
+        officer = make_user(session, role=Role.OFFICER, area_code="857")
+        session.commit()
+        browser = app.test_client()
+        with browser.session_transaction() as cookie:
+            cookie["_user_id"], cookie["_fresh"] = officer.get_id(), True
+        app.add_url_rule("/file", "file", lambda: send_file(io.BytesIO(b"a"), download_name="x.csv", as_attachment=True))
+        return browser
+
+    @pytest.mark.parametrize(
+        "method, path, status",
+        [
+            ("GET", "/", 200),
+            ("GET", "/dashboard", 200),
+            ("GET", "/lang/en", 302),
+            ("GET", "/s/%00", 400),
+            ("GET", "/admin/users", 403),
+            ("GET", "/no-such-page", 404),
+            ("POST", "/healthz", 405),
+            ("GET", "/healthz", 200),
+            ("GET", "/file", 200),
+            ("GET", "/static/app.css", 200),
+        ],
+    )
+    def test_every_kind_of_response_carries_the_headers(self, officer_browser, method, path, status):
+        with officer_browser.open(path, method=method) as response:
+            assert response.status_code == status
+            headers = response.headers
+            assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+            assert headers["X-Content-Type-Options"] == "nosniff"
+            assert headers["X-Frame-Options"] == "DENY"
+            assert headers["Referrer-Policy"] == "same-origin"
+            assert headers["Strict-Transport-Security"] == "max-age=600; includeSubDomains"
+            if path != "/static/app.css":
+                assert headers["Cache-Control"] == "no-store"  # signed in: nothing kept by any cache

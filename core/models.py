@@ -191,6 +191,18 @@ class AuditEntry(Base):
     actor: Mapped[User | None] = relationship()
 
 
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+@event.listens_for(Session, "before_flush")
+def refuse_audit_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """An audit entry, once written, is never changed or deleted, whoever tries."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsAppendOnly(f"audit entry {obj.id} cannot be changed or deleted")
+
+
 def record_audit(
     session: Session,
     actor: User | None,

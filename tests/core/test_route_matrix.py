@@ -36,6 +36,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/admin/organisations", "POST"): ADMIN,
     ("/admin/users", "GET"): ADMIN,
     ("/admin/users", "POST"): ADMIN,
+    ("/admin/audit", "GET"): ADMIN,
     ("/admin/users/<int:user_id>/status", "POST"): ADMIN,
     ("/auth/login", "GET"): EVERYONE,
     ("/auth/login", "POST"): EVERYONE,

@@ -41,7 +41,11 @@ def test_a_proxy_count_that_is_not_a_whole_number_stops_the_start(production_env
 
 
 def test_production_sends_hsts(production_env):
-    response = create_app("production").test_client().get("/", base_url="https://ykien.vinhlong.gov.vn")
+    app = create_app("production")  # on the suite's database, read when config.py was imported
+    try:
+        response = app.test_client().get("/", base_url="https://ykien.vinhlong.gov.vn")
+    finally:
+        app.extensions["db"].engine.dispose()
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 

@@ -32,6 +32,14 @@ def _dev_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _count(name: str, default: str) -> int:
+    """A whole number of at least 0 from the environment; anything else stops the start-up."""
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return int(value)
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -41,8 +49,6 @@ class Config:
     LANGUAGES = ("vi", "en")
     BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
-    # Public base URL printed in QR codes and posters; falls back to the request's host.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
     # Key for hashing client addresses (rate limits, duplicate flags); never store raw IPs.
     CLIENT_HASH_KEY = os.environ.get("CLIENT_HASH_KEY") or None
     SESSION_COOKIE_HTTPONLY = True
@@ -65,10 +71,18 @@ class Config:
     # round trip on every limited POST (benchmarks/survey_load.py).
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
-    TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
+    # Where `flask backup` notes the latest backup, for /healthz (not in the database: a restore
+    # would bring back an older note).
+    BACKUP_STATUS_FILE = os.environ.get("BACKUP_STATUS_FILE") or str(INSTANCE_DIR / "last-backup.json")
+    # Strict-Transport-Security max-age in seconds; 0 sends none (production: a year).
+    HSTS_MAX_AGE = 0
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        self.TRUST_PROXY_HOPS = _count("TRUST_PROXY_HOPS", "0")
+        # Public base URL printed in QR codes and posters; falls back to the request's host
+        # (required in production).
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
 
 
 class DevelopmentConfig(Config):
@@ -99,10 +113,11 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "1"))
 
     def __init__(self) -> None:
         super().__init__()
+        self.TRUST_PROXY_HOPS = _count("TRUST_PROXY_HOPS", "1")
+        self.HSTS_MAX_AGE = _count("HSTS_MAX_AGE", str(365 * 24 * 3600))
         if not self.SECRET_KEY or len(self.SECRET_KEY) < 32:
             raise ConfigError(
                 "SECRET_KEY must be set to a random string of at least 32 characters in "
@@ -110,6 +125,13 @@ class ProductionConfig(Config):
             )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must point at PostgreSQL in production")
+        if not (self.PUBLIC_BASE_URL or "").startswith("https://"):
+            # QR codes, posters and short links print it; taken from the request instead, a
+            # forged Host or X-Forwarded-Host could make them point at another site.
+            raise ConfigError(
+                "PUBLIC_BASE_URL must be set to the site's https:// address in production, "
+                "e.g. PUBLIC_BASE_URL=https://ykien.vinhlong.gov.vn"
+            )
         self.CLIENT_HASH_KEY = self.CLIENT_HASH_KEY or self.SECRET_KEY
 
 

@@ -16,6 +16,7 @@ from core.extensions import babel, csrf, limiter, login_manager
 from core.web import (
     CookieSessionInterface,
     add_security_headers,
+    refuse_malformed_input,
     register_error_handlers,
     select_locale,
 )
@@ -35,6 +36,7 @@ def create_app(config: Config | Mapping[str, Any] | str | None = None) -> Flask:
     )
     register_config(app, config)
     app.session_interface = CookieSessionInterface()
+    app.before_request(refuse_malformed_input)  # first: before sign-in, CSRF and rate limits read the request
     register_extensions(app)
     register_blueprints(app)
     register_features(app)
@@ -56,8 +58,11 @@ def register_config(app: Flask, config: Config | Mapping[str, Any] | str | None)
         app.config.from_object(config if isinstance(config, Config) else load_config(config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in translation_dirs())
     if app.config.get("TRUST_PROXY_HOPS"):
+        # The client address is the one the hops-th proxy from the end saw, so a forwarded-for
+        # value the client wrote itself is never read. X-Forwarded-Host is not trusted at all:
+        # the proxy passes Host (README), and a client-written one would pass through it.
         hops = app.config["TRUST_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
 
 def translation_dirs() -> list[Path]:

@@ -1,10 +1,10 @@
-"""Admin pages: accounts and organisations."""
+"""Admin pages: accounts, organisations and the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -19,6 +19,7 @@ from core.accounts import (
     move_user_area,
     set_user_active,
 )
+from core.audit import read_audit_log
 from core.auth import role_required
 from core.db import get_session
 from core.forms import (
@@ -181,3 +182,10 @@ def move_organisation(organisation_id: int) -> Any:
         session.commit()
         flash(_("Đã chuyển %(name)s sang %(area)s.", name=organisation.name, area=organisation.area.name), "info")
     return redirect(url_for("admin.organisations"))
+@bp.route("/audit")
+@role_required(Role.ADMIN)
+def audit() -> Any:
+    """Every privileged action across the platform, newest first, in plain Vietnamese."""
+    page = request.args.get("page", "1")
+    log = read_audit_log(get_session(), int(page) if page.isdigit() and len(page) < 10 else 1)
+    return render_template("admin/audit.html", log=log)

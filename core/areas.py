@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.db import Base
 from core.models import LEVEL_DEPTH, Area, AreaLevel, today_in_vietnam, valid_on
+from core.text import has_control_characters
 
 REQUIRED_COLUMNS = ("level", "code", "name", "parent_code")
 OPTIONAL_COLUMNS = ("population", "households", "unit_type")
@@ -94,12 +95,22 @@ def unit_type_from_name(name: str) -> str:
     return "khac"
 
 
+# More people or households than any unit holds, and within the columns' 32-bit integers.
+MAX_COUNT = 1_000_000_000
+MAX_UNIT_TYPE = 32  # Area.unit_type's length
+
+
 def _count(value: str, column: str, line: int, errors: list[str]) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
-        errors.append(f"line {line}: column {column}: {value!r} is not a whole number ≥ 0")
+    # ASCII digits only: "²" and "٣" are digits to str.isdigit but not to int().
+    if not (value.isascii() and value.isdigit()):
+        errors.append(f"line {line}: column {column}: {value[:40]!r} is not a whole number ≥ 0")
+        return None
+    # Length first: int() of thousands of digits is slow, and refused past 4,300.
+    if len(value.lstrip("0")) > len(str(MAX_COUNT)) or int(value) > MAX_COUNT:
+        errors.append(f"line {line}: column {column}: {value[:40]} is more than {MAX_COUNT:,}")
         return None
     return int(value)
 
@@ -111,6 +122,13 @@ def parse_area_csv(text: str) -> list[AreaRow]:
     while skipped < len(lines) and lines[skipped].startswith("#"):
         skipped += 1
     reader = csv.DictReader(io.StringIO("\n".join(lines[skipped:])))
+    try:
+        return _parse_rows(reader, skipped)
+    except csv.Error as exc:  # a field longer than the csv module's limit (131,072 characters)
+        raise AreaImportError([f"line {skipped + reader.line_num + 1}: unreadable CSV ({exc})"]) from None
+
+
+def _parse_rows(reader: csv.DictReader[str], skipped: int) -> list[AreaRow]:
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -142,6 +160,11 @@ def parse_area_csv(text: str) -> list[AreaRow]:
         seen[code] = line
         if not name or len(name) > 200:
             errors.append(f"line {line}: name must have 1 to 200 characters")
+        elif has_control_characters(name):
+            errors.append(f"line {line}: the name holds a control character")
+        unit_type = (raw.get("unit_type") or "").strip() or unit_type_from_name(name)
+        if len(unit_type) > MAX_UNIT_TYPE:
+            errors.append(f"line {line}: unit_type must have at most {MAX_UNIT_TYPE} characters")
         rows.append(
             AreaRow(
                 line=line,
@@ -151,7 +174,7 @@ def parse_area_csv(text: str) -> list[AreaRow]:
                 parent_code=raw["parent_code"].strip(),
                 population=_count(raw.get("population") or "", "population", line, errors),
                 households=_count(raw.get("households") or "", "households", line, errors),
-                unit_type=(raw.get("unit_type") or "").strip() or unit_type_from_name(name),
+                unit_type=unit_type,
             )
         )
     if not rows and not errors:

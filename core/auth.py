@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from core.accounts import AccountError, authenticate, change_password
 from core.db import get_session
-from core.extensions import client_fingerprint, limiter, login_manager
+from core.extensions import client_fingerprint, keyed_hash, limiter, login_manager
 from core.forms import ChangePasswordForm, LoginForm
 from core.models import Role, User
 
@@ -24,9 +24,19 @@ __all__ = ["bp", "login_required", "role_required"]
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Reload the signed-in user; a deactivated account is signed out at once."""
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    """Reload the signed-in user on every request; a session of an earlier generation
+    (see ``User.end_sessions``) or of a deactivated account is signed out at once.
+
+    A bare id is a cookie issued before generations existed: generation 0, which the
+    account's first sign-out or password change ends.
+    """
+    account, _sep, generation = user_id.partition(":")
+    if not account.isdigit() or not (generation or "0").isdigit():
+        return None
+    user = get_session().get(User, int(account))
+    if user is None or not user.is_active or user.session_generation != int(generation or "0"):
+        return None
+    return user
 
 
 def role_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -47,9 +57,13 @@ def role_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
 
 def _login_key() -> str:
     """Throttle per client and per e-mail typed, so one account cannot be brute-forced
-    from many addresses nor many accounts from one, and nothing reveals which exist."""
+    from many addresses nor many accounts from one, and nothing reveals which exist.
+
+    The e-mail is hashed: the storage (Redis) never holds what was typed, and a key stays
+    short whatever was sent (a 490,000-character "e-mail" left two keys of that size).
+    """
     email = (request.form.get("email") or "").strip().lower()
-    return f"{client_fingerprint()}:{email}"
+    return f"{client_fingerprint()}:{keyed_hash(email)}"
 
 
 def safe_next(target: str | None) -> str:
@@ -89,10 +103,28 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    """Sign out (POST with CSRF, so a link on another site cannot sign you out)."""
+    """Sign out (POST with CSRF, so a link on another site cannot sign you out).
+
+    Every session of the account ends, not only this cookie: a copy of it (a shared
+    computer, a stolen cookie) would otherwise stay signed in.
+    """
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        get_session().commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("core.index"))
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Any:
+    """Sign out of every other browser (a lost phone, a shared computer) and stay signed in here."""
+    current_user.end_sessions()
+    get_session().commit()
+    login_user(current_user._get_current_object())  # this browser's cookie gets the new generation
+    flash(_("Đã đăng xuất khỏi mọi thiết bị khác."), "info")
+    return redirect(url_for("auth.password"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -108,6 +140,7 @@ def password() -> Any:
             form.current_password.errors.append(str(exc))
         else:
             session.commit()
-            flash(_("Đã đổi mật khẩu."), "info")
+            login_user(current_user._get_current_object())  # the change ended every session; keep this one
+            flash(_("Đã đổi mật khẩu. Các thiết bị khác đã bị đăng xuất."), "info")
             return redirect(url_for("core.dashboard"))
     return render_template("auth/password.html", form=form)

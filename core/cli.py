@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi areas|users|seed-demo``."""
+"""Command-line tools: ``flask --app wsgi areas|users|seed-demo|backup|restore``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts import AccountError, create_user, list_stranded_scopes
 from core.areas import AreaImportError, import_areas, retire_areas
+from core.backup import BackupError, backup_database, record_backup, restore_database
 from core.crosswalk import import_crosswalk
 from core.db import get_session
 from core.models import Role, User
@@ -52,10 +53,12 @@ def import_areas_command(csv_file: Path, valid_from: datetime | None) -> None:
 
 
 def _read_text(csv_file: Path) -> str:
+    """The file as UTF-8 text; anything else is refused with exit code 2, as every bad input is."""
     try:
         return csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{csv_file}: not UTF-8 text (byte {exc.start})") from None
+        click.echo(f"{csv_file}: refused, not UTF-8 text (byte {exc.start}); nothing imported", err=True)
+        sys.exit(2)
 
 
 def _refuse(session: Session, csv_file: Path, exc: AreaImportError) -> NoReturn:
@@ -203,9 +206,41 @@ def seed_demo_command() -> None:
         click.echo(line)
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Copy the whole database into FILE while the site runs (SQLite online backup; PostgreSQL pg_dump -Fc)."""
+    try:
+        record = backup_database(current_app.extensions["db"].engine, file)
+    except BackupError as exc:
+        click.echo(f"{file}: refused: {exc}", err=True)
+        sys.exit(2)
+    record_backup(Path(current_app.config["BACKUP_STATUS_FILE"]), record)
+    click.echo(f"{file}: {record.size} bytes at {record.taken_at.isoformat(timespec='seconds')}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+@with_appcontext
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the whole database with the backup FILE; stop the site first (README: restore runbook)."""
+    if not yes and not click.confirm(f"Replace every row of the database with {file}?"):
+        sys.exit(1)
+    try:
+        restore_database(current_app.extensions["db"].engine, file)
+    except BackupError as exc:
+        click.echo(f"{file}: refused, nothing changed: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"restored {file}; now run: alembic -c migrations/alembic.ini upgrade head")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(areas_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(compile_translations_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

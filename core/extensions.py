@@ -17,16 +17,20 @@ from flask_wtf import CSRFProtect
 from limits import RateLimitItem, parse_many
 
 
-def client_fingerprint() -> str:
-    """A keyed hash of the client's address; the raw IP is never stored or logged.
+def keyed_hash(text: str) -> str:
+    """32 hex characters standing for ``text`` (an address, a typed e-mail) in rate-limit keys and
+    duplicate flags: the text itself is never stored, and the key's length does not depend on it.
 
-    Rotating CLIENT_HASH_KEY makes old fingerprints unlinkable, which the
-    retention commands rely on.
+    Rotating CLIENT_HASH_KEY makes old hashes unlinkable, which the retention commands rely on.
     """
+    key = (current_app.config.get("CLIENT_HASH_KEY") or current_app.secret_key or "").encode()
+    return hmac.new(key, text.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def client_fingerprint() -> str:
+    """A keyed hash of the client's address; the raw IP is never stored or logged."""
     if "client_fingerprint" not in g:
-        key = (current_app.config.get("CLIENT_HASH_KEY") or current_app.secret_key or "").encode()
-        address = (request.remote_addr or "unknown").encode()
-        g.client_fingerprint = hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
+        g.client_fingerprint = keyed_hash(request.remote_addr or "unknown")
     return g.client_fingerprint
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
@@ -9,6 +11,11 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 
 from core.models import OrganisationKind, Role
 from core.passwords import password_problem
+from core.text import has_control_characters
+
+CONTROL_CHARACTERS_MESSAGE = _l(
+    "Có ký tự điều khiển không hợp lệ (chẳng hạn dấu ngắt dòng dán từ Word). Vui lòng xóa rồi gõ lại."
+)
 
 # WTForms ships no Vietnamese messages, so every validator here states its own, and Form below
 # translates the messages fields raise by themselves (a tampered select, a malformed number).
@@ -37,11 +44,24 @@ class _WTFormsMessages:
 
 
 class Form(FlaskForm):
-    """FlaskForm whose built-in WTForms messages are Vietnamese too; every feature's forms derive from it."""
+    """FlaskForm whose built-in WTForms messages are Vietnamese too; every feature's forms derive from it.
+
+    Every text field of every form refuses control characters (``core.text``): no field needs
+    one, and XLSX and DOCX exports cannot hold most of them.
+    """
 
     class Meta:
         def get_translations(self, form: FlaskForm) -> _WTFormsMessages:
             return _WTFormsMessages()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own validators, then the control-character check on every text field."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_control_characters(field.data):
+                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+                valid = False
+        return valid
 
 
 def required() -> InputRequired:
@@ -114,8 +134,8 @@ class UserForm(Form):
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
         default=Role.ANALYST.value,  # the least privilege unless the admin chooses otherwise
     )
-    area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
-    organisation_id = SelectField(_l("Tổ chức"), choices=[], validate_choice=False)
+    area_code = SelectField(_l("Địa bàn"), choices=[], default="")  # choices filled by the view
+    organisation_id = SelectField(_l("Tổ chức"), choices=[], default="")
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[required(), _strong_password])
 
 
@@ -133,7 +153,7 @@ class OrganisationForm(Form):
         _l("Loại tổ chức"),
         choices=[SelectChoice(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()],
     )
-    area_code = SelectField(_l("Địa bàn"), choices=[], validate_choice=False)
+    area_code = SelectField(_l("Địa bàn"), choices=[], default="")  # choices filled by the view
 
 
 class MoveAreaForm(Form):

@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     and_,
+    event,
+    inspect,
     or_,
     select,
 )
@@ -165,6 +167,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Part of every session cookie's user id; raising it ends every session of the account
+    # (sign-out, "sign out everywhere", and any change to what the account may do: see end_sessions_on_change).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     area: Mapped[Area | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -179,13 +184,33 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The id Flask-Login keeps in the session: the account and its session generation."""
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Sign the account out of every browser that holds one of its session cookies."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def can_see(self, area: Area) -> bool:
         """Admins and analysts see everything; others only their area's subtree."""
         if self.role in (Role.ADMIN, Role.ANALYST):
             return True
         return self.area is not None and area.is_within(self.area)
+
+
+# Changing any of these changes what a signed-in browser may do: its sessions must start again.
+SESSION_ENDING_ATTRIBUTES = ("password_hash", "role", "area", "area_id", "organisation", "organisation_id", "is_active")
+
+
+@event.listens_for(Session, "before_flush")
+def end_sessions_on_change(session: Session, _context: Any, _instances: Any) -> None:
+    """Whoever changes a password, a role, a scope or an account's state (this package, an admin
+    page, a password reset of a feature), every session of that account ends with the change."""
+    for obj in session.dirty:
+        if isinstance(obj, User) and not inspect(obj).attrs.session_generation.history.has_changes():
+            attrs = inspect(obj).attrs
+            if any(attrs[name].history.has_changes() for name in SESSION_ENDING_ATTRIBUTES):
+                obj.end_sessions()
 
 
 class AuditEntry(Base):
@@ -203,6 +228,18 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+@event.listens_for(Session, "before_flush")
+def refuse_audit_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """An audit entry, once written, is never changed or deleted, whoever tries."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsAppendOnly(f"audit entry {obj.id} cannot be changed or deleted")
 
 
 def record_audit(

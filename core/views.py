@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -19,7 +20,8 @@ from flask import (
 from flask_login import current_user, login_required
 
 from core.auth import safe_next
-from core.db import get_session
+from core.backup import last_backup
+from core.db import get_session, utc_now
 from core.services import database_reachable
 
 bp = Blueprint("core", __name__)
@@ -82,7 +84,12 @@ def set_language(code: str) -> Any:
 
 @bp.route("/healthz")
 def healthz() -> Any:
-    """Liveness and database reachability, for the reverse proxy and monitoring."""
+    """Liveness, database reachability and the age of the last backup, for the proxy and monitoring.
+
+    An old backup does not make the site unhealthy: monitoring alerts on ``backup_age_seconds``.
+    """
+    backup = last_backup(Path(current_app.config["BACKUP_STATUS_FILE"]))
+    backup_age = int((utc_now() - backup.taken_at).total_seconds()) if backup else None
     if not database_reachable(get_session()):
-        return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+        return {"status": "error", "database": "unreachable", "backup_age_seconds": backup_age}, 503
+    return {"status": "ok", "database": "ok", "backup_age_seconds": backup_age}

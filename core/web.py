@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -61,13 +62,72 @@ def add_security_headers(response: Any) -> Any:
     for (name, value), lower in zip(SECURITY_HEADERS, _LOWER_NAMES, strict=True):
         if lower not in present:
             headers.add(name, value)
-    if request.endpoint and request.endpoint != "static" and "cache-control" not in present:
-        headers.add("Cache-Control", "no-store" if session.get("_user_id") else "no-cache")
+    if hsts := current_app.config["HSTS_MAX_AGE"]:
+        headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
+    if request.endpoint != "static":  # unrouted too: a 404 or 405 page shows who is signed in
+        _set_cache_control(response, present)
     if "vary" in present:
         response.vary.update(("Accept-Language", "Cookie"))
     else:  # the usual case, without parsing and rewriting a header set
         headers.add("Vary", "Accept-Language, Cookie")
     return response
+
+
+def _is_text(raw: bytes) -> bool:
+    """UTF-8 without a NUL byte: what every column, template and the database driver accept."""
+    if b"\x00" in raw:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_decoded_text(value: str) -> bool:
+    """A value Werkzeug already decoded: a NUL, or U+FFFD where it replaced invalid UTF-8, is refused."""
+    return "\x00" not in value and "\ufffd" not in value
+
+
+def _request_is_text() -> bool:
+    """The path, query string and form fields (names, values, file names) of this request."""
+    if not _is_text(request.environ.get("PATH_INFO", "").encode("latin-1", "replace")):
+        return False
+    if not _is_text(unquote_to_bytes(request.query_string)):
+        return False
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Werkzeug leaves invalid bytes percent-encoded in the values; read the body as sent.
+        # get_data caches it, and the form is then parsed from that copy.
+        return _is_text(unquote_to_bytes(request.get_data(cache=True)))
+    if request.mimetype == "multipart/form-data":
+        fields = [text for pair in request.form.items(multi=True) for text in pair]
+        fields += [name for name, upload in request.files.items(multi=True) for name in (name, upload.filename or "")]
+        return all(_is_decoded_text(text) for text in fields)
+    return True
+
+
+def refuse_malformed_input() -> Any:
+    """A NUL byte or invalid UTF-8 in the path, the query string or a form field: 400, nothing read further.
+
+    Runs before anything else (sign-in, CSRF, rate limits, the view), so no page, query or
+    export ever sees such text; PostgreSQL refuses NUL in strings and answered 500 before.
+    """
+    if _request_is_text():
+        return None
+    return render_template("errors/400.html", malformed=True), 400
+
+
+def _set_cache_control(response: Any, present: set[str]) -> None:
+    """Nothing a signed-in user sees is kept by a browser or proxy cache (no-store); pages for
+    everyone are revalidated (no-cache). A file sent to a signed-in user (an export, microdata)
+    is no-store even though ``send_file`` marked it no-cache: a download is what a shared
+    computer's cache must not keep. Any other Cache-Control a view set stands.
+    """
+    signed_in = bool(session.get("_user_id"))
+    if "cache-control" not in present:
+        response.headers.add("Cache-Control", "no-store" if signed_in else "no-cache")
+    elif signed_in and response.headers.get("Content-Disposition", "").startswith("attachment"):
+        response.headers["Cache-Control"] = "no-store"
 
 
 ERROR_TEMPLATES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html"}

@@ -90,6 +90,12 @@ def test_moving_a_commune_updates_the_paths_below_it(session, areas):
         ("province,86,Tỉnh A,,\ndistrict,857,,86,\n", "line 3: name must have 1 to 200 characters"),
         ("province,86,Tỉnh A,,many\n", "line 2: column population: 'many' is not a whole number"),
         ("province,8 6,Tỉnh A,,\n", "line 2: bad code '8 6'"),
+        ("province,86,Tỉnh A,," + "9" * 30 + "\n", "line 2: column population: " + "9" * 30 + " is more than 1,000,000,000"),
+        ("province,86,Tỉnh A,," + "9" * 5000 + "\n", "is more than 1,000,000,000"),
+        ("province,86,Tỉnh A,,1000000001\n", "line 2: column population: 1000000001 is more than"),
+        ("province,86,Tỉnh A,,²\n", "line 2: column population: '²' is not a whole number"),
+        ("province,86,Tỉnh\x07A,,\n", "line 2: the name holds a control character"),
+        ("province,86,Tỉnh A,," + "x" * 200_000 + "\n", "line 2: unreadable CSV (field larger than field limit"),
         ("", "the file has no data rows"),
     ],
 )
@@ -131,11 +137,31 @@ def test_cli_refuses_a_bad_file_with_exit_code_2_and_writes_nothing(runner, sess
     assert count_areas(session) == 0
 
 
+def test_a_count_with_leading_zeros_is_read_as_its_value(session):
+    import_areas(session, HEADER + "province,86,Tỉnh A,,000000000000012\n")
+    assert session.scalar(select(Area.population)) == 12
+
+
+def test_a_unit_type_longer_than_its_column_is_refused(session):
+    with pytest.raises(AreaImportError, match="line 2: unit_type must have at most 32 characters"):
+        import_areas(session, "level,code,name,parent_code,unit_type\nprovince,86,Tỉnh A,," + "t" * 33 + "\n")
+
+
+def test_cli_refuses_a_huge_population_with_a_message_and_exit_code_2(runner, session, tmp_path: Path):
+    csv_file = tmp_path / "huge.csv"
+    csv_file.write_text(HEADER + "province,86,Tỉnh Vĩnh Long," + "," + "1" * 30 + "\n", encoding="utf-8")
+    result = runner.invoke(args=["areas", "import", str(csv_file)])
+    assert result.exit_code == 2
+    assert f"{csv_file}:line 2: column population: {'1' * 30} is more than 1,000,000,000" in result.output
+    assert isinstance(result.exception, SystemExit)  # a message and an exit code, not a traceback
+    assert count_areas(session) == 0
+
+
 def test_cli_refuses_a_file_that_is_not_utf8(runner, tmp_path: Path):
     csv_file = tmp_path / "latin.csv"
     csv_file.write_bytes(HEADER.encode() + "province,86,Tỉnh,,\n".encode("utf-16"))
     result = runner.invoke(args=["areas", "import", str(csv_file)])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "not UTF-8" in result.output
 
 

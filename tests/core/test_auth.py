@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from core.extensions import limiter
 from core.models import AreaLevel, AuditEntry, Role, User, visible_areas
 from core.passwords import verify_password
 from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user
@@ -87,6 +88,16 @@ class TestThrottling:
             assert auth.login("officer@longho.vn").status_code == 302
             auth.logout()
         assert auth.login("officer@longho.vn", "wrong password!").status_code == 200
+
+    def test_keys_hold_no_typed_email_and_stay_short(self, app, client, auth, officer):
+        typed = "x" * 490_000 + "@longho.vn"
+        assert client.post("/auth/login", data={"email": typed, "password": "wrong"}).status_code == 200
+        auth.login("officer@longho.vn", "wrong password!")
+        storage = limiter.limiter.storage
+        keys = [*storage.storage, *storage.events]
+        assert keys, "the failures were counted"
+        assert all(len(key) < 200 for key in keys)
+        assert not any("longho" in key or "xxxx" in key for key in keys)
 
     def test_throttling_one_address_does_not_lock_out_another_account(self, session, auth, officer):
         make_user(session, role=Role.ADMIN, email="admin@tinh.vn")
@@ -197,6 +208,15 @@ class TestAdminPages:
         client.get("/lang/en")
         page = client.post("/admin/users", data={"email": "x@longho.vn", "role": "superuser", "password": "a long password"}).get_data(as_text=True)
         assert "Not a valid choice; please pick one from the list." in page
+
+    @pytest.mark.parametrize("field, value", [("organisation_id", "abc"), ("organisation_id", "99999"), ("area_code", "x")])
+    def test_a_tampered_area_or_organisation_is_refused_with_a_message(self, client, auth, session, admin, field, value):
+        auth.login("admin@tinh.vn")
+        data = {"email": "x@longho.vn", "role": "officer", "area_code": "857", "password": "a long password"}
+        response = client.post("/admin/users", data=data | {field: value})
+        assert response.status_code == 200
+        assert "Lựa chọn không hợp lệ" in response.get_data(as_text=True)
+        assert session.scalar(select(User).where(User.email == "x@longho.vn")) is None
 
     def test_admin_creates_an_organisation_and_its_account(self, client, auth, session, admin, areas):
         auth.login("admin@tinh.vn")

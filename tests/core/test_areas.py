@@ -255,7 +255,7 @@ class TestUnitsAreCodeAndPeriod:
 
     def test_an_undated_rename_of_a_unit_with_history_is_refused(self, session, areas):
         from surveys.models import CriteriaSet
-        from surveys.services import create_survey_from_template
+        from surveys.services.surveys import create_survey_from_template
 
         officer = make_user(session, role=Role.OFFICER, area_code="857")
         criteria = session.scalar(select(CriteriaSet).where(CriteriaSet.code == "qd318-2022"))

@@ -38,6 +38,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/admin/users", "POST"): ADMIN,
     ("/admin/audit", "GET"): ADMIN,
     ("/admin/users/<int:user_id>/status", "POST"): ADMIN,
+    ("/admin/users/<int:user_id>/area", "POST"): ADMIN,
+    ("/admin/organisations/<int:organisation_id>/area", "POST"): ADMIN,
     ("/auth/login", "GET"): EVERYONE,
     ("/auth/login", "POST"): EVERYONE,
     ("/auth/logout", "POST"): EVERYONE,

@@ -52,9 +52,7 @@ def generate(n: int, n_communes: int = 100, n_items: int = 19, seed: int = 7):
     frame = pd.DataFrame(
         {
             "id": np.arange(n).astype(str),
-            "district": pd.Categorical(
-                np.char.add("D", (np.arange(n_communes) // 10).astype(str))[commune]
-            ),
+            "district": pd.Categorical(np.char.add("D", (np.arange(n_communes) // 10).astype(str))[commune]),
             "commune": pd.Categorical(names[commune]),
             "hamlet": pd.Categorical(np.char.add("H", hamlet.astype(str))),
             "sex": pd.Categorical(SEXES[sex]),
@@ -111,9 +109,7 @@ def time_r(frame, margins, items) -> float | None:
     with tempfile.TemporaryDirectory() as tmp:
         frame.to_csv(os.path.join(tmp, "responses.csv"), index=False)
         margins.to_csv(os.path.join(tmp, "margins.csv"), index=False)
-        out = subprocess.run(
-            ["Rscript", str(script), tmp, ",".join(items)], capture_output=True, text=True
-        )
+        out = subprocess.run(["Rscript", str(script), tmp, ",".join(items)], capture_output=True, text=True)
         if out.returncode != 0:
             print("R failed:", out.stderr[-500:])
             return None
@@ -126,9 +122,7 @@ def main(argv=None) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--r-communes", type=int, default=100, help="communes in R's data set")
-    parser.add_argument(
-        "--r-rows", type=int, default=0, help="also time R on this many rows (0: skip)"
-    )
+    parser.add_argument("--r-rows", type=int, default=0, help="also time R on this many rows (0: skip)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     frame, margins, items = generate(args.rows)

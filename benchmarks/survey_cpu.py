@@ -63,15 +63,23 @@ def main() -> int:
     parser.add_argument("--profile", help="write a cProfile of the timed loop to this file")
     args = parser.parse_args()
     env = os.environ | {
-        "DATABASE_URL": args.database_url, "APP_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
-        "INSTANCE_PATH": tempfile.mkdtemp(prefix="survey-cpu-"), "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
+        "DATABASE_URL": args.database_url,
+        "APP_ENV": "development",
+        "SECRET_KEY": secrets.token_hex(32),
+        "INSTANCE_PATH": tempfile.mkdtemp(prefix="survey-cpu-"),
+        "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
     }
     code = prepare(env)
     os.environ.update(env)
     from core import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URL": args.database_url, "SECRET_KEY": env["SECRET_KEY"],
-                      "SURVEY_SUBMIT_RATE_LIMIT": env["SURVEY_SUBMIT_RATE_LIMIT"]})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URL": args.database_url,
+            "SECRET_KEY": env["SECRET_KEY"],
+            "SURVEY_SUBMIT_RATE_LIMIT": env["SURVEY_SUBMIT_RATE_LIMIT"],
+        }
+    )
     client = app.test_client()
     path = f"/s/{code}"
     rng = random.Random(1)
@@ -98,11 +106,17 @@ def main() -> int:
     stored = stored_markers(args.database_url, run)
     bad = [m for m in (f"bench-{run}-{i}" for i in range(args.n)) if stored[m] != 1]
     print(f"database: {args.database_url.split(':', 1)[0]}; {args.n} submissions (GET+POST), test client in-process")
-    print(f"CPU {cpu / args.n * 1000:.2f} ms per submission (app + test client + DB driver; a PostgreSQL server is not counted, the SQLite engine is), "
-          f"wall {wall / args.n * 1000:.2f} ms; load average {os.getloadavg()[0]:.2f}")
-    print(f"  of which GET {split[0] / args.n * 1000:.2f} ms, POST {split[1] / args.n * 1000:.2f} ms (test client included)")
+    print(
+        f"CPU {cpu / args.n * 1000:.2f} ms per submission (app + test client + DB driver; a PostgreSQL server is not counted, the SQLite engine is), "
+        f"wall {wall / args.n * 1000:.2f} ms; load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"  of which GET {split[0] / args.n * 1000:.2f} ms, POST {split[1] / args.n * 1000:.2f} ms (test client included)"
+    )
     if database_cpu == database_cpu:  # not NaN
-        print(f"PostgreSQL server CPU {database_cpu / args.n * 1000:.2f} ms per submission (its backends for this database)")
+        print(
+            f"PostgreSQL server CPU {database_cpu / args.n * 1000:.2f} ms per submission (its backends for this database)"
+        )
     print(f"stored exactly once: {args.n - len(bad)}/{args.n}")
     return 1 if bad else 0
 

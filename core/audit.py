@@ -80,5 +80,7 @@ def describe(entry: AuditEntry) -> str:
     target = f"{thing} #{entry.object_id}" if entry.object_id is not None else str(thing)
     when = format_datetime(entry.created_at, "HH:mm dd/MM/yyyy")
     if action is None:  # an action nobody named yet: shown as its code rather than hidden
-        return _("%(actor)s: %(code)s, %(target)s, lúc %(when)s", actor=actor, code=entry.action, target=target, when=when)
+        return _(
+            "%(actor)s: %(code)s, %(target)s, lúc %(when)s", actor=actor, code=entry.action, target=target, when=when
+        )
     return _("%(actor)s %(action)s %(target)s lúc %(when)s", actor=actor, action=action, target=target, when=when)

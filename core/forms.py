@@ -22,7 +22,9 @@ CONTROL_CHARACTERS_MESSAGE = _l(
 _WTFORMS_MESSAGES = {
     "Not a valid choice.": _l("Lựa chọn không hợp lệ, vui lòng chọn trong danh sách."),
     "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ, vui lòng chọn trong danh sách."),
-    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Lựa chọn không hợp lệ, vui lòng chọn trong danh sách."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l(
+        "Lựa chọn không hợp lệ, vui lòng chọn trong danh sách."
+    ),
     "'%(value)s' is not a valid choice for this field.": _l("Lựa chọn không hợp lệ: %(value)s."),
     "Not a valid integer value.": _l("Vui lòng nhập một số nguyên."),
     "Not a valid decimal value.": _l("Vui lòng nhập một số."),

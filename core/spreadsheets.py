@@ -114,7 +114,8 @@ def read_rows(filename: str, data: bytes, *, max_rows: int) -> list[list[str]]:
                 )
             kept.append(row)
     except csv.Error as exc:  # a field over the csv module's own limit (131,072 characters), mostly
-        raise UnreadableUpload(_("Không đọc được tệp CSV (dòng %(line)d): %(e)s", line=len(kept) + 1, e=str(exc))) from None
+        message = _("Không đọc được tệp CSV (dòng %(line)d): %(e)s", line=len(kept) + 1, e=str(exc))
+        raise UnreadableUpload(message) from None
     finally:
         rows.close()
     return kept

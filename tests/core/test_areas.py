@@ -90,7 +90,10 @@ def test_moving_a_commune_updates_the_paths_below_it(session, areas):
         ("province,86,Tỉnh A,,\ndistrict,857,,86,\n", "line 3: name must have 1 to 200 characters"),
         ("province,86,Tỉnh A,,many\n", "line 2: column population: 'many' is not a whole number"),
         ("province,8 6,Tỉnh A,,\n", "line 2: bad code '8 6'"),
-        ("province,86,Tỉnh A,," + "9" * 30 + "\n", "line 2: column population: " + "9" * 30 + " is more than 1,000,000,000"),
+        (
+            "province,86,Tỉnh A,," + "9" * 30 + "\n",
+            "line 2: column population: " + "9" * 30 + " is more than 1,000,000,000",
+        ),
         ("province,86,Tỉnh A,," + "9" * 5000 + "\n", "is more than 1,000,000,000"),
         ("province,86,Tỉnh A,,1000000001\n", "line 2: column population: 1000000001 is more than"),
         ("province,86,Tỉnh A,,²\n", "line 2: column population: '²' is not a whole number"),
@@ -295,8 +298,9 @@ class TestUnitsAreCodeAndPeriod:
         assert current == ["857", "858", "86"]
 
     def test_a_commune_list_leaves_the_hamlets_of_continuing_communes_alone(self, session, areas):
-        again = import_areas(session, AREA_TREE_CSV.replace("hamlet,29578-02,Ấp Phú Thạnh,29578,,380\n", ""),
-                             valid_from=date(2025, 7, 1))
+        again = import_areas(
+            session, AREA_TREE_CSV.replace("hamlet,29578-02,Ấp Phú Thạnh,29578,,380\n", ""), valid_from=date(2025, 7, 1)
+        )
         assert not again.changed
 
     def test_a_list_imported_ahead_of_its_date_shows_from_that_day(self, session, areas):

@@ -131,7 +131,11 @@ def test_password_change_needs_the_current_password(client, auth, session, offic
     assert "Mật khẩu hiện tại không đúng." in page
     response = client.post(
         "/auth/password",
-        data={"current_password": DEFAULT_PASSWORD, "new_password": "a new long secret", "confirm": "a new long secret"},
+        data={
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "a new long secret",
+            "confirm": "a new long secret",
+        },
     )
     assert response.status_code == 302
     session.expire_all()
@@ -186,12 +190,15 @@ class TestAdminPages:
         assert response.status_code == 302
         user = session.scalar(select(User).where(User.email == "new@longho.vn"))
         assert user.area.code == "857"
-        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create", AuditEntry.object_id == user.id))
+        assert session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "user.create", AuditEntry.object_id == user.id)
+        )
 
     def test_officer_without_area_is_refused_with_a_message(self, client, auth, session, admin):
         auth.login("admin@tinh.vn")
         page = client.post(
-            "/admin/users", data={"email": "x@longho.vn", "role": "officer", "area_code": "", "password": "a long password"}
+            "/admin/users",
+            data={"email": "x@longho.vn", "role": "officer", "area_code": "", "password": "a long password"},
         ).get_data(as_text=True)
         assert "cần có địa bàn" in page
         assert session.scalar(select(User).where(User.email == "x@longho.vn")) is None
@@ -199,18 +206,25 @@ class TestAdminPages:
     def test_a_tampered_select_is_refused_in_vietnamese(self, client, auth, session, admin):
         auth.login("admin@tinh.vn")
         response = client.post(
-            "/admin/users", data={"email": "x@longho.vn", "role": "superuser", "area_code": "", "password": "a long password"}
+            "/admin/users",
+            data={"email": "x@longho.vn", "role": "superuser", "area_code": "", "password": "a long password"},
         )
         page = response.get_data(as_text=True)
         assert "Lựa chọn không hợp lệ, vui lòng chọn trong danh sách." in page
         assert "Not a valid choice" not in page
         assert session.scalar(select(User).where(User.email == "x@longho.vn")) is None
         client.get("/lang/en")
-        page = client.post("/admin/users", data={"email": "x@longho.vn", "role": "superuser", "password": "a long password"}).get_data(as_text=True)
+        page = client.post(
+            "/admin/users", data={"email": "x@longho.vn", "role": "superuser", "password": "a long password"}
+        ).get_data(as_text=True)
         assert "Not a valid choice; please pick one from the list." in page
 
-    @pytest.mark.parametrize("field, value", [("organisation_id", "abc"), ("organisation_id", "99999"), ("area_code", "x")])
-    def test_a_tampered_area_or_organisation_is_refused_with_a_message(self, client, auth, session, admin, field, value):
+    @pytest.mark.parametrize(
+        "field, value", [("organisation_id", "abc"), ("organisation_id", "99999"), ("area_code", "x")]
+    )
+    def test_a_tampered_area_or_organisation_is_refused_with_a_message(
+        self, client, auth, session, admin, field, value
+    ):
         auth.login("admin@tinh.vn")
         data = {"email": "x@longho.vn", "role": "officer", "area_code": "857", "password": "a long password"}
         response = client.post("/admin/users", data=data | {field: value})
@@ -220,7 +234,10 @@ class TestAdminPages:
 
     def test_admin_creates_an_organisation_and_its_account(self, client, auth, session, admin, areas):
         auth.login("admin@tinh.vn")
-        client.post("/admin/organisations", data={"name": "Hội Nông dân xã Đồng Phú", "kind": "hoi_nong_dan", "area_code": "29578"})
+        client.post(
+            "/admin/organisations",
+            data={"name": "Hội Nông dân xã Đồng Phú", "kind": "hoi_nong_dan", "area_code": "29578"},
+        )
         page = client.get("/admin/organisations").get_data(as_text=True)
         assert "Hội Nông dân xã Đồng Phú" in page
 

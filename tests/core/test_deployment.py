@@ -70,13 +70,18 @@ class TestBehindOneProxy:
     def test_the_client_address_is_the_one_the_proxy_saw(self, seen):
         # The client wrote the first address itself; the proxy appended what it saw.
         forwarded = {"X-Forwarded-For": "10.9.9.9, 203.0.113.7"}
-        assert seen.get("/seen", headers=forwarded, environ_base={"REMOTE_ADDR": "127.0.0.1"}).json["addr"] == "203.0.113.7"
+        assert (
+            seen.get("/seen", headers=forwarded, environ_base={"REMOTE_ADDR": "127.0.0.1"}).json["addr"]
+            == "203.0.113.7"
+        )
 
 
 class TestDownloads:
     @pytest.fixture
     def download(self, app):
-        app.add_url_rule("/file", "file", lambda: send_file(io.BytesIO(b"a,b\n"), download_name="x.csv", as_attachment=True))
+        app.add_url_rule(
+            "/file", "file", lambda: send_file(io.BytesIO(b"a,b\n"), download_name="x.csv", as_attachment=True)
+        )
         return "/file"
 
     def test_a_file_sent_to_a_signed_in_user_is_no_store(self, client, auth, session, areas, download):
@@ -109,7 +114,9 @@ class TestEveryKindOfResponse:
         browser = app.test_client()
         with browser.session_transaction() as cookie:
             cookie["_user_id"], cookie["_fresh"] = officer.get_id(), True
-        app.add_url_rule("/file", "file", lambda: send_file(io.BytesIO(b"a"), download_name="x.csv", as_attachment=True))
+        app.add_url_rule(
+            "/file", "file", lambda: send_file(io.BytesIO(b"a"), download_name="x.csv", as_attachment=True)
+        )
         return browser
 
     @pytest.mark.parametrize(

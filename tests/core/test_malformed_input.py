@@ -74,7 +74,9 @@ def test_every_address_of_the_application_refuses_a_nul(app, client):
     """Generated from the URL map: a route added later is covered without a new test."""
     adapter = app.url_map.bind("ntm.test")
     for rule in app.url_map.iter_rules():
-        url = adapter.build(rule.endpoint, _arguments_with_nul(rule), method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))
+        url = adapter.build(
+            rule.endpoint, _arguments_with_nul(rule), method=next(iter(rule.methods - {"HEAD", "OPTIONS"}))
+        )
         url += ("&" if "?" in url else "?") + "x=%00"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method)
@@ -100,7 +102,9 @@ class TestForms:
     def test_a_staff_form_with_a_nul_changes_nothing(self, client, auth, session, admin):
         auth.login("admin@tinh.vn")
         before = session.scalar(select(func.count()).select_from(AuditEntry))
-        assert_refused(client.post("/admin/organisations", data={"name": "Hội\x00", "kind": "hoi_nong_dan", "area_code": "857"}))
+        assert_refused(
+            client.post("/admin/organisations", data={"name": "Hội\x00", "kind": "hoi_nong_dan", "area_code": "857"})
+        )
         assert session.scalar(select(func.count()).select_from(Organisation)) == 0
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
 
@@ -123,6 +127,8 @@ class TestForms:
 
     def test_a_clean_form_still_goes_through(self, client, auth, session, admin):
         auth.login("admin@tinh.vn")
-        response = client.post("/admin/organisations", data={"name": "Hội Nông dân", "kind": "hoi_nong_dan", "area_code": "857"})
+        response = client.post(
+            "/admin/organisations", data={"name": "Hội Nông dân", "kind": "hoi_nong_dan", "area_code": "857"}
+        )
         assert response.status_code == 302
         assert session.scalar(select(Organisation.name)) == "Hội Nông dân"

@@ -76,7 +76,9 @@ def test_answers_move_into_their_response_and_back_without_loss(empty_database_u
     assert [tuple(t) for t in tokens] == [("n1", 1)]  # SQLite rebuilt survey_responses under them
     command.downgrade(config, "0005_submission_indexes")
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT response_id, question_id, value FROM survey_answers ORDER BY response_id, question_id")).all()
+        rows = connection.execute(
+            text("SELECT response_id, question_id, value FROM survey_answers ORDER BY response_id, question_id")
+        ).all()
         columns = {c["name"] for c in inspect(connection).get_columns("survey_responses")}
     engine.dispose()
     assert [tuple(r) for r in rows] == [(1, 1, "4"), (1, 2, "Đường làng còn lầy lội"), (2, 1, "5")]
@@ -110,18 +112,38 @@ def _answered_survey_at_0005(url: str):
 
 # Two questions, three responses: both answered (rows in reverse order), one answered, none.
 _ANSWERED_SURVEY = [
-    ("INSERT INTO areas (id, code, name, unit_type, level, path, valid_from) "
-     "VALUES (1, '29578', 'Xã Đồng Phú', 'xa', 'commune', '/1/', '2020-01-01')", [{}]),
-    ("INSERT INTO surveys (id, title, introduction, status, margins, created_at) VALUES (1, 'S', '', 'open', '{}', :at)", [{}]),
+    (
+        "INSERT INTO areas (id, code, name, unit_type, level, path, valid_from) "
+        "VALUES (1, '29578', 'Xã Đồng Phú', 'xa', 'commune', '/1/', '2020-01-01')",
+        [{}],
+    ),
+    (
+        "INSERT INTO surveys (id, title, introduction, status, margins, created_at) VALUES (1, 'S', '', 'open', '{}', :at)",
+        [{}],
+    ),
     ("INSERT INTO survey_versions (id, survey_id, number, created_at) VALUES (1, 1, 1, :at)", [{}]),
     ("INSERT INTO survey_sections (id, version_id, position, title) VALUES (1, 1, 0, 'A')", [{}]),
-    ("INSERT INTO survey_questions (id, version_id, section_id, position, code, text, type, required, allow_dont_know, options) "
-     "VALUES (:id, 1, 1, :id, :code, 'Q', :type, :no, :no, '[]')",
-     [{"id": 1, "code": "q01", "type": "satisfaction5", "no": False}, {"id": 2, "code": "q02", "type": "long_text", "no": False}]),
-    ("INSERT INTO survey_responses (id, survey_id, version_id, commune_id, channel, submitted_at, answers_hash, is_possible_duplicate) "
-     "VALUES (:id, 1, 1, 1, 'qr', :at, 'a', :no)", [{"id": i, "no": False} for i in (1, 2, 3)]),
-    ("INSERT INTO survey_answers (response_id, question_id, value) VALUES (:response, :question, :value)",
-     [{"response": 1, "question": 2, "value": "Đường làng còn lầy lội"}, {"response": 1, "question": 1, "value": "4"},
-      {"response": 2, "question": 1, "value": "5"}]),
+    (
+        "INSERT INTO survey_questions (id, version_id, section_id, position, code, text, type, required, allow_dont_know, options) "
+        "VALUES (:id, 1, 1, :id, :code, 'Q', :type, :no, :no, '[]')",
+        [
+            {"id": 1, "code": "q01", "type": "satisfaction5", "no": False},
+            {"id": 2, "code": "q02", "type": "long_text", "no": False},
+        ],
+    ),
+    (
+        "INSERT INTO survey_responses (id, survey_id, version_id, commune_id, channel, submitted_at, answers_hash, "
+        "is_possible_duplicate) "
+        "VALUES (:id, 1, 1, 1, 'qr', :at, 'a', :no)",
+        [{"id": i, "no": False} for i in (1, 2, 3)],
+    ),
+    (
+        "INSERT INTO survey_answers (response_id, question_id, value) VALUES (:response, :question, :value)",
+        [
+            {"response": 1, "question": 2, "value": "Đường làng còn lầy lội"},
+            {"response": 1, "question": 1, "value": "4"},
+            {"response": 2, "question": 1, "value": "5"},
+        ],
+    ),
     ("INSERT INTO survey_submission_tokens (nonce, response_id, used_at) VALUES ('n1', 1, :at)", [{}]),
 ]

@@ -77,7 +77,9 @@ def test_a_password_change_ends_every_other_session_and_keeps_this_one(app, offi
 def test_a_refused_password_change_ends_nothing(app, officer):
     browser = sign_in(app, "officer@longho.vn")
     other = sign_in(app, "officer@longho.vn")
-    browser.post("/auth/password", data={"current_password": "wrong", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    browser.post(
+        "/auth/password", data={"current_password": "wrong", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert other.get("/dashboard").status_code == 200
 
 

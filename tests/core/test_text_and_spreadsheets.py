@@ -18,7 +18,7 @@ from tests.factories import make_user
 @pytest.mark.parametrize(
     "value, exported",
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("-2e3", "'-2e3"),
@@ -69,8 +69,14 @@ def test_xlsx_keeps_numbers_as_numbers_and_formulas_as_text():
 
 @pytest.mark.parametrize(
     "text, cleaned",
-    [("plain Vietnamese: Ấp Phú Mỹ", "plain Vietnamese: Ấp Phú Mỹ"), ("a\x00b\x1fc", "abc"), ("a\x0cb", "a b"),
-     ("a\tb\nc\rd", "a\tb\nc\rd"), ("\ud83d", ""), ("😀", "😀")],
+    [
+        ("plain Vietnamese: Ấp Phú Mỹ", "plain Vietnamese: Ấp Phú Mỹ"),
+        ("a\x00b\x1fc", "abc"),
+        ("a\x0cb", "a b"),
+        ("a\tb\nc\rd", "a\tb\nc\rd"),
+        ("\ud83d", ""),
+        ("😀", "😀"),
+    ],
 )
 def test_xml_text_drops_only_what_xml_cannot_hold(text, cleaned):
     assert xml_text(text) == cleaned
@@ -91,7 +97,8 @@ class TestForms:
     def test_a_staff_form_refuses_a_pasted_line_break_with_a_message(self, client, auth, session, admin):
         auth.login("admin@tinh.vn")
         response = client.post(
-            "/admin/organisations", data={"name": "Hội Nông dân\x0bxã Đồng Phú", "kind": "hoi_nong_dan", "area_code": "857"}
+            "/admin/organisations",
+            data={"name": "Hội Nông dân\x0bxã Đồng Phú", "kind": "hoi_nong_dan", "area_code": "857"},
         )
         assert response.status_code == 200
         assert "Có ký tự điều khiển không hợp lệ" in response.get_data(as_text=True)

@@ -92,11 +92,14 @@ class ResidentCommentForm(Form):
         _l("Số điện thoại hoặc thư điện tử (không bắt buộc)"),
         validators=[Optional(), Length(max=120, message=TOO_LONG)],
     )
-    consent = BooleanField(_l("Tôi đồng ý để Ban Chỉ đạo dùng thông tin trên theo thông báo dưới đây."))
+    consent = BooleanField(_l(
+        "Tôi đồng ý để Ban Chỉ đạo xử lý họ tên, nơi ở và liên hệ tôi ghi ở trên, kể cả công khai họ tên và nơi ở "
+        "cùng góp ý, như thông báo ngay phía trên."
+    ))
     website = StringField(_l("Để trống ô này"), validators=[Optional()])
 
     def validate_consent(self, field: BooleanField) -> None:
-        """Decree 13/2023: personal data only with explicit consent; silence is not consent."""
+        """Law 91/2025/QH15: personal data only with explicit, informed consent; silence is not consent."""
         gave_data = any((f.data or "").strip() for f in (self.name, self.commune, self.contact))
         if gave_data and not field.data:
             raise ValidationError(_l("Hãy đánh dấu đồng ý, hoặc để trống họ tên, nơi ở và liên hệ."))

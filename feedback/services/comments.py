@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.db import utc_now
+from core.links import new_short_code
 from core.models import Role, User
 from feedback.importers import clean_text
 from feedback.models import (
+    REFERENCE_LENGTH,
     AuthorKind,
     Comment,
     CommentStatus,
@@ -77,6 +79,7 @@ def submit_comment(
     # Residents are anonymous, so pre-moderation holds them; officials answer for their entries.
     held = version.document.moderation == ModerationMode.PRE and comment.author_kind == AuthorKind.RESIDENT
     comment.status = CommentStatus.PENDING if held else CommentStatus.VISIBLE
+    comment.reference = new_short_code(session, Comment.reference, REFERENCE_LENGTH)
     session.add(comment)
     session.flush()
     return comment
@@ -122,3 +125,14 @@ def _same_comment(session: Session, comment: Comment) -> Comment | None:
     else:
         stmt = stmt.where(Comment.client_hash == comment.client_hash)
     return session.scalars(stmt.limit(1)).first()
+
+
+def find_by_reference(session: Session, reference: str) -> Comment | None:
+    """The comment with this reference code (typed by hand: case and spaces do not matter)."""
+    reference = "".join(reference.split()).lower()
+    if len(reference) != REFERENCE_LENGTH:
+        return None
+    return session.scalar(
+        select(Comment).where(Comment.reference == reference)
+        .options(selectinload(Comment.disposition), selectinload(Comment.organisation))
+    )

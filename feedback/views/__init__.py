@@ -16,7 +16,7 @@ from flask import Blueprint
 
 from core.db import utc_now
 from feedback.forms import CHANGE_LABELS, COMMENTER_TYPE_LABELS, DISPOSITION_LABELS
-from feedback.views import commenting, documents, moderation, reading, reports
+from feedback.views import commenting, documents, following, moderation, privacy, reading, reports
 
 Routes = list[tuple[str, Callable[..., Any], list[str]]]  # (rule, view, methods)
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -28,6 +28,10 @@ PUBLIC_ROUTES: Routes = [
     ("/feedback/<code>/answers", reading.answers, GET),
     ("/feedback/<code>/qr.<any(png, svg):fmt>", reading.qr, GET),
     ("/feedback/<code>/poster", reading.poster, GET),
+    ("/feedback/privacy", privacy.privacy, GET),
+    ("/feedback/comment", following.lookup, GET),
+    ("/feedback/comment/<reference>", following.follow, GET),
+    ("/feedback/comment/<reference>/qr.svg", following.comment_qr, GET),
 ]
 STAFF_ROUTES: Routes = [
     ("/manage", documents.manage, GET),

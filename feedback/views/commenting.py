@@ -65,9 +65,9 @@ def comment(code: str, number: int, anchor: str) -> Any:
             flash(_("Cảm ơn bạn đã góp ý."), "info")
             return redirect(url_for("feedback_public.read", code=code, v=number))
         saved = _save_comment(version, context["target"], form, as_org)
-        if saved is not None:
+        if saved is not None:  # the resident lands on their comment's page, the confirmation on top
             _flash_saved(saved)
-            return redirect(url_for("feedback_public.read", code=code, v=number, _anchor=anchor))
+            return redirect(url_for("feedback_public.follow", reference=saved.reference))
     return render_template("feedback/comment.html", form=form, as_org=as_org, **context)
 
 
@@ -94,6 +94,8 @@ def _save_comment(version: DocumentVersion, target: Any, form: Any, as_org: bool
 
 def _flash_saved(saved: Comment) -> None:
     if saved.status == CommentStatus.PENDING:
-        flash(_("Cảm ơn bạn đã góp ý. Ý kiến sẽ hiển thị sau khi được kiểm duyệt."), "info")
+        flash(_("Cảm ơn bạn đã góp ý. Ý kiến sẽ hiển thị sau khi được kiểm duyệt. Mã góp ý của bạn: %(ref)s",
+                ref=saved.reference), "info")
     else:
-        flash(_("Cảm ơn bạn đã góp ý. Ý kiến của bạn đã được ghi nhận."), "info")
+        flash(_("Cảm ơn bạn đã góp ý. Ý kiến của bạn đã được ghi nhận. Mã góp ý của bạn: %(ref)s",
+                ref=saved.reference), "info")

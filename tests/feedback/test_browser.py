@@ -36,12 +36,25 @@ def test_resident_comments_on_a_paragraph_from_a_phone(live_server, phone):
     phone.check("#consent")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.click("button[type=submit] >> text=Gửi góp ý")
-    assert "Cảm ơn bạn đã góp ý" in phone.locator(".flash").inner_text()
-    assert " ".join(phone.locator("#s2-p1 .para-tools a").text_content().split()) == "Góp ý cho đoạn 3 (1)"
     session = live_server.session()
     comment = session.scalars(select(Comment)).one()
     assert (comment.paragraph.anchor, comment.resident_commune) == ("s2-p1", "Xã Đồng Phú")
     session.close()
+    confirmation = phone.locator(".flash")
+    assert f"Mã góp ý của bạn: {comment.reference}" in confirmation.inner_text()
+    assert_on_screen_without_scrolling(phone, confirmation)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.click(f"text={live_server.url}/feedback/comment/{comment.reference}")
+    assert phone.locator("#comment-status").inner_text() == "Đang xem xét, chưa có ý kiến tiếp thu"
+    phone.goto(f"{live_server.url}/d/{code}")
+    assert " ".join(phone.locator("#s2-p1 .para-tools a").text_content().split()) == "Góp ý cho đoạn 3 (1)"
+
+
+def assert_on_screen_without_scrolling(page, locator) -> None:
+    """The element lies inside the 360×740 screen as the page opens, not above or below it."""
+    assert page.evaluate("window.scrollY") == 0
+    box = locator.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740
 
 
 def test_reading_and_commenting_work_without_javascript(live_server, phone_without_javascript):
@@ -50,4 +63,6 @@ def test_reading_and_commenting_work_without_javascript(live_server, phone_witho
     page.goto(f"{live_server.url}/feedback/{code}/1/s1-p1")
     page.fill("#body", "Góp ý không cần JavaScript.")
     page.click("button[type=submit] >> text=Gửi góp ý")
+    assert_on_screen_without_scrolling(page, page.locator(".flash >> text=Mã góp ý của bạn"))
+    page.goto(f"{live_server.url}/feedback/{code}")
     assert " ".join(page.locator("#s1-p1 .para-tools a").text_content().split()) == "Góp ý cho đoạn 1 (1)"

@@ -22,7 +22,7 @@ def count_comments(session) -> int:
 
 def test_resident_comments_on_a_paragraph_without_an_account(client, session, document):
     form_page = client.get(f"/feedback/{document.code}/1/s2-p1").get_data(as_text=True)
-    assert "Nghị định 13/2023/NĐ-CP" in form_page
+    assert "91/2025/QH15" in form_page and "Nghị định 356/2025/NĐ-CP" in form_page
     assert "Một số tiêu chí chưa bền vững" in form_page
     response = client.post(f"/feedback/{document.code}/1/s2-p1", data={"body": "Cần nêu rõ xã nào chưa đạt."})
     assert response.status_code == 302

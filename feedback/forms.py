@@ -52,6 +52,10 @@ STATUS_LABELS = {
     CommentStatus.VISIBLE: _l("Đang hiển thị"),
     CommentStatus.HIDDEN: _l("Đã ẩn"),
 }
+# The staff comment list's filters: the officer's to-do list first, then the statuses.
+COMMENT_FILTER_LABELS = {"unanswered": _l("Chưa trả lời"), "answered": _l("Đã trả lời")} | {
+    status.value: label for status, label in STATUS_LABELS.items()
+}
 MODERATION_LABELS = {
     ModerationMode.POST: _l("Hiển thị ngay, kiểm duyệt sau"),
     ModerationMode.PRE: _l("Duyệt trước khi hiển thị"),
@@ -152,7 +156,7 @@ class WindowForm(Form):
 
 
 class ModerationForm(Form):
-    """Approve, hide (with a reason) or unhide one comment."""
+    """Approve, hide (with a reason), unhide or anonymise one comment."""
 
     action = HiddenField(validators=[InputRequired()])
     reason = SelectField(

@@ -43,6 +43,7 @@ STAFF_ROUTES: Routes = [
     ("/manage/<code>/audit", documents.audit, GET),
     ("/manage/<code>/comments", moderation.comments, GET),
     ("/manage/comments/<int:comment_id>/moderate", moderation.moderate, POST),
+    ("/manage/comments/<int:comment_id>/hide", moderation.confirm_hide, GET),
     ("/manage/<code>/answer", moderation.answer, BOTH),
     ("/manage/dispositions/<int:disposition_id>", moderation.edit_answer, BOTH),
     ("/manage/<code>/publish-answers", moderation.publish_all_answers, POST),

@@ -12,7 +12,13 @@ from wtforms import SelectChoice
 from core.auth import role_required
 from core.db import get_session
 from core.models import MANAGER_ROLES, User
-from feedback.forms import HIDDEN_REASON_LABELS, STATUS_LABELS, DispositionForm, ModerationForm
+from feedback.forms import (
+    COMMENT_FILTER_LABELS,
+    HIDDEN_REASON_LABELS,
+    STATUS_LABELS,
+    DispositionForm,
+    ModerationForm,
+)
 from feedback.models import DispositionKind, Document, HiddenReason
 from feedback.services import FeedbackError
 from feedback.services.answers import (
@@ -31,7 +37,7 @@ PAGE_SIZE = 100  # comments per moderation page
 
 @role_required(*MANAGER_ROLES)
 def comments(code: str) -> Any:
-    """All comments, filterable by status, with moderation and answer actions."""
+    """All comments, filterable (unanswered, answered, by status), with moderation and answer actions."""
     document = managed_document(code)
     status = request.args.get("status", "")
     page = max(request.args.get("page", 1, type=int), 1)
@@ -39,6 +45,7 @@ def comments(code: str) -> Any:
     return render_template(
         "feedback/comments.html", document=document, comments=listed.comments, page=listed.page,
         has_next=listed.has_next, status=status, status_labels=STATUS_LABELS, reason_labels=HIDDEN_REASON_LABELS,
+        filter_labels=COMMENT_FILTER_LABELS,
     )
 
 
@@ -49,7 +56,7 @@ def moderate(comment_id: int) -> Any:
     comment = find_comment(session, comment_id) or abort(404)
     document = check_managed(comment.version.document)
     form = ModerationForm()
-    if form.validate_on_submit() and form.action.data in ("approve", "hide", "unhide"):
+    if form.validate_on_submit() and form.action.data in ("approve", "hide", "unhide", "anonymise"):
         try:
             moderate_comment(
                 session, comment, form.action.data, actor=current_user,
@@ -57,10 +64,24 @@ def moderate(comment_id: int) -> Any:
             )
         except FeedbackError as exc:
             flash(str(exc), "error")
+            if form.action.data == "hide":  # back to the reasons, not to the list
+                return redirect(url_for("feedback_staff.confirm_hide", comment_id=comment.id,
+                                        status=request.args.get("status", "")))
         else:
             session.commit()
             flash(_("Đã cập nhật góp ý số %(id)d.", id=comment.id), "info")
     return redirect(url_for("feedback_staff.comments", code=document.code, status=request.args.get("status", "")))
+
+
+@role_required(*MANAGER_ROLES)
+def confirm_hide(comment_id: int) -> Any:
+    """The step before hiding (or anonymising) a comment: the comment, a reason to choose, a button to confirm."""
+    comment = find_comment(get_session(), comment_id) or abort(404)
+    document = check_managed(comment.version.document)
+    return render_template(
+        "feedback/hide.html", document=document, c=comment, reason_labels=HIDDEN_REASON_LABELS,
+        status=request.args.get("status", ""),
+    )
 
 
 def _officer_choices(form: DispositionForm, document: Document) -> list[User]:

@@ -86,3 +86,12 @@ def test_answer_page_shows_only_comments_of_the_officers_own_document(client, au
     assert "0901234567" not in response.get_data(as_text=True)
     session.expire_all()
     assert secret.disposition_id is None
+
+
+def test_the_answer_form_shows_the_paragraph_and_its_section_beside_the_comment(client, auth, session, document):
+    comment = add_comment(session, document, "s2-p1", body="Cần nêu rõ xã nào")
+    auth.login("bcd@example.vn")
+    page = client.get(f"/feedback/manage/{document.code}/answer?comment={comment.id}").get_data(as_text=True)
+    card = page[page.index(f'id="c{comment.id}"'):]
+    heading, paragraph = card.index("II. Tồn tại, hạn chế"), card.index("Một số tiêu chí chưa bền vững")
+    assert heading < paragraph < card.index("Cần nêu rõ xã nào")

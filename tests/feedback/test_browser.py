@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from core.models import Role
 from feedback.models import Comment
-from tests.factories import build_area_tree, make_user
-from tests.feedback.conftest import make_published
+from feedback.services.documents import find_document
+from tests.factories import DEFAULT_PASSWORD, build_area_tree, make_user
+from tests.feedback.conftest import add_comment, make_published
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +67,35 @@ def test_reading_and_commenting_work_without_javascript(live_server, phone_witho
     assert_on_screen_without_scrolling(page, page.locator(".flash >> text=Mã góp ý của bạn"))
     page.goto(f"{live_server.url}/feedback/{code}")
     assert " ".join(page.locator("#s1-p1 .para-tools a").text_content().split()) == "Góp ý cho đoạn 1 (1)"
+
+
+def test_officer_filters_answers_in_context_and_hides_after_confirming(live_server, phone_without_javascript):
+    page = phone_without_javascript
+    code = seed(live_server)
+    with live_server.app.app_context():
+        session = live_server.session()
+        document = find_document(session, code)
+        waiting = add_comment(session, document, "s2-p1", body="Cần nêu rõ xã nào chưa đạt.")
+        spam = add_comment(session, document, "s1-p1", body="Mua hàng giá rẻ tại đây")
+        waiting_id, spam_id = waiting.id, spam.id
+        session.close()
+    page.goto(f"{live_server.url}/auth/login")
+    page.fill("#email", "bcd@example.vn")
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/feedback/manage/{code}/comments")
+    page.click(".actions >> text=Chưa trả lời")
+    page.get_by_label(f"Chọn góp ý số {waiting_id}").check()
+    page.click("text=Trả lời các góp ý đã chọn")
+    card = page.locator(f"#c{waiting_id}")
+    assert "II. Tồn tại, hạn chế" in card.inner_text()
+    assert "Một số tiêu chí chưa bền vững" in card.locator("blockquote").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(f"{live_server.url}/feedback/manage/{code}/comments?status=unanswered")
+    page.click(f"#c{spam_id} >> text=Ẩn góp ý…")
+    page.click(f"text=Xác nhận ẩn góp ý số {spam_id}")  # no reason chosen: the browser asks for one
+    assert f"/feedback/manage/comments/{spam_id}/hide" in page.url
+    page.get_by_label("Quảng cáo, tin rác").check()
+    page.click(f"text=Xác nhận ẩn góp ý số {spam_id}")
+    page.click(".actions >> text=Đã ẩn")
+    assert "Mua hàng giá rẻ tại đây" in page.locator(f"#c{spam_id}").inner_text()

@@ -87,11 +87,14 @@ def comment_body() -> TextAreaField:
 class ResidentCommentForm(Form):
     """A resident's comment; who they are is optional. ``website`` is a honeypot."""
 
+    def set_communes(self, names: list[str]) -> None:
+        """Offer these communes, after an empty choice for a resident who would rather not say."""
+        self.commune.choices = [SelectChoice("", _l("— Không nêu —"))] + [SelectChoice(n, n) for n in names]
+
     body = comment_body()
     name = StringField(_l("Họ và tên (không bắt buộc)"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
-    commune = StringField(
-        _l("Xã, phường nơi ở (không bắt buộc)"), validators=[Optional(), Length(max=120, message=TOO_LONG)]
-    )
+    # Chosen from the communes of the draft's area (the view fills them), so names are spelt one way.
+    commune = SelectField(_l("Xã, phường nơi ở (không bắt buộc)"), choices=[], validators=[Optional()])
     contact = StringField(
         _l("Số điện thoại hoặc thư điện tử (không bắt buộc)"),
         validators=[Optional(), Length(max=120, message=TOO_LONG)],

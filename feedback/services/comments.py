@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.db import utc_now
 from core.links import new_short_code
-from core.models import Role, User
+from core.models import Area, AreaLevel, Role, User
 from feedback.importers import clean_text
 from feedback.models import (
     REFERENCE_LENGTH,
@@ -19,6 +19,7 @@ from feedback.models import (
     Comment,
     CommentStatus,
     CommentTarget,
+    Document,
     DocumentSection,
     DocumentVersion,
     ModerationMode,
@@ -125,6 +126,21 @@ def _same_comment(session: Session, comment: Comment) -> Comment | None:
     else:
         stmt = stmt.where(Comment.client_hash == comment.client_hash)
     return session.scalars(stmt.limit(1)).first()
+
+
+def commune_names(session: Session, document: Document) -> list[str]:
+    """The communes (as they are now) of the document's area, for the resident to choose from.
+
+    Names repeat across districts, so a province-wide draft names the district after the commune.
+    """
+    area = document.area
+    communes = session.scalars(
+        select(Area).where(Area.level == AreaLevel.COMMUNE, Area.valid_to.is_(None),
+                           Area.path.startswith(area.path, autoescape=True))
+        .options(selectinload(Area.parent)).order_by(Area.name, Area.code)
+    )
+    with_district = area.level == AreaLevel.PROVINCE
+    return [f"{c.name}, {c.parent.name}" if with_district and c.parent is not None else c.name for c in communes]
 
 
 def find_by_reference(session: Session, reference: str) -> Comment | None:

@@ -16,6 +16,7 @@ from feedback.models import (
     DocumentSection,
     DocumentVersion,
     Paragraph,
+    ParagraphKind,
     VersionStatus,
 )
 from feedback.services.synthesis import COMMENT_LOADS
@@ -40,6 +41,33 @@ def load_text(session: Session, version: DocumentVersion) -> list[DocumentSectio
         select(DocumentSection).where(DocumentSection.version_id == version.id)
         .order_by(DocumentSection.position).options(selectinload(DocumentSection.paragraphs))
     ))
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph of text, or a run of table rows shown as one table (each row still its own paragraph)."""
+
+    paragraphs: list[Paragraph]
+    is_table: bool
+
+    @property
+    def rows(self) -> list[tuple[Paragraph, list[str]]]:
+        """Each row with its cells (the importer joined them with " | "), padded to the widest row."""
+        cells = [p.text.split(" | ") for p in self.paragraphs]
+        width = max(len(row) for row in cells)
+        return [(p, row + [""] * (width - len(row))) for p, row in zip(self.paragraphs, cells, strict=True)]
+
+
+def text_blocks(paragraphs: list[Paragraph]) -> list[TextBlock]:
+    """The paragraphs of a section in order, consecutive table rows grouped into one table."""
+    blocks: list[TextBlock] = []
+    for paragraph in paragraphs:
+        is_row = paragraph.kind == ParagraphKind.TABLE_ROW
+        if is_row and blocks and blocks[-1].is_table:
+            blocks[-1].paragraphs.append(paragraph)
+        else:
+            blocks.append(TextBlock([paragraph], is_table=is_row))
+    return blocks
 
 
 def visible_counts(session: Session, version: DocumentVersion) -> dict[str, int]:

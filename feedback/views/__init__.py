@@ -16,6 +16,7 @@ from flask import Blueprint
 
 from core.db import utc_now
 from feedback.forms import CHANGE_LABELS, COMMENTER_TYPE_LABELS, DISPOSITION_LABELS
+from feedback.services.synthesis import officer_name
 from feedback.views import commenting, documents, following, moderation, privacy, reading, reports
 
 Routes = list[tuple[str, Callable[..., Any], list[str]]]  # (rule, view, methods)
@@ -58,6 +59,7 @@ def labels() -> dict[str, Any]:
         "commenter_labels": COMMENTER_TYPE_LABELS,
         "disposition_labels": DISPOSITION_LABELS,
         "change_labels": CHANGE_LABELS,
+        "officer_name": officer_name,
         "now": utc_now(),
     }
 

@@ -17,6 +17,7 @@ from feedback.services.reading import (
     filter_answers,
     load_text,
     public_comments,
+    text_blocks,
     visible_counts,
 )
 from feedback.services.versions import removed_paragraphs
@@ -40,11 +41,13 @@ def read(code: str) -> Any:
     document = load_document(code)
     version = readable_version(document, request.args.get("v", type=int))
     session = get_session()
+    sections = load_text(session, version)
     return render_template(
         "feedback/read.html",
         document=document,
         version=version,
-        sections=load_text(session, version),
+        sections=sections,
+        blocks={section.id: text_blocks(section.paragraphs) for section in sections},
         counts=visible_counts(session, version),
         removed=removed_paragraphs(session, version),
         is_open=version.is_open(utc_now()),

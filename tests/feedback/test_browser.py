@@ -33,7 +33,7 @@ def test_resident_comments_on_a_paragraph_from_a_phone(live_server, phone):
     phone.click("#s2-p1 >> text=Góp ý")
     assert "Một số tiêu chí chưa bền vững" in phone.locator("blockquote").inner_text()
     phone.fill("#body", "Đề nghị nêu rõ các xã chưa đạt tiêu chí môi trường.")
-    phone.fill("#commune", "Xã Đồng Phú")
+    phone.select_option("#commune", "Xã Đồng Phú")
     phone.check("#consent")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.click("button[type=submit] >> text=Gửi góp ý")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_babel import get_timezone
@@ -68,6 +69,11 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 TOO_LONG = _l("Tối đa %(max)d ký tự.")
 
 
+def looks_like_email(value: str) -> bool:
+    """One @ with something on each side and a dot in the domain: enough to try sending."""
+    return re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()) is not None
+
+
 def browser_line_breaks(value: str | None) -> str | None:
     """A textarea sends each line break as CR LF but its maxlength counted it once: count it once too."""
     return value.replace("\r\n", "\n") if value else value
@@ -103,7 +109,15 @@ class ResidentCommentForm(Form):
         "Tôi đồng ý để Ban Chỉ đạo xử lý họ tên, nơi ở và liên hệ tôi ghi ở trên, kể cả công khai họ tên và nơi ở "
         "cùng góp ý, như thông báo ngay phía trên."
     ))
+    notify = BooleanField(
+        _l("Gửi thư điện tử cho tôi khi có ý kiến tiếp thu, giải trình (ghi địa chỉ thư ở ô liên hệ)")
+    )
     website = StringField(_l("Để trống ô này"), validators=[Optional()])
+
+    def validate_notify(self, field: BooleanField) -> None:
+        """The e-mail goes to the contact field: it must hold an address."""
+        if field.data and not looks_like_email(self.contact.data or ""):
+            raise ValidationError(_l("Hãy ghi địa chỉ thư điện tử ở ô liên hệ để nhận thư trả lời."))
 
     def validate_consent(self, field: BooleanField) -> None:
         """Law 91/2025/QH15: personal data only with explicit, informed consent; silence is not consent."""

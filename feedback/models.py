@@ -276,6 +276,9 @@ class Comment(Base):
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     disposition_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_dispositions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
+    # The resident asked for an e-mail (to resident_contact) when the answer is published; sent once.
+    notify_by_email: Mapped[bool] = mapped_column(default=False)
+    answer_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     version: Mapped[DocumentVersion] = relationship()
     section: Mapped[DocumentSection | None] = relationship()

@@ -37,6 +37,7 @@ class ResidentAuthor:
     name: str = ""
     commune: str = ""
     contact: str = ""
+    notify: bool = False  # an e-mail to ``contact`` when the answer is published
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def submit_comment(
         comment.resident_name = clean_text(author.name)[:120]
         comment.resident_commune = clean_text(author.commune)[:120]
         comment.resident_contact = clean_text(author.contact)[:120]
+        comment.notify_by_email = author.notify and bool(comment.resident_contact)
     duplicate = _same_comment(session, comment)
     if duplicate is not None:  # a double tap on "Gửi" must not store the comment twice
         return duplicate

@@ -88,7 +88,8 @@ def _save_comment(version: DocumentVersion, target: Any, form: Any, as_org: bool
     if as_org:
         author: Any = OrganisationAuthor(current_user, form.meeting_date.data, form.participants.data)
     else:
-        author = ResidentAuthor(form.name.data or "", form.commune.data or "", form.contact.data or "")
+        notify = bool(form.notify.data and current_app.config["MAIL_SERVER"])
+        author = ResidentAuthor(form.name.data or "", form.commune.data or "", form.contact.data or "", notify)
     try:
         saved = submit_comment(
             session, version, target, body=form.body.data, author=author,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from core.auth import role_required
 from core.db import get_session
+from core.links import public_url
 from core.models import MANAGER_ROLES, User
 from feedback.forms import (
     COMMENT_FILTER_LABELS,
@@ -19,12 +21,15 @@ from feedback.forms import (
     DispositionForm,
     ModerationForm,
 )
+from feedback.mail import answer_message, send_messages
 from feedback.models import DispositionKind, Document, HiddenReason
 from feedback.services import FeedbackError
 from feedback.services.answers import (
     answer_comments,
+    answers_to_announce,
     comments_of,
     find_disposition,
+    mark_announced,
     publish_answers,
     responsible_officers,
     update_disposition,
@@ -84,6 +89,29 @@ def confirm_hide(comment_id: int) -> Any:
     )
 
 
+def _announce_answers(document: Document) -> None:
+    """E-mail the residents who asked for it once their answer is public (only when SMTP is configured).
+
+    After the answer's own commit: a mail server that is down must not lose the answer; the
+    unsent notices stay pending and go with the next publication.
+    """
+    config = current_app.config
+    session = get_session()
+    comments = answers_to_announce(session, document) if config["MAIL_SERVER"] else []
+    if not comments:
+        return
+    messages = [answer_message(c, public_url("feedback_public.follow", reference=c.reference),
+                               sender=config["MAIL_DEFAULT_SENDER"]) for c in comments]
+    try:
+        send_messages(messages, host=config["MAIL_SERVER"], port=config["MAIL_PORT"])
+    except (OSError, smtplib.SMTPException) as exc:
+        current_app.logger.warning("answer e-mails for %s not sent: %s", document.code, exc)
+        flash(_("Chưa gửi được thư báo cho người góp ý; hệ thống sẽ gửi lại ở lần công khai sau."), "error")
+        return
+    mark_announced(session, comments)
+    session.commit()
+
+
 def _officer_choices(form: DispositionForm, document: Document) -> list[User]:
     """Offer the officers responsible for the document (the signed-in manager by default)."""
     officers = responsible_officers(get_session(), document)
@@ -118,6 +146,7 @@ def answer(code: str) -> Any:
         else:
             session.commit()
             flash(_("Đã ghi ý kiến tiếp thu, giải trình cho %(n)d góp ý.", n=len(chosen)), "info")
+            _announce_answers(document)
             return redirect(url_for("feedback_staff.comments", code=code))
     return render_template("feedback/answer.html", document=document, form=form, chosen=chosen, disposition=None)
 
@@ -143,6 +172,7 @@ def edit_answer(disposition_id: int) -> Any:
         else:
             session.commit()
             flash(_("Đã cập nhật ý kiến tiếp thu, giải trình."), "info")
+            _announce_answers(document)
             return redirect(url_for("feedback_staff.comments", code=document.code))
     return render_template(
         "feedback/answer.html", document=document, form=form, chosen=disposition.comments, disposition=disposition
@@ -157,4 +187,5 @@ def publish_all_answers(code: str) -> Any:
     count = publish_answers(session, document, actor=current_user)
     session.commit()
     flash(_("Đã công khai %(n)d ý kiến tiếp thu, giải trình.", n=count), "info")
+    _announce_answers(document)
     return redirect(url_for("feedback_staff.document", code=code))

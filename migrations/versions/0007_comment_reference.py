@@ -1,4 +1,4 @@
-"""feedback: each comment has a short reference code the resident follows it by
+"""feedback: a comment's reference code, and the resident's opt-in e-mail when it is answered
 
 Revision ID: 0007_comment_reference
 Revises: 0006_answers_in_response
@@ -7,6 +7,7 @@ Create Date: 2026-12-01 15:00:00.000000
 The resident is given the code after sending (issue 16): it opens the comment's own page, where
 the answer appears once published, and it is what they quote to ask for removal or anonymisation.
 Existing comments get a random code of the same alphabet (core.links.CODE_ALPHABET).
+notify_by_email and answer_sent_at record the opt-in e-mail sent once the answer is published.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 def upgrade() -> None:
     with op.batch_alter_table("feedback_comments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reference", sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column("notify_by_email", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("answer_sent_at", sa.DateTime(timezone=True), nullable=True))
     bind = op.get_bind()
     ids = bind.execute(sa.text("SELECT id FROM feedback_comments")).scalars().all()
     codes: set[str] = set()
@@ -44,4 +47,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("feedback_comments", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_feedback_comments_reference"), type_="unique")
+        batch_op.drop_column("answer_sent_at")
+        batch_op.drop_column("notify_by_email")
         batch_op.drop_column("reference")

@@ -144,3 +144,8 @@ def test_the_answers_page_filters_with_a_plain_get_form(client, answered_draft):
     assert '<form method="get"' in page and "<script" not in page
     assert '<option value="s1" selected>I. Kết quả thực hiện</option>' in page
     assert 'name="commenter_type"' in page and 'name="disposition"' in page and 'name="query"' in page
+
+
+def test_without_smtp_no_e_mail_is_offered(client, session, document):
+    assert not client.application.config["MAIL_SERVER"]
+    assert 'name="notify"' not in client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)

@@ -49,6 +49,9 @@ def test_resident_comments_on_a_paragraph_from_a_phone(live_server, phone):
     assert phone.locator("#comment-status").inner_text() == "Đang xem xét, chưa có ý kiến tiếp thu"
     phone.goto(f"{live_server.url}/d/{code}")
     assert " ".join(phone.locator("#s2-p1 .para-tools a").text_content().split()) == "Góp ý cho đoạn 3 (1)"
+    for address in (f"/feedback/{code}/answers?section=s2", "/feedback/privacy", "/feedback/comment"):
+        phone.goto(f"{live_server.url}{address}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, address
 
 
 def assert_on_screen_without_scrolling(page, locator) -> None:

@@ -85,3 +85,13 @@ def test_lists_of_comments_link_each_comment_to_its_page(client, session, docume
     permalink = f'href="/feedback/comment/{comment.reference}"'
     assert permalink in client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
     assert permalink in client.get(f"/feedback/{document.code}/answers").get_data(as_text=True)
+
+
+def test_the_comment_page_and_the_notice_read_in_english(client, session, document):
+    client.get("/lang/en")
+    response = client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "Comment"}, follow_redirects=True)
+    reference = session.scalars(select(Comment)).one().reference
+    page = response.get_data(as_text=True)
+    assert f"Your comment&#39;s reference code: {reference}" in page and "Follow this comment" in page
+    notice = client.get("/feedback/privacy").get_data(as_text=True)
+    assert "What is published, and where" in notice and "Thông tin nào" not in notice

@@ -17,12 +17,13 @@ from feedback.models import Comment
 
 def answer_message(comment: Comment, url: str, *, sender: str) -> EmailMessage:
     """The answer to one comment, with the link to the comment's page, addressed to its contact."""
+    disposition = comment.disposition
+    if disposition is None:
+        raise ValueError(f"comment {comment.reference} has no answer to announce")
     message = EmailMessage()
     message["From"] = sender
     message["To"] = comment.resident_contact
     message["Subject"] = _("Góp ý %(ref)s đã có ý kiến tiếp thu, giải trình", ref=comment.reference)
-    disposition = comment.disposition
-    assert disposition is not None  # only answered comments are announced
     message.set_content("\n\n".join([
         _("Ban Chỉ đạo đã trả lời góp ý của bạn về dự thảo “%(title)s”.", title=comment.version.document.title),
         _("Góp ý của bạn:") + "\n" + comment.body,

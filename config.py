@@ -65,6 +65,14 @@ class Config:
     # judged by, may be; the submission's write checks them again (surveys.services.store_response).
     # Spares most requests a database read under load.
     SURVEY_PAGE_MAX_AGE = float(os.environ.get("SURVEY_PAGE_MAX_AGE", "1"))
+    # Personal data of comments (feedback/privacy page): days residents' contacts are kept, who answers for them.
+    FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "90"))
+    FEEDBACK_CONTROLLER = os.environ.get("FEEDBACK_CONTROLLER", "")
+    FEEDBACK_CONTROLLER_CONTACT = os.environ.get("FEEDBACK_CONTROLLER_CONTACT", "")
+    # Outgoing mail (answers to residents who asked for one); unset MAIL_SERVER: no e-mail is offered or sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
     FEEDBACK_COMMENT_RATE_LIMIT = os.environ.get("FEEDBACK_COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
     # X-RateLimit-* headers serve API clients; every limit here guards an HTML form whose 429
     # page says what to do. Off, because reading the window for them is one more storage

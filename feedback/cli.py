@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from core.db import get_session, utc_now
@@ -26,9 +27,11 @@ def list_documents() -> None:
 
 
 @feedback_cli.command("forget-contacts")
-@click.option("--older-than-days", type=click.IntRange(min=0), default=90, show_default=True)
-def forget_contacts_command(older_than_days: int) -> None:
+@click.option("--older-than-days", type=click.IntRange(min=0), help="Default: FEEDBACK_RETENTION_DAYS.")
+def forget_contacts_command(older_than_days: int | None) -> None:
     """Erase residents' contacts and client hashes on comments whose window has closed."""
+    if older_than_days is None:  # the period the privacy notice promises
+        older_than_days = current_app.config["FEEDBACK_RETENTION_DAYS"]
     session = get_session()
     count = forget_contacts(session, created_before=utc_now() - timedelta(days=older_than_days))
     session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_babel import get_timezone
@@ -52,6 +53,10 @@ STATUS_LABELS = {
     CommentStatus.VISIBLE: _l("Đang hiển thị"),
     CommentStatus.HIDDEN: _l("Đã ẩn"),
 }
+# The staff comment list's filters: the officer's to-do list first, then the statuses.
+COMMENT_FILTER_LABELS = {"unanswered": _l("Chưa trả lời"), "answered": _l("Đã trả lời")} | {
+    status.value: label for status, label in STATUS_LABELS.items()
+}
 MODERATION_LABELS = {
     ModerationMode.POST: _l("Hiển thị ngay, kiểm duyệt sau"),
     ModerationMode.PRE: _l("Duyệt trước khi hiển thị"),
@@ -62,6 +67,11 @@ CHANGE_LABELS = {
 }
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 TOO_LONG = _l("Tối đa %(max)d ký tự.")
+
+
+def looks_like_email(value: str) -> bool:
+    """One @ with something on each side and a dot in the domain: enough to try sending."""
+    return re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()) is not None
 
 
 def browser_line_breaks(value: str | None) -> str | None:
@@ -83,20 +93,34 @@ def comment_body() -> TextAreaField:
 class ResidentCommentForm(Form):
     """A resident's comment; who they are is optional. ``website`` is a honeypot."""
 
+    def set_communes(self, names: list[str]) -> None:
+        """Offer these communes, after an empty choice for a resident who would rather not say."""
+        self.commune.choices = [SelectChoice("", _l("— Không nêu —"))] + [SelectChoice(n, n) for n in names]
+
     body = comment_body()
     name = StringField(_l("Họ và tên (không bắt buộc)"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
-    commune = StringField(
-        _l("Xã, phường nơi ở (không bắt buộc)"), validators=[Optional(), Length(max=120, message=TOO_LONG)]
-    )
+    # Chosen from the communes of the draft's area (the view fills them), so names are spelt one way.
+    commune = SelectField(_l("Xã, phường nơi ở (không bắt buộc)"), choices=[], validators=[Optional()])
     contact = StringField(
         _l("Số điện thoại hoặc thư điện tử (không bắt buộc)"),
         validators=[Optional(), Length(max=120, message=TOO_LONG)],
     )
-    consent = BooleanField(_l("Tôi đồng ý để Ban Chỉ đạo dùng thông tin trên theo thông báo dưới đây."))
+    consent = BooleanField(_l(
+        "Tôi đồng ý để Ban Chỉ đạo xử lý họ tên, nơi ở và liên hệ tôi ghi ở trên, kể cả công khai họ tên và nơi ở "
+        "cùng góp ý, như thông báo ngay phía trên."
+    ))
+    notify = BooleanField(
+        _l("Gửi thư điện tử cho tôi khi có ý kiến tiếp thu, giải trình (ghi địa chỉ thư ở ô liên hệ)")
+    )
     website = StringField(_l("Để trống ô này"), validators=[Optional()])
 
+    def validate_notify(self, field: BooleanField) -> None:
+        """The e-mail goes to the contact field: it must hold an address."""
+        if field.data and not looks_like_email(self.contact.data or ""):
+            raise ValidationError(_l("Hãy ghi địa chỉ thư điện tử ở ô liên hệ để nhận thư trả lời."))
+
     def validate_consent(self, field: BooleanField) -> None:
-        """Decree 13/2023: personal data only with explicit consent; silence is not consent."""
+        """Law 91/2025/QH15: personal data only with explicit, informed consent; silence is not consent."""
         gave_data = any((f.data or "").strip() for f in (self.name, self.commune, self.contact))
         if gave_data and not field.data:
             raise ValidationError(_l("Hãy đánh dấu đồng ý, hoặc để trống họ tên, nơi ở và liên hệ."))
@@ -149,7 +173,7 @@ class WindowForm(Form):
 
 
 class ModerationForm(Form):
-    """Approve, hide (with a reason) or unhide one comment."""
+    """Approve, hide (with a reason), unhide or anonymise one comment."""
 
     action = HiddenField(validators=[InputRequired()])
     reason = SelectField(

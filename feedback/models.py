@@ -24,6 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UtcDateTime, portable_enum, utc_now
 from core.models import Area, Organisation, User
 
+# Eight characters of a 31-letter alphabet: about 8.5e11 codes, not guessable one comment at a time.
+REFERENCE_LENGTH = 8
+
 
 class ModerationMode(enum.StrEnum):
     """Pre-moderation holds residents' comments until approved; post shows them at once."""
@@ -253,6 +256,8 @@ class Comment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The short code the resident is given to follow the comment and to ask for its removal.
+    reference: Mapped[str] = mapped_column(String(REFERENCE_LENGTH), unique=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("feedback_versions.id"), index=True)
     target: Mapped[CommentTarget] = mapped_column(portable_enum(CommentTarget, "feedback_comment_target"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_sections.id"), index=True)
@@ -271,6 +276,9 @@ class Comment(Base):
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     disposition_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_dispositions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
+    # The resident asked for an e-mail (to resident_contact) when the answer is published; sent once.
+    notify_by_email: Mapped[bool] = mapped_column(default=False)
+    answer_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     version: Mapped[DocumentVersion] = relationship()
     section: Mapped[DocumentSection | None] = relationship()

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import utc_now
 from core.models import MANAGER_ROLES, User, record_audit
 from feedback.importers import clean_text
 from feedback.models import (
@@ -117,3 +118,26 @@ def responsible_officers(session: Session, document: Document) -> list[User]:
         .order_by(User.full_name, User.email)
     )
     return [u for u in users if can_manage(u, document)]
+
+
+def answers_to_announce(session: Session, document: Document) -> list[Comment]:
+    """Visible comments whose resident asked for an e-mail, whose answer is now public and not yet sent."""
+    return list(session.scalars(
+        select(Comment).join(Comment.version).join(Comment.disposition)
+        .where(
+            DocumentVersion.document_id == document.id,
+            Comment.notify_by_email.is_(True),
+            Comment.answer_sent_at.is_(None),
+            Comment.status == CommentStatus.VISIBLE,
+            Comment.resident_contact != "",
+            Disposition.is_published.is_(True),
+        ).order_by(Comment.id)
+    ))
+
+
+def mark_announced(session: Session, comments: Sequence[Comment]) -> None:
+    """Record that these comments' answers were e-mailed, so that no resident gets the same one twice."""
+    now = utc_now()
+    for comment in comments:
+        comment.answer_sent_at = now
+    session.flush()

@@ -7,16 +7,19 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.db import utc_now
-from core.models import Role, User
+from core.links import new_short_code
+from core.models import Area, AreaLevel, Role, User
 from feedback.importers import clean_text
 from feedback.models import (
+    REFERENCE_LENGTH,
     AuthorKind,
     Comment,
     CommentStatus,
     CommentTarget,
+    Document,
     DocumentSection,
     DocumentVersion,
     ModerationMode,
@@ -34,6 +37,7 @@ class ResidentAuthor:
     name: str = ""
     commune: str = ""
     contact: str = ""
+    notify: bool = False  # an e-mail to ``contact`` when the answer is published
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,14 @@ def submit_comment(
         comment.resident_name = clean_text(author.name)[:120]
         comment.resident_commune = clean_text(author.commune)[:120]
         comment.resident_contact = clean_text(author.contact)[:120]
+        comment.notify_by_email = author.notify and bool(comment.resident_contact)
     duplicate = _same_comment(session, comment)
     if duplicate is not None:  # a double tap on "Gửi" must not store the comment twice
         return duplicate
     # Residents are anonymous, so pre-moderation holds them; officials answer for their entries.
     held = version.document.moderation == ModerationMode.PRE and comment.author_kind == AuthorKind.RESIDENT
     comment.status = CommentStatus.PENDING if held else CommentStatus.VISIBLE
+    comment.reference = new_short_code(session, Comment.reference, REFERENCE_LENGTH)
     session.add(comment)
     session.flush()
     return comment
@@ -122,3 +128,29 @@ def _same_comment(session: Session, comment: Comment) -> Comment | None:
     else:
         stmt = stmt.where(Comment.client_hash == comment.client_hash)
     return session.scalars(stmt.limit(1)).first()
+
+
+def commune_names(session: Session, document: Document) -> list[str]:
+    """The communes (as they are now) of the document's area, for the resident to choose from.
+
+    Names repeat across districts, so a province-wide draft names the district after the commune.
+    """
+    area = document.area
+    communes = session.scalars(
+        select(Area).where(Area.level == AreaLevel.COMMUNE, Area.valid_to.is_(None),
+                           Area.path.startswith(area.path, autoescape=True))
+        .options(selectinload(Area.parent)).order_by(Area.name, Area.code)
+    )
+    with_district = area.level == AreaLevel.PROVINCE
+    return [f"{c.name}, {c.parent.name}" if with_district and c.parent is not None else c.name for c in communes]
+
+
+def find_by_reference(session: Session, reference: str) -> Comment | None:
+    """The comment with this reference code (typed by hand: case and spaces do not matter)."""
+    reference = "".join(reference.split()).lower()
+    if len(reference) != REFERENCE_LENGTH:
+        return None
+    return session.scalar(
+        select(Comment).where(Comment.reference == reference)
+        .options(selectinload(Comment.disposition), selectinload(Comment.organisation))
+    )

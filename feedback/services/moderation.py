@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, selectinload
 from core.db import utc_now
 from core.models import User, record_audit
 from feedback.importers import clean_text
-from feedback.models import Comment, CommentStatus, Document, DocumentVersion, HiddenReason
+from feedback.models import (
+    AuthorKind,
+    Comment,
+    CommentStatus,
+    Document,
+    DocumentVersion,
+    HiddenReason,
+)
 from feedback.services import FeedbackError
 from feedback.services.synthesis import COMMENT_LOADS
 
@@ -29,10 +36,18 @@ class CommentPage:
     has_next: bool
 
 
+# The list's filters beyond the statuses: whether a comment still waits for its answer.
+ANSWER_FILTERS = ("unanswered", "answered")
+
+
 def list_comments(
     session: Session, document: Document, *, status: str = "", page: int = 1, page_size: int
 ) -> CommentPage:
-    """All comments of the document (newest version first), or those with ``status``, one page at a time."""
+    """All comments of the document (newest version first), or one filter of them, one page at a time.
+
+    ``status`` is a comment status (pending, visible, hidden) or "unanswered" (not hidden, no answer
+    yet: the officer's to-do list) or "answered".
+    """
     stmt = (
         select(Comment).join(Comment.version)
         .where(DocumentVersion.document_id == document.id)
@@ -41,6 +56,10 @@ def list_comments(
     )
     if status in {s.value for s in CommentStatus}:
         stmt = stmt.where(Comment.status == CommentStatus(status))
+    elif status == "unanswered":
+        stmt = stmt.where(Comment.status != CommentStatus.HIDDEN, Comment.disposition_id.is_(None))
+    elif status == "answered":
+        stmt = stmt.where(Comment.disposition_id.is_not(None))
     rows = list(session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
     return CommentPage(rows[:page_size], page, has_next=len(rows) > page_size)
 
@@ -54,9 +73,15 @@ def moderate_comment(
     session: Session, comment: Comment, action: str, *, actor: User,
     reason: HiddenReason | None = None, note: str = "",
 ) -> None:
-    """approve (pending → visible), hide (with a reason) or unhide; never deletes."""
+    """approve (pending → visible), hide (with a reason), unhide or anonymise; never deletes.
+
+    anonymise answers a resident's request (by reference code) to take their name, commune and
+    contact off a comment that stays public.
+    """
     before = comment.status
-    if action == "approve" and before == CommentStatus.PENDING:
+    if action == "anonymise" and comment.author_kind == AuthorKind.RESIDENT and _names_someone(comment):
+        comment.resident_name, comment.resident_commune, comment.resident_contact = "", "", ""
+    elif action == "approve" and before == CommentStatus.PENDING:
         comment.status = CommentStatus.VISIBLE
     elif action == "hide" and before != CommentStatus.HIDDEN:
         if reason is None:
@@ -72,6 +97,10 @@ def moderate_comment(
         reason=clean_text(note)[:1000] or (reason.value if reason else ""),
         hidden_reason=reason.value if reason else None, before=before.value, after=comment.status.value,
     )
+
+
+def _names_someone(comment: Comment) -> bool:
+    return bool(comment.resident_name or comment.resident_commune or comment.resident_contact)
 
 
 def forget_contacts(session: Session, *, created_before: datetime, now: datetime | None = None) -> int:

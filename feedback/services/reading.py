@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -13,6 +16,7 @@ from feedback.models import (
     DocumentSection,
     DocumentVersion,
     Paragraph,
+    ParagraphKind,
     VersionStatus,
 )
 from feedback.services.synthesis import COMMENT_LOADS
@@ -37,6 +41,33 @@ def load_text(session: Session, version: DocumentVersion) -> list[DocumentSectio
         select(DocumentSection).where(DocumentSection.version_id == version.id)
         .order_by(DocumentSection.position).options(selectinload(DocumentSection.paragraphs))
     ))
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph of text, or a run of table rows shown as one table (each row still its own paragraph)."""
+
+    paragraphs: list[Paragraph]
+    is_table: bool
+
+    @property
+    def rows(self) -> list[tuple[Paragraph, list[str]]]:
+        """Each row with its cells (the importer joined them with " | "), padded to the widest row."""
+        cells = [p.text.split(" | ") for p in self.paragraphs]
+        width = max(len(row) for row in cells)
+        return [(p, row + [""] * (width - len(row))) for p, row in zip(self.paragraphs, cells, strict=True)]
+
+
+def text_blocks(paragraphs: list[Paragraph]) -> list[TextBlock]:
+    """The paragraphs of a section in order, consecutive table rows grouped into one table."""
+    blocks: list[TextBlock] = []
+    for paragraph in paragraphs:
+        is_row = paragraph.kind == ParagraphKind.TABLE_ROW
+        if is_row and blocks and blocks[-1].is_table:
+            blocks[-1].paragraphs.append(paragraph)
+        else:
+            blocks.append(TextBlock([paragraph], is_table=is_row))
+    return blocks
 
 
 def visible_counts(session: Session, version: DocumentVersion) -> dict[str, int]:
@@ -86,3 +117,58 @@ def public_comments(session: Session, document: Document) -> list[Comment]:
         .order_by(DocumentVersion.number, Comment.id)
         .options(*COMMENT_LOADS)
     ))
+
+
+@dataclass(frozen=True)
+class AnswerFilters:
+    """What a reader of the answers page asked for (GET parameters); empty means no filter."""
+
+    query: str = ""
+    section: str = ""  # a section anchor ("s2") or "document"
+    commenter_type: str = ""  # "resident" or an organisation kind
+    disposition: str = ""  # a DispositionKind value, or "pending" (no published answer yet)
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return any((self.query, self.section, self.commenter_type, self.disposition))
+
+
+def folded(text: str) -> str:
+    """Lower case without diacritics, so "rac thai" finds "Rác thải" (Vietnamese typed without accents)."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _answer_kind(comment: Comment) -> str:
+    disposition = comment.disposition
+    return disposition.kind.value if disposition is not None and disposition.is_published else "pending"
+
+
+def _section_key(comment: Comment) -> str:
+    return comment.section.anchor if comment.section is not None else "document"
+
+
+def filter_answers(comments: list[Comment], filters: AnswerFilters) -> list[Comment]:
+    """The comments that match every filter; the text search looks in the comment and its published answer."""
+    words = folded(filters.query).split()
+
+    def matches(comment: Comment) -> bool:
+        if filters.section and _section_key(comment) != filters.section:
+            return False
+        if filters.commenter_type and comment.commenter_type != filters.commenter_type:
+            return False
+        if filters.disposition and _answer_kind(comment) != filters.disposition:
+            return False
+        reply = comment.disposition.reply if _answer_kind(comment) != "pending" else ""
+        haystack = folded(f"{comment.body} {reply} {comment.resident_commune}")
+        return all(word in haystack for word in words)
+
+    return [c for c in comments if matches(c)]
+
+
+def commented_sections(comments: list[Comment]) -> list[tuple[str, str]]:
+    """(anchor, heading) of the sections the comments are about, in the draft's order; "" heads the preamble."""
+    sections = {c.section.anchor: c.section for c in comments if c.section is not None}
+    ordered = sorted(sections.values(), key=lambda s: s.position)
+    return [(s.anchor, s.heading) for s in ordered]

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core.models import User
 from feedback.forms import COMMENTER_TYPE_LABELS, DISPOSITION_LABELS
 from feedback.models import (
     AuthorKind,
@@ -142,6 +143,15 @@ def _location(comment: Comment) -> str:
     return _("Mục %(s)d, đoạn %(p)d", s=comment.section.number, p=comment.paragraph.number)
 
 
+def officer_name(officer: User) -> str:
+    """How an officer is named to residents and in the synthesis table: by name, never by e-mail address."""
+    if officer.full_name:
+        return officer.full_name
+    if officer.area is not None:
+        return _("Cán bộ Ban Chỉ đạo %(area)s", area=officer.area.name)
+    return _("Cán bộ Ban Chỉ đạo")
+
+
 def commenter_name(comment: Comment) -> str:
     """The organisation (with its meeting) or the resident as they chose to sign."""
     if comment.author_kind == AuthorKind.ORGANISATION and comment.organisation is not None:
@@ -175,7 +185,7 @@ def _row(comment: Comment, numbers: dict[int, int]) -> SynthesisRow:
         answer = f"{DISPOSITION_LABELS[disposition.kind]}: {disposition.reply}"
         together = _answered_with(comment, numbers)
         answer += f" {together}" if together else ""
-        officer = disposition.officer.full_name or disposition.officer.email
+        officer = officer_name(disposition.officer)
     return SynthesisRow(
         number=numbers[comment.id],
         commenter=commenter_name(comment),

@@ -16,7 +16,8 @@ from flask import Blueprint
 
 from core.db import utc_now
 from feedback.forms import CHANGE_LABELS, COMMENTER_TYPE_LABELS, DISPOSITION_LABELS
-from feedback.views import commenting, documents, moderation, reading, reports
+from feedback.services.synthesis import officer_name
+from feedback.views import commenting, documents, following, moderation, privacy, reading, reports
 
 Routes = list[tuple[str, Callable[..., Any], list[str]]]  # (rule, view, methods)
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -28,6 +29,10 @@ PUBLIC_ROUTES: Routes = [
     ("/feedback/<code>/answers", reading.answers, GET),
     ("/feedback/<code>/qr.<any(png, svg):fmt>", reading.qr, GET),
     ("/feedback/<code>/poster", reading.poster, GET),
+    ("/feedback/privacy", privacy.privacy, GET),
+    ("/feedback/comment", following.lookup, GET),
+    ("/feedback/comment/<reference>", following.follow, GET),
+    ("/feedback/comment/<reference>/qr.svg", following.comment_qr, GET),
 ]
 STAFF_ROUTES: Routes = [
     ("/manage", documents.manage, GET),
@@ -39,6 +44,7 @@ STAFF_ROUTES: Routes = [
     ("/manage/<code>/audit", documents.audit, GET),
     ("/manage/<code>/comments", moderation.comments, GET),
     ("/manage/comments/<int:comment_id>/moderate", moderation.moderate, POST),
+    ("/manage/comments/<int:comment_id>/hide", moderation.confirm_hide, GET),
     ("/manage/<code>/answer", moderation.answer, BOTH),
     ("/manage/dispositions/<int:disposition_id>", moderation.edit_answer, BOTH),
     ("/manage/<code>/publish-answers", moderation.publish_all_answers, POST),
@@ -53,6 +59,7 @@ def labels() -> dict[str, Any]:
         "commenter_labels": COMMENTER_TYPE_LABELS,
         "disposition_labels": DISPOSITION_LABELS,
         "change_labels": CHANGE_LABELS,
+        "officer_name": officer_name,
         "now": utc_now(),
     }
 

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from core.auth import role_required
 from core.db import get_session
+from core.links import public_url
 from core.models import MANAGER_ROLES, User
-from feedback.forms import HIDDEN_REASON_LABELS, STATUS_LABELS, DispositionForm, ModerationForm
+from feedback.forms import (
+    COMMENT_FILTER_LABELS,
+    HIDDEN_REASON_LABELS,
+    STATUS_LABELS,
+    DispositionForm,
+    ModerationForm,
+)
+from feedback.mail import answer_message, send_messages
 from feedback.models import DispositionKind, Document, HiddenReason
 from feedback.services import FeedbackError
 from feedback.services.answers import (
     answer_comments,
+    answers_to_announce,
     comments_of,
     find_disposition,
+    mark_announced,
     publish_answers,
     responsible_officers,
     update_disposition,
@@ -31,7 +42,7 @@ PAGE_SIZE = 100  # comments per moderation page
 
 @role_required(*MANAGER_ROLES)
 def comments(code: str) -> Any:
-    """All comments, filterable by status, with moderation and answer actions."""
+    """All comments, filterable (unanswered, answered, by status), with moderation and answer actions."""
     document = managed_document(code)
     status = request.args.get("status", "")
     page = max(request.args.get("page", 1, type=int), 1)
@@ -39,6 +50,7 @@ def comments(code: str) -> Any:
     return render_template(
         "feedback/comments.html", document=document, comments=listed.comments, page=listed.page,
         has_next=listed.has_next, status=status, status_labels=STATUS_LABELS, reason_labels=HIDDEN_REASON_LABELS,
+        filter_labels=COMMENT_FILTER_LABELS,
     )
 
 
@@ -49,7 +61,7 @@ def moderate(comment_id: int) -> Any:
     comment = find_comment(session, comment_id) or abort(404)
     document = check_managed(comment.version.document)
     form = ModerationForm()
-    if form.validate_on_submit() and form.action.data in ("approve", "hide", "unhide"):
+    if form.validate_on_submit() and form.action.data in ("approve", "hide", "unhide", "anonymise"):
         try:
             moderate_comment(
                 session, comment, form.action.data, actor=current_user,
@@ -57,10 +69,47 @@ def moderate(comment_id: int) -> Any:
             )
         except FeedbackError as exc:
             flash(str(exc), "error")
+            if form.action.data == "hide":  # back to the reasons, not to the list
+                return redirect(url_for("feedback_staff.confirm_hide", comment_id=comment.id,
+                                        status=request.args.get("status", "")))
         else:
             session.commit()
             flash(_("Đã cập nhật góp ý số %(id)d.", id=comment.id), "info")
     return redirect(url_for("feedback_staff.comments", code=document.code, status=request.args.get("status", "")))
+
+
+@role_required(*MANAGER_ROLES)
+def confirm_hide(comment_id: int) -> Any:
+    """The step before hiding (or anonymising) a comment: the comment, a reason to choose, a button to confirm."""
+    comment = find_comment(get_session(), comment_id) or abort(404)
+    document = check_managed(comment.version.document)
+    return render_template(
+        "feedback/hide.html", document=document, c=comment, reason_labels=HIDDEN_REASON_LABELS,
+        status=request.args.get("status", ""),
+    )
+
+
+def _announce_answers(document: Document) -> None:
+    """E-mail the residents who asked for it once their answer is public (only when SMTP is configured).
+
+    After the answer's own commit: a mail server that is down must not lose the answer; the
+    unsent notices stay pending and go with the next publication.
+    """
+    config = current_app.config
+    session = get_session()
+    comments = answers_to_announce(session, document) if config["MAIL_SERVER"] else []
+    if not comments:
+        return
+    messages = [answer_message(c, public_url("feedback_public.follow", reference=c.reference),
+                               sender=config["MAIL_DEFAULT_SENDER"]) for c in comments]
+    try:
+        send_messages(messages, host=config["MAIL_SERVER"], port=config["MAIL_PORT"])
+    except (OSError, smtplib.SMTPException) as exc:
+        current_app.logger.warning("answer e-mails for %s not sent: %s", document.code, exc)
+        flash(_("Chưa gửi được thư báo cho người góp ý; hệ thống sẽ gửi lại ở lần công khai sau."), "error")
+        return
+    mark_announced(session, comments)
+    session.commit()
 
 
 def _officer_choices(form: DispositionForm, document: Document) -> list[User]:
@@ -97,6 +146,7 @@ def answer(code: str) -> Any:
         else:
             session.commit()
             flash(_("Đã ghi ý kiến tiếp thu, giải trình cho %(n)d góp ý.", n=len(chosen)), "info")
+            _announce_answers(document)
             return redirect(url_for("feedback_staff.comments", code=code))
     return render_template("feedback/answer.html", document=document, form=form, chosen=chosen, disposition=None)
 
@@ -122,6 +172,7 @@ def edit_answer(disposition_id: int) -> Any:
         else:
             session.commit()
             flash(_("Đã cập nhật ý kiến tiếp thu, giải trình."), "info")
+            _announce_answers(document)
             return redirect(url_for("feedback_staff.comments", code=document.code))
     return render_template(
         "feedback/answer.html", document=document, form=form, chosen=disposition.comments, disposition=disposition
@@ -136,4 +187,5 @@ def publish_all_answers(code: str) -> Any:
     count = publish_answers(session, document, actor=current_user)
     session.commit()
     flash(_("Đã công khai %(n)d ý kiến tiếp thu, giải trình.", n=count), "info")
+    _announce_answers(document)
     return redirect(url_for("feedback_staff.document", code=code))

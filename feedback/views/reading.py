@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
@@ -10,9 +11,19 @@ from core.db import get_session, utc_now
 from core.links import public_url
 from core.qr import qr_png, qr_svg, qr_svg_inline
 from feedback.services.documents import open_documents
-from feedback.services.reading import load_text, public_comments, visible_counts
+from feedback.services.reading import (
+    AnswerFilters,
+    commented_sections,
+    filter_answers,
+    load_text,
+    public_comments,
+    text_blocks,
+    visible_counts,
+)
 from feedback.services.versions import removed_paragraphs
 from feedback.views.access import load_document, public_document, readable_version
+
+FILTER_NAMES = [field.name for field in fields(AnswerFilters)]  # the GET parameters of the answers page
 
 
 def short_link(code: str) -> Any:
@@ -30,11 +41,13 @@ def read(code: str) -> Any:
     document = load_document(code)
     version = readable_version(document, request.args.get("v", type=int))
     session = get_session()
+    sections = load_text(session, version)
     return render_template(
         "feedback/read.html",
         document=document,
         version=version,
-        sections=load_text(session, version),
+        sections=sections,
+        blocks={section.id: text_blocks(section.paragraphs) for section in sections},
         counts=visible_counts(session, version),
         removed=removed_paragraphs(session, version),
         is_open=version.is_open(utc_now()),
@@ -42,10 +55,14 @@ def read(code: str) -> Any:
 
 
 def answers(code: str) -> Any:
-    """The feedback loop: each visible comment and, once published, how it was taken in."""
+    """The feedback loop: each visible comment and, once published, how it was taken in; searchable, filterable."""
     document = public_document(code)
     comments = public_comments(get_session(), document)
-    return render_template("feedback/answers.html", document=document, comments=comments)
+    filters = AnswerFilters(**{name: request.args.get(name, "").strip()[:200] for name in FILTER_NAMES})
+    return render_template(
+        "feedback/answers.html", document=document, comments=comments, filters=filters,
+        shown=filter_answers(comments, filters), sections=commented_sections(comments),
+    )
 
 
 def qr(code: str, fmt: str) -> Any:

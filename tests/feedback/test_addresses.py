@@ -10,6 +10,10 @@ ADDRESSES = {
     ("/feedback/<code>/answers", "GET", "feedback_public.answers"),
     ("/feedback/<code>/qr.<any(png, svg):fmt>", "GET", "feedback_public.qr"),
     ("/feedback/<code>/poster", "GET", "feedback_public.poster"),
+    ("/feedback/privacy", "GET", "feedback_public.privacy"),
+    ("/feedback/comment", "GET", "feedback_public.lookup"),
+    ("/feedback/comment/<reference>", "GET", "feedback_public.follow"),
+    ("/feedback/comment/<reference>/qr.svg", "GET", "feedback_public.comment_qr"),
     ("/feedback/manage", "GET", "feedback_staff.manage"),
     ("/feedback/manage/new", "GET POST", "feedback_staff.new_document"),
     ("/feedback/manage/<code>", "GET", "feedback_staff.document"),
@@ -19,6 +23,7 @@ ADDRESSES = {
     ("/feedback/manage/<code>/audit", "GET", "feedback_staff.audit"),
     ("/feedback/manage/<code>/comments", "GET", "feedback_staff.comments"),
     ("/feedback/manage/comments/<int:comment_id>/moderate", "POST", "feedback_staff.moderate"),
+    ("/feedback/manage/comments/<int:comment_id>/hide", "GET", "feedback_staff.confirm_hide"),
     ("/feedback/manage/<code>/answer", "GET POST", "feedback_staff.answer"),
     ("/feedback/manage/dispositions/<int:disposition_id>", "GET POST", "feedback_staff.edit_answer"),
     ("/feedback/manage/<code>/publish-answers", "POST", "feedback_staff.publish_all_answers"),
@@ -41,3 +46,6 @@ def test_the_staff_list_is_not_read_as_a_document_code(app):
     adapter = app.url_map.bind("ntm.test")
     assert adapter.match("/feedback/manage") == ("feedback_staff.manage", {})
     assert adapter.match("/feedback/abc1234") == ("feedback_public.read", {"code": "abc1234"})
+    # "privacy" and "comment" hold letters no code has (CODE_ALPHABET lacks i and o): never a document.
+    assert adapter.match("/feedback/privacy") == ("feedback_public.privacy", {})
+    assert adapter.match("/feedback/comment") == ("feedback_public.lookup", {})

@@ -9,6 +9,7 @@ from core.models import AuditEntry, Role
 from feedback.models import Disposition, DispositionKind, HiddenReason
 from feedback.services import FeedbackError
 from feedback.services.answers import answer_comments
+from feedback.services.comments import OrganisationAuthor, ResidentAuthor, submit_comment
 from feedback.services.moderation import moderate_comment
 from tests.factories import make_user
 from tests.feedback.conftest import add_comment, make_published
@@ -86,3 +87,65 @@ def test_answer_page_shows_only_comments_of_the_officers_own_document(client, au
     assert "0901234567" not in response.get_data(as_text=True)
     session.expire_all()
     assert secret.disposition_id is None
+
+
+def test_the_answer_form_shows_the_paragraph_and_its_section_beside_the_comment(client, auth, session, document):
+    comment = add_comment(session, document, "s2-p1", body="Cần nêu rõ xã nào")
+    auth.login("bcd@example.vn")
+    page = client.get(f"/feedback/manage/{document.code}/answer?comment={comment.id}").get_data(as_text=True)
+    card = page[page.index(f'id="c{comment.id}"'):]
+    heading, paragraph = card.index("II. Tồn tại, hạn chế"), card.index("Một số tiêu chí chưa bền vững")
+    assert heading < paragraph < card.index("Cần nêu rõ xã nào")
+
+
+@pytest.fixture
+def answered_draft(session, document, officer, org_user):
+    """Three visible comments: a resident's on section I (taken in), the Front's on section II, one general."""
+    resident = add_comment(session, document, "s1-p1", body="Rác thải ở ấp Phú Hòa chưa được thu gom",
+                           author=ResidentAuthor(name="Lê Văn Tư", commune="Xã Đồng Phú"))
+    add_comment(session, document, "s2-p1", body="Cần nêu rõ tiêu chí môi trường", author=OrganisationAuthor(org_user))
+    version = document.current_version
+    submit_comment(session, version, None, body="Báo cáo cần ngắn gọn hơn", author=ResidentAuthor())
+    answer_comments(session, document, [resident], kind=DispositionKind.TAKEN_IN, reply="Đã bổ sung lịch thu gom",
+                    officer=officer, actor=officer, publish=True)
+    session.commit()
+    return document
+
+
+def shown_bodies(client, document, **params) -> set[str]:
+    page = client.get(f"/feedback/{document.code}/answers", query_string=params).get_data(as_text=True)
+    bodies = ("Rác thải ở ấp Phú Hòa chưa được thu gom", "Cần nêu rõ tiêu chí môi trường", "Báo cáo cần ngắn gọn hơn")
+    return {body for body in bodies if body in page}
+
+
+def test_the_answers_page_filters_by_section_commenter_type_and_disposition(client, answered_draft):
+    assert len(shown_bodies(client, answered_draft)) == 3
+    assert shown_bodies(client, answered_draft, section="s2") == {"Cần nêu rõ tiêu chí môi trường"}
+    assert shown_bodies(client, answered_draft, section="document") == {"Báo cáo cần ngắn gọn hơn"}
+    assert shown_bodies(client, answered_draft, commenter_type="mttq") == {"Cần nêu rõ tiêu chí môi trường"}
+    assert shown_bodies(client, answered_draft, commenter_type="resident") == {
+        "Rác thải ở ấp Phú Hòa chưa được thu gom", "Báo cáo cần ngắn gọn hơn"}
+    assert shown_bodies(client, answered_draft, disposition="tiep_thu") == {"Rác thải ở ấp Phú Hòa chưa được thu gom"}
+    assert shown_bodies(client, answered_draft, disposition="pending", commenter_type="resident") == {
+        "Báo cáo cần ngắn gọn hơn"}
+
+
+def test_the_answers_page_searches_comments_and_answers_with_or_without_accents(client, answered_draft):
+    assert shown_bodies(client, answered_draft, query="rac thai") == {"Rác thải ở ấp Phú Hòa chưa được thu gom"}
+    assert shown_bodies(client, answered_draft, query="LỊCH THU GOM") == {"Rác thải ở ấp Phú Hòa chưa được thu gom"}
+    assert shown_bodies(client, answered_draft, query="dong phu") == {"Rác thải ở ấp Phú Hòa chưa được thu gom"}
+    page = client.get(f"/feedback/{answered_draft.code}/answers", query_string={"query": "không có đâu"})
+    text = page.get_data(as_text=True)
+    assert "Không có góp ý nào phù hợp" in text and "0/3 góp ý phù hợp" in text
+
+
+def test_the_answers_page_filters_with_a_plain_get_form(client, answered_draft):
+    page = client.get(f"/feedback/{answered_draft.code}/answers?section=s1").get_data(as_text=True)
+    assert '<form method="get"' in page and "<script" not in page
+    assert '<option value="s1" selected>I. Kết quả thực hiện</option>' in page
+    assert 'name="commenter_type"' in page and 'name="disposition"' in page and 'name="query"' in page
+
+
+def test_without_smtp_no_e_mail_is_offered(client, session, document):
+    assert not client.application.config["MAIL_SERVER"]
+    assert 'name="notify"' not in client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)

@@ -11,7 +11,7 @@ from core.db import utc_now
 from core.models import OrganisationKind, Role
 from feedback.models import AuthorKind, Comment, CommentStatus, CommentTarget, ModerationMode
 from feedback.services import FeedbackError
-from feedback.services.comments import OrganisationAuthor, submit_comment
+from feedback.services.comments import OrganisationAuthor, commune_names, submit_comment
 from tests.factories import make_organisation, make_user
 from tests.feedback.conftest import link_label, make_published
 
@@ -22,7 +22,7 @@ def count_comments(session) -> int:
 
 def test_resident_comments_on_a_paragraph_without_an_account(client, session, document):
     form_page = client.get(f"/feedback/{document.code}/1/s2-p1").get_data(as_text=True)
-    assert "Nghị định 13/2023/NĐ-CP" in form_page
+    assert "91/2025/QH15" in form_page and "Nghị định 356/2025/NĐ-CP" in form_page
     assert "Một số tiêu chí chưa bền vững" in form_page
     response = client.post(f"/feedback/{document.code}/1/s2-p1", data={"body": "Cần nêu rõ xã nào chưa đạt."})
     assert response.status_code == 302
@@ -223,3 +223,19 @@ def test_comment_page_queries_do_not_grow_with_answered_comments(
         assert client.get(f"/feedback/{document.code}/1/s1-p1").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_commune_is_chosen_from_the_communes_of_the_drafts_area(client, session, document):
+    page = client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
+    assert '<select id="commune" name="commune">' in page
+    assert '<option value="Xã Bình Hòa Phước">' in page and '<option value="Xã Đồng Phú">' in page
+    refused = client.post(f"/feedback/{document.code}/1/s1-p1",
+                          data={"body": "Ý kiến", "commune": "Xã Đồng Phúuu", "consent": "y"})
+    assert refused.status_code == 200 and count_comments(session) == 0
+    client.post(f"/feedback/{document.code}/1/s1-p1", data={"body": "Ý kiến", "commune": "Xã Đồng Phú", "consent": "y"})
+    assert session.scalars(select(Comment)).one().resident_commune == "Xã Đồng Phú"
+
+
+def test_a_province_wide_draft_names_the_district_after_the_commune(session, officer, areas):
+    document = make_published(session, make_user(session, role=Role.ADMIN), areas, area_code="86", title="Toàn tỉnh")
+    assert "Xã Đồng Phú, Huyện Long Hồ" in commune_names(session, document)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from feedback.models import DispositionKind
 from feedback.services.answers import answer_comments
 from feedback.services.comments import OrganisationAuthor, ResidentAuthor, submit_comment
+from feedback.services.synthesis import load_synthesis
 from tests.feedback.conftest import add_comment
 
 HEADER = ["STT", "Đơn vị/cá nhân góp ý", "Mục/đoạn", "Nội dung góp ý", "Ý kiến tiếp thu, giải trình"]
@@ -145,3 +146,12 @@ def test_progress_counts_answers_per_section_and_commenter_type(client, auth, se
     auth.login("bcd@example.vn")
     page = client.get(f"/feedback/manage/{document.code}/progress").get_data(as_text=True)
     assert "Đã trả lời 1/3 góp ý" in page
+
+
+def test_the_synthesis_table_names_the_officer_never_by_e_mail(session, document, officer, org_user):
+    seed_comments(session, document, officer, org_user)
+    assert {row.officer for row in load_synthesis(session, document).rows} == {"Nguyễn Văn Bình", ""}
+    officer.full_name = ""
+    session.commit()
+    officers = {row.officer for row in load_synthesis(session, document).rows} - {""}
+    assert officers == {"Cán bộ Ban Chỉ đạo Huyện Long Hồ"}

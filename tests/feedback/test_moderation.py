@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from core.models import AuditEntry
-from feedback.models import Comment, CommentStatus, HiddenReason, ModerationMode
+from feedback.models import Comment, CommentStatus, DispositionKind, HiddenReason, ModerationMode
 from feedback.services import FeedbackError
+from feedback.services.answers import answer_comments
 from feedback.services.comments import ResidentAuthor, submit_comment
 from feedback.services.moderation import moderate_comment
 from tests.feedback.conftest import add_comment, make_published
@@ -119,3 +120,61 @@ def test_forget_contacts_erases_contacts_once_the_window_has_closed(app, runner,
     assert kept == ("Lan", "Đồng Phú", "", None)
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "feedback.comment.forget_contacts")).one()
     assert entry.details == {"document": document.code, "count": 1}
+
+
+def test_hiding_is_a_confirmed_step_with_no_reason_chosen_in_advance(client, auth, session, document, officer):
+    comment = add_comment(session, document, body="Quảng cáo bán hàng")
+    auth.login("bcd@example.vn")
+    listing = client.get(f"/feedback/manage/{document.code}/comments").get_data(as_text=True)
+    assert f'href="/feedback/manage/comments/{comment.id}/hide"' in listing
+    assert 'name="reason"' not in listing  # no hide form, and no reason picked, on the list itself
+    step = client.get(f"/feedback/manage/comments/{comment.id}/hide").get_data(as_text=True)
+    assert "Quảng cáo bán hàng" in step and step.count('type="radio" name="reason"') == len(HiddenReason)
+    assert "checked" not in step and "selected" not in step
+    assert session.get(Comment, comment.id).status == CommentStatus.VISIBLE  # looking is not hiding
+    refused = client.post(f"/feedback/manage/comments/{comment.id}/moderate", data={"action": "hide"})
+    assert refused.headers["Location"].startswith(f"/feedback/manage/comments/{comment.id}/hide")
+    session.expire_all()
+    assert comment.status == CommentStatus.VISIBLE
+    client.post(f"/feedback/manage/comments/{comment.id}/moderate", data={"action": "hide", "reason": "spam"})
+    session.expire_all()
+    assert comment.status == CommentStatus.HIDDEN and comment.hidden_reason == HiddenReason.SPAM
+
+
+def test_anonymising_takes_the_name_off_a_comment_that_stays_public(client, auth, session, document, officer):
+    author = ResidentAuthor(name="Trần Thị Lan", commune="Xã Đồng Phú", contact="0901234567")
+    comment = submit_comment(session, document.current_version, document.current_version.paragraphs[0],
+                             body="Đề nghị làm đường", author=author)
+    session.commit()
+    auth.login("bcd@example.vn")
+    client.post(f"/feedback/manage/comments/{comment.id}/moderate",
+                data={"action": "anonymise", "note": "Theo đề nghị"})
+    session.expire_all()
+    assert (comment.resident_name, comment.resident_commune, comment.resident_contact) == ("", "", "")
+    assert comment.status == CommentStatus.VISIBLE
+    page = client.get(f"/feedback/comment/{comment.reference}").get_data(as_text=True)
+    assert "Đề nghị làm đường" in page and "Trần Thị Lan" not in page
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "feedback.comment.anonymise")).one()
+    assert entry.reason == "Theo đề nghị" and "Trần Thị Lan" not in str(entry.details)
+
+
+def test_the_list_filters_unanswered_answered_and_hidden(client, auth, session, document, officer):
+    waiting = add_comment(session, document, body="Chưa ai trả lời")
+    answered = add_comment(session, document, body="Đã có trả lời")
+    hidden = add_comment(session, document, body="Bị ẩn đi")
+    answer_comments(session, document, [answered], kind=DispositionKind.EXPLAINED, reply="Giải trình",
+                    officer=officer, actor=officer)
+    moderate_comment(session, hidden, "hide", actor=officer, reason=HiddenReason.ABUSE)
+    session.commit()
+    auth.login("bcd@example.vn")
+
+    def listed(status: str) -> set[str]:
+        page = client.get(f"/feedback/manage/{document.code}/comments?status={status}").get_data(as_text=True)
+        return {c.body for c in (waiting, answered, hidden) if c.body in page}
+
+    assert listed("unanswered") == {"Chưa ai trả lời"}
+    assert listed("answered") == {"Đã có trả lời"}
+    assert listed("hidden") == {"Bị ẩn đi"}
+    page = client.get(f"/feedback/manage/{document.code}/comments").get_data(as_text=True)
+    assert "Chưa trả lời</a>" in page and "Đã trả lời</a>" in page
+    assert f"Chọn góp ý số {waiting.id}</label>" in page and "> Chọn</label>" not in page

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+from core.db import utc_now
 from core.models import Role
+from feedback.importers import parse_docx
 from feedback.models import ModerationMode
 from feedback.services.comments import submit_comment
+from feedback.services.documents import create_document
+from feedback.services.versions import add_version, publish_version, set_window
 from tests.factories import make_user
-from tests.feedback.conftest import make_published
+from tests.feedback.conftest import build_docx, link_label, make_published
 
 
 def test_reading_page_has_contents_paragraphs_and_a_plain_comment_link_per_paragraph(client, document):
@@ -101,3 +108,21 @@ def test_open_drafts_list_queries_do_not_grow_with_the_number_of_drafts(client, 
         assert client.get("/feedback/").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_draft_tables_read_as_tables_with_a_comment_link_per_row(client, session, officer, areas):
+    document = create_document(session, title="Có bảng", area=areas["857"], moderation=ModerationMode.POST,
+                               actor=officer)
+    data = build_docx()
+    version = add_version(session, document, parse_docx(data), filename="bang.docx", data=data, actor=officer)
+    set_window(session, version, opens_at=utc_now() - timedelta(days=1), closes_at=None, actor=officer)
+    publish_version(session, version, actor=officer)
+    session.commit()
+    page = client.get(f"/feedback/{document.code}").get_data(as_text=True)
+    assert "Long Hồ | 14" not in page
+    table = page[page.index('<table class="draft-table">'):page.index("</table>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    assert [re.findall(r"<td>(.*?)</td>", row) for row in rows] == [
+        ["Huyện", "Số xã", "Đạt chuẩn"], ["Long Hồ", "14", "9"], ["Mang Thít", "12", "6"]]
+    row = next(p for p in version.paragraphs if p.text.startswith("Long Hồ"))
+    assert f'<tr id="{row.anchor}">' in table and link_label(page, row.anchor).startswith("Góp ý cho đoạn")

@@ -61,7 +61,7 @@ def seed_core(session: Session) -> list[str]:
 def seed_reform_2025(session: Session) -> list[str]:
     """Idempotently take the demo through the 1 July 2025 reorganisation.
 
-    Runs after the features' demos, which are built on the 2019 units: the units of
+    Runs between the features' demos recorded on the 2019 units and those on today's: the units of
     March 2025, the merged province's 124 communes (no districts), the end of Bến Tre and
     Trà Vinh, the crosswalk, hamlets for three new communes, an officer of the new province
     and the Front committee of one new commune.

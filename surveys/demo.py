@@ -19,8 +19,11 @@ from core.models import Area, AreaLevel, User
 from surveys.models import Channel, CriteriaSet, Survey, SurveyArea, SurveyStatus
 from surveys.services.surveys import create_survey_from_template, record_response
 
-DEMO_TITLE = "Phiếu lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới tỉnh Vĩnh Long năm 2026 (demo)"
-EARLIER_TITLE = "Phiếu lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới huyện Long Hồ (demo)"
+SURVEY_TITLE = "Phiếu lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới"
+DEMO_TITLE = f"{SURVEY_TITLE} tỉnh Vĩnh Long năm 2026 (demo)"
+# The title the open demo survey had before it moved to today's communes: a database seeded then keeps
+# that survey as it was (found by this title), seeding adds only what is missing.
+EARLIER_TITLE = f"{SURVEY_TITLE} huyện Long Hồ (demo)"
 DEMO_RESPONSES = 40  # in each survey
 DEMO_CLIENT_HASH = "demo-one-phone"  # stands for the keyed hash of one resident's address
 # October 2024, before the units of March and July 2025: the earlier survey's window and answers.

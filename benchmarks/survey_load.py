@@ -41,7 +41,10 @@ HIDDEN_RE = re.compile(r'name="(token|via)" value="([^"]*)"')
 
 
 def prepare(env: dict[str, str]) -> str:
-    """Migrate, seed the demo survey and return the short code of a commune with hamlets."""
+    """Migrate, seed the demo data and return the short code of a commune of the open demo survey.
+
+    Its communes are today's and have hamlets (the earlier demo survey, on 2019 units, is closed).
+    """
     subprocess.run([BIN / "alembic", "-c", "migrations/alembic.ini", "upgrade", "head"], cwd=PROJECT, env=env, check=True, capture_output=True)
     subprocess.run([BIN / "flask", "--app", "wsgi", "seed-demo"], cwd=PROJECT, env=env, check=True, capture_output=True)
     from sqlalchemy import select
@@ -50,11 +53,16 @@ def prepare(env: dict[str, str]) -> str:
 
     engine = make_engine(env["DATABASE_URL"])
     with engine.connect() as connection:
+        from core.demo import DEMO_COMMUNES_2025
         from core.models import Area
-        from surveys.models import SurveyArea
+        from surveys.demo import DEMO_TITLE
+        from surveys.models import Survey, SurveyArea
 
         code = connection.execute(
-            select(SurveyArea.code).join(Area, Area.id == SurveyArea.area_id).where(Area.code == "29578")
+            select(SurveyArea.code)
+            .join(Area, Area.id == SurveyArea.area_id)
+            .join(Survey, Survey.id == SurveyArea.survey_id)
+            .where(Area.code == DEMO_COMMUNES_2025[0], Survey.title == DEMO_TITLE)
         ).scalar_one()
     engine.dispose()
     return code

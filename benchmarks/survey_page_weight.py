@@ -94,12 +94,13 @@ def serve_demo() -> str:
         from sqlalchemy import select
 
         from core.db import get_session
-        from core.demo import seed_core
+        from core.demo import seed_core, seed_reform_2025
         from surveys.demo import seed_demo_survey
         from surveys.models import SurveyArea
 
         session = get_session()
         seed_core(session)
+        seed_reform_2025(session)  # the open demo survey is on today's communes
         seed_demo_survey(session)
         session.commit()
         code = session.scalars(select(SurveyArea.code).order_by(SurveyArea.id)).first()

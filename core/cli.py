@@ -28,9 +28,15 @@ users_cli = AppGroup("users", help="Staff accounts.")
 DemoSeeder = Callable[[Session], list[str]]
 
 
-def add_demo_seeder(app: Flask, seeder: DemoSeeder) -> None:
-    """Register a feature's demo data; it must be idempotent and return lines to print."""
-    app.extensions.setdefault("demo_seeders", []).append(seeder)
+def add_demo_seeder(app: Flask, seeder: DemoSeeder, *, before_reform: bool = False) -> None:
+    """Register a feature's demo data; it must be idempotent and return lines to print.
+
+    ``before_reform``: the seeder records history on the 2019 units, so it runs before the
+    2025 units are imported (on a first run the 2019 communes and hamlets are then still current).
+    The others run last, on the units of today.
+    """
+    seeders = app.extensions.setdefault("demo_seeders", {"before_reform": [], "current": []})
+    seeders["before_reform" if before_reform else "current"].append(seeder)
 
 
 @areas_cli.command("import")
@@ -196,11 +202,13 @@ def seed_demo_command() -> None:
     from core.demo import seed_core, seed_reform_2025
 
     session = get_session()
+    seeders = current_app.extensions.get("demo_seeders", {})
     lines = seed_core(session)
-    for seeder in current_app.extensions.get("demo_seeders", []):
+    for seeder in seeders.get("before_reform", []):
         lines += seeder(session)
-    # Last, so that the features' demos (held on the 2019 units) find those units current on a first run.
     lines += seed_reform_2025(session)
+    for seeder in seeders.get("current", []):
+        lines += seeder(session)
     session.commit()
     for line in lines:
         click.echo(line)

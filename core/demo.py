@@ -23,7 +23,9 @@ DAY_OF_2019_UNITS = date(2020, 1, 1)
 PROVINCES_TAKEN_IN_2025 = ("83", "84")  # Bến Tre and Trà Vinh, now part of Vĩnh Long (86)
 # Demo hamlets (names and household counts are illustrative, not official).
 DEMO_COMMUNES = ("29578", "29581", "29584")  # Đồng Phú, Bình Hòa Phước, Hòa Ninh (Long Hồ, 2019)
-DEMO_COMMUNES_2025 = ("29584", "29551", "29602")  # Xã An Bình, Phường Long Châu, Xã Long Hồ (since 1 July 2025)
+# Three xã made from Long Hồ's communes (full merges): An Bình took in the three above, so the demo's
+# survey held before the reform has data for one of the communes of today's open survey.
+DEMO_COMMUNES_2025 = ("29584", "29602", "29611")  # Xã An Bình, Xã Long Hồ, Xã Phú Quới (since 1 July 2025)
 DEMO_HAMLET_HOUSEHOLDS = (412, 365, 298, 330)
 DEMO_PASSWORD = "demo-ntm-2026"
 DEMO_ACCOUNTS = (
@@ -33,8 +35,11 @@ DEMO_ACCOUNTS = (
     ("mttq.dongphu@demo.ntm.vn", Role.ORGANISATION, "29578", "Ban Thường trực UBMTTQ xã Đồng Phú"),
     ("phantich@demo.ntm.vn", Role.ANALYST, None, None),
 )
-# Scoped to the province as it is since 1 July 2025; the 2019 accounts above are left for an admin to move.
-DEMO_ACCOUNTS_2025 = (("bcd.vinhlong@demo.ntm.vn", Role.OFFICER, "86", None),)
+# Scoped to the units as they are since 1 July 2025; the 2019 accounts above are left for an admin to move.
+DEMO_ACCOUNTS_2025 = (
+    ("bcd.vinhlong@demo.ntm.vn", Role.OFFICER, "86", None),
+    ("mttq.anbinh@demo.ntm.vn", Role.ORGANISATION, "29584", "Ban Thường trực UBMTTQ xã An Bình"),
+)
 
 
 def demo_hamlets_csv(communes: tuple[str, ...] = DEMO_COMMUNES) -> str:
@@ -50,19 +55,16 @@ def seed_core(session: Session) -> list[str]:
     """Idempotently load the 2019 areas, hamlets, one organisation and the demo accounts."""
     import_areas(session, AREAS_CSV.read_text(encoding="utf-8"))
     import_areas(session, demo_hamlets_csv())
-    commune = find_area(session, DEMO_COMMUNES[0], on=DAY_OF_2019_UNITS)
-    org_name = next(org for *_, org in DEMO_ACCOUNTS if org)
-    if session.scalar(select(Organisation).where(Organisation.name == org_name)) is None:
-        create_organisation(session, org_name, OrganisationKind.FATHERLAND_FRONT, commune)
     return [f"Demo accounts (password for all: {DEMO_PASSWORD}):", *_seed_accounts(session, DEMO_ACCOUNTS)]
 
 
 def seed_reform_2025(session: Session) -> list[str]:
     """Idempotently take the demo through the 1 July 2025 reorganisation.
 
-    Runs after the features' demos, which are built on the 2019 units: the units of
+    Runs between the features' demos recorded on the 2019 units and those on today's: the units of
     March 2025, the merged province's 124 communes (no districts), the end of Bến Tre and
-    Trà Vinh, the crosswalk, hamlets for three new communes and an officer of the new province.
+    Trà Vinh, the crosswalk, hamlets for three new communes, an officer of the new province
+    and the Front committee of one new commune.
     """
     import_areas(session, UNITS_MARCH_2025_CSV.read_text(encoding="utf-8"), valid_from=MARCH_2025)
     import_areas(session, UNITS_2025_CSV.read_text(encoding="utf-8"), valid_from=REFORM_2025)
@@ -78,9 +80,13 @@ def seed_reform_2025(session: Session) -> list[str]:
 
 
 def _seed_accounts(session: Session, accounts: tuple[tuple[str, Role, str | None, str | None], ...]) -> list[str]:
+    """Create the accounts not there yet (and their organisation, a Front committee), on today's units."""
     lines = []
     for email, role, area_code, organisation in accounts:
         if session.scalar(select(User).where(User.email == email)) is None:
+            if organisation and session.scalar(select(Organisation).where(Organisation.name == organisation)) is None:
+                create_organisation(session, organisation, OrganisationKind.FATHERLAND_FRONT,
+                                    find_area(session, area_code or ""))
             create_user(
                 session, email, DEMO_PASSWORD, role, area_code=area_code, organisation_name=organisation
             )

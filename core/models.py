@@ -69,6 +69,13 @@ class Area(Base):
         """True when the unit existed on ``day`` (``valid_to`` is the first day it no longer did)."""
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
+    @property
+    def district(self) -> Area | None:
+        """The district above this commune; None in the two-tier system (since 1 July 2025 a commune's parent
+        is its province), and for any other level."""
+        parent = self.parent
+        return parent if self.level == AreaLevel.COMMUNE and parent and parent.level == AreaLevel.DISTRICT else None
+
     def is_within(self, other: Area) -> bool:
         """True when this area is ``other`` or lies below it."""
         return self.path.startswith(other.path)

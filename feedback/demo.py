@@ -23,8 +23,9 @@ DEMO_TITLE = (
 # Illustrative text for the demo, not the province's actual report.
 DEMO_TEXT = """# I. Đặc điểm tình hình
 
-Vĩnh Long là tỉnh thuần nông thuộc vùng Đồng bằng sông Cửu Long, có 8 đơn vị hành chính cấp huyện và 109 đơn
-vị hành chính cấp xã; khu vực nông thôn chiếm phần lớn dân số của tỉnh.
+Vĩnh Long là tỉnh thuần nông thuộc vùng Đồng bằng sông Cửu Long. Từ ngày 01/7/2025, tỉnh được sắp xếp lại trên
+cơ sở hợp nhất các tỉnh Bến Tre, Trà Vinh và Vĩnh Long, có 124 đơn vị hành chính cấp xã, không còn cấp huyện;
+khu vực nông thôn chiếm phần lớn dân số của tỉnh.
 
 Khi bắt đầu thực hiện Chương trình, kết cấu hạ tầng nông thôn còn nhiều hạn chế, nhất là giao thông, thủy lợi
 nội đồng và trường học; thu nhập của người dân nông thôn còn thấp.
@@ -67,9 +68,10 @@ def seed_feedback(session: Session) -> list[str]:
     existing = session.scalar(select(Document).where(Document.title == DEMO_TITLE))
     if existing is not None:
         return [f"Demo draft for comments: /d/{existing.code}"]
-    # The provincial steering officer owns the draft (README's demo accounts).
-    owner = session.scalar(select(User).where(User.email == "bcd.tinh@demo.ntm.vn"))
-    front = session.scalar(select(User).where(User.email == "mttq.dongphu@demo.ntm.vn"))
+    # The steering officer of the province as it is since 1 July 2025 owns the draft (README's demo accounts);
+    # the Front committee of one of its communes comments after a meeting.
+    owner = session.scalar(select(User).where(User.email == "bcd.vinhlong@demo.ntm.vn"))
+    front = session.scalar(select(User).where(User.email == "mttq.anbinh@demo.ntm.vn"))
     if owner is None or front is None:
         return []
     data = DEMO_TEXT.encode()
@@ -84,7 +86,7 @@ def seed_feedback(session: Session) -> list[str]:
     paragraphs = {p.anchor: p for p in version.paragraphs}
     sections = {s.anchor: s for s in version.sections}
     waste = submit_comment(
-        session, version, paragraphs["s3-p1"], author=ResidentAuthor("Trần Thị Lan", "Xã Đồng Phú"),
+        session, version, paragraphs["s3-p1"], author=ResidentAuthor("Trần Thị Lan", "Xã An Bình"),
         body="Ấp Phú Mỹ rác vẫn thu gom mỗi tuần một lần, "
         "đề nghị báo cáo nêu rõ số ấp chưa thu gom thường xuyên.",
     )
@@ -93,8 +95,8 @@ def seed_feedback(session: Session) -> list[str]:
         body="Nên bổ sung giải pháp phân loại rác tại nguồn cho các hộ gia đình.",
     )
     roads = submit_comment(
-        session, version, paragraphs["s2-p2"], author=ResidentAuthor("Lê Văn Hùng", "Xã Hòa Ninh"),
-        body="Đường liên ấp ở Hòa Ninh đã cứng hóa nhưng nhiều đoạn xuống cấp, "
+        session, version, paragraphs["s2-p2"], author=ResidentAuthor("Lê Văn Hùng", "Xã Phú Quới"),
+        body="Đường liên ấp ở Phú Quới đã cứng hóa nhưng nhiều đoạn xuống cấp, "
         "cần nói thêm về duy tu, bảo dưỡng.",
     )
     submit_comment(

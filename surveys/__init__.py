@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from core.cli import add_demo_seeder
     from core.views import PageSection, add_dashboard_section, add_home_section
     from surveys import cli
-    from surveys.demo import seed_demo_survey
+    from surveys.demo import seed_demo_survey, seed_earlier_survey
     from surveys.formcache import BoundedCache
     from surveys.respond import views
     from surveys.views import surveys_staff
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(surveys_staff)
     add_home_section(app, PageSection("surveys/_home.html", _home_context))
     add_dashboard_section(app, PageSection("surveys/_dashboard.html", _dashboard_context))
+    add_demo_seeder(app, seed_earlier_survey, before_reform=True)
     add_demo_seeder(app, seed_demo_survey)
     app.cli.add_command(cli.surveys_cli)
     register_filters(app)

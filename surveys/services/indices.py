@@ -29,6 +29,7 @@ WEIGHTINGS = ("equal", "hamlet", "margins", "hamlet_margins")
 RAKED = ("margins", "hamlet_margins")
 # Share satisfied the communes and districts must reach (QĐ 320/QĐ-TTg: 80 % per commune, 90 % per district),
 # judged on the interval's lower bound: the page's verdicts and the chart's target lines both read these.
+# The district target applies only where the table has a district level (``rating_data``).
 TARGETS = analysis.DEFAULT_RULES
 
 
@@ -61,15 +62,18 @@ def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -
     # Duplicates a reviewer excluded leave the numbers (pending and kept ones count).
     rows = list(iter_export_rows(session, survey.id, codes, [link.area_id for link in links], counted_only=True))
     frame = pd.DataFrame(rows, columns=[*FIXED_COLUMNS, *codes])
-    district_of = {link.area.code: link.area.parent.code if link.area.parent else link.area.code for link in links}
     table = pd.DataFrame(
         {
             "id": frame["response_id"],
-            "district": frame["commune_code"].map(district_of),
             "commune": frame["commune_code"],
             "hamlet": frame["hamlet_code"].fillna("(không rõ)"),
         }
     )
+    # A district level (and its target) only where the communes have districts: since 1 July 2025 a
+    # commune's parent is its province, and ``analysis`` then reports communes and the whole area only.
+    districts = {link.area.code: link.area.district for link in links}
+    if districts and all(districts.values()):
+        table.insert(1, "district", frame["commune_code"].map({c: d.code for c, d in districts.items() if d}))
     for role, column in ((WeightingRole.SEX, "sex"), (WeightingRole.AGE_GROUP, "age_group")):
         if role in roles:
             table[column] = frame[roles[role]].fillna("NA")

@@ -155,13 +155,16 @@ def indices_page(
 def area_names(survey: Survey, links: Sequence[SurveyArea]) -> dict[str, str]:
     """Area code -> the name the page shows, saying when a total covers only the communes the viewer sees."""
     names = {link.area.code: link.area.name for link in links}
-    names |= {link.area.parent.code: link.area.parent.name for link in links if link.area.parent}
-    names["ALL"] = _("Toàn bộ địa bàn")
+    names |= {district.code: district.name for link in links if (district := link.area.district)}
+    # Without districts (since 1 July 2025) the communes' parent is the province: the total is that province's.
+    parents = {link.area.parent for link in links}
+    province = next(iter(parents)) if len(parents) == 1 and not any(link.area.district for link in links) else None
+    names["ALL"] = province.name if province is not None else _("Toàn bộ địa bàn")
     # A viewer who sees only some communes of a district (an organisation, a commune) gets that
     # district's and the whole area's figures from those communes alone: say so in their names.
     seen = {link.area_id for link in links}
     unseen = [link.area for link in survey.areas if link.area_id not in seen]
-    for district in {area.parent.code for area in unseen if area.parent} & names.keys():
+    for district in {area.district.code for area in unseen if area.district} & names.keys():
         names[district] = _("%(district)s (chỉ các xã bạn được xem)", district=names[district])
     if unseen:
         names["ALL"] = _("Các xã bạn được xem")

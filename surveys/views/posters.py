@@ -45,12 +45,12 @@ def _poster_html(survey: Survey, link: Any, *, standalone: bool = False) -> str:
 def posters_zip(survey_id: int) -> Any:
     """Every visible commune's poster (HTML with print CSS) and QR codes (PNG, SVG) in one ZIP.
 
-    ``?district=<code>`` keeps one district's communes.
+    ``?district=<code>`` keeps one district's communes (the survey page offers it only where districts exist).
     """
     survey = get_survey(survey_id)
     district = request.args.get("district")
     links = [sa for sa in visible_communes(current_user, survey)
-             if not district or (sa.area.parent is not None and sa.area.parent.code == district)]
+             if not district or (sa.area.district is not None and sa.area.district.code == district)]
     if not links:
         abort(404)
     buffer = io.BytesIO()

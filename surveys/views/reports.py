@@ -26,7 +26,7 @@ def _page(survey_id: int) -> tuple[Survey, IndicesPage]:
 
 @role_required(*STAFF_ROLES)
 def indices(survey_id: int) -> Any:
-    """Share satisfied and mean score per commune, district and overall, with 95% intervals."""
+    """Share satisfied and mean score per commune, district (where there are districts) and overall, with 95% CIs."""
     survey, page = _page(survey_id)
     return render_template("surveys/indices.html", survey=survey, page=page)
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from core.demo import REFORM_2025
 from core.i18n import untranslated
-from core.models import User
+from core.models import User, today_in_vietnam
 from feedback.demo import DEMO_TITLE
 from feedback.models import Comment, Disposition, Document
 from feedback.services.documents import can_manage
@@ -28,11 +29,14 @@ def test_demo_seeder_adds_an_open_draft_with_comments_and_answers_once(app, runn
     assert DEMO_TITLE in client.get("/").get_data(as_text=True)
     loop = client.get(f"/feedback/{document.code}/answers").get_data(as_text=True)
     assert "Tiếp thu một phần" in loop
-    # The provincial steering officer owns the draft and signs its answers (README's demo accounts).
+    # The officer of the province as it is since 1 July 2025 owns the draft and signs its answers
+    # (README's demo accounts); the draft belongs to that province, not to the one before the reform.
     owner = session.get(User, document.created_by_id)
-    assert owner.email == "bcd.tinh@demo.ntm.vn"
-    assert {d.officer.email for d in session.scalars(select(Disposition))} == {"bcd.tinh@demo.ntm.vn"}
+    assert owner.email == "bcd.vinhlong@demo.ntm.vn"
+    assert {d.officer.email for d in session.scalars(select(Disposition))} == {"bcd.vinhlong@demo.ntm.vn"}
     assert can_manage(owner, document)
+    assert document.area.code == "86" and document.area.is_valid_on(today_in_vietnam())
+    assert document.area.valid_from == REFORM_2025
 
 
 def test_english_catalog_has_no_untranslated_entries():

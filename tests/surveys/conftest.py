@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.areas import find_unit, import_areas
 from core.models import Role
 from surveys.models import CriteriaSet, Survey, SurveyStatus
 from surveys.services.builder import QuestionFields, change_question
@@ -101,3 +102,26 @@ def reword(session: Session, survey: Survey, actor: Any, code: str, text: str, r
     """Change a question's wording (and whether it is required) through the builder."""
     question = find_question(survey.current_version, code)
     return change_question(session, survey, actor, code, fields_of(question, text=text, required=required))
+
+
+# Two tiers, as since 1 July 2025: communes hang directly under their province.
+TWO_TIER_CSV = """level,code,name,parent_code,households
+province,87,Tỉnh Đồng Tháp,,
+commune,30001,Xã Mỹ Hiệp,87,
+commune,30002,Xã Mỹ Thọ,87,
+hamlet,30001-01,Ấp Mỹ Phú,30001,400
+hamlet,30001-02,Ấp Mỹ Lợi,30001,350
+hamlet,30002-01,Ấp Mỹ Thuận,30002,300
+"""
+
+
+@pytest.fixture
+def two_tier_survey(session: Session, criteria_2022: CriteriaSet) -> Survey:
+    """An open survey on two communes of a province without districts, owned by the province's officer."""
+    import_areas(session, TWO_TIER_CSV)
+    officer = make_user(session, role=Role.OFFICER, area_code="87", email="officer87@example.vn")
+    communes = [find_unit(session, "30001"), find_unit(session, "30002")]
+    survey = create_survey_from_template(session, officer, criteria_set=criteria_2022, communes=communes)
+    survey.status = SurveyStatus.OPEN
+    session.commit()
+    return survey

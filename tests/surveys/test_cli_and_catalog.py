@@ -1,17 +1,15 @@
-"""Commands (retention, margins, demo data) and the English catalog."""
+"""Commands (retention, margins) and the English catalog (the demo data: test_demo.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.db import utc_now
-from core.demo import seed_core
 from core.i18n import untranslated
-from surveys.demo import DEMO_RESPONSES, DEMO_TITLE, seed_demo_survey
-from surveys.models import Channel, Response, Survey
+from surveys.models import Channel, Response
 from surveys.services.surveys import record_response
 from tests.surveys.conftest import valid_answers
 
@@ -47,15 +45,3 @@ def test_load_margins_command_uses_the_pages_parser(app, runner, session, survey
     assert "margins.csv:2:variable" in result.output  # file, row and column of the bad cell
     session.refresh(survey)
     assert survey.margins["sex"] == {"nam": 0.49, "nu": 0.51}
-
-
-def test_demo_seeder_opens_a_survey_with_responses_and_is_idempotent(app, session):
-    with app.app_context():
-        seed_core(session)
-        seed_demo_survey(session)
-        seed_demo_survey(session)
-    demo = session.scalars(select(Survey).where(Survey.title == DEMO_TITLE)).one()
-    assert len(demo.areas) == 14  # every xã of Long Hồ (the thị trấn is not an NTM unit)
-    assert session.scalar(select(func.count()).select_from(Response)) == DEMO_RESPONSES
-    hamlets = session.scalars(select(Response.hamlet_id).distinct()).all()
-    assert len(hamlets) >= 10

@@ -97,3 +97,20 @@ def test_posters_and_paper_sheets_stay_vietnamese_for_an_english_speaking_office
     assert "quét mã QR" in client.get(f"/surveys/{survey.id}/poster/{link.code}").get_data(as_text=True)
     paper = client.get(f"/surveys/{survey.id}/paper").get_data(as_text=True)
     assert "Rất hài lòng" in paper and "Very satisfied" not in paper
+
+
+def test_without_districts_the_survey_page_offers_every_commune_in_one_zip(client, auth, two_tier_survey):
+    auth.login("officer87@example.vn")
+    page = client.get(f"/surveys/{two_tier_survey.id}").get_data(as_text=True)
+    assert "cả huyện (ZIP)" not in page  # no district to bundle by
+    assert f"/surveys/{two_tier_survey.id}/posters.zip\"" in page
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/surveys/{two_tier_survey.id}/posters.zip").data))
+    assert sorted(n.split("-")[0] for n in archive.namelist() if n.endswith("/poster.html")) == ["30001", "30002"]
+    # The province is not a district: asking for its communes as one is refused, as for any unknown district.
+    assert client.get(f"/surveys/{two_tier_survey.id}/posters.zip?district=87").status_code == 404
+
+
+def test_with_districts_the_survey_page_offers_each_districts_zip(client, auth, officer, survey):
+    auth.login(officer.email)
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "cả huyện (ZIP)" in page and "posters.zip?district=857" in page

@@ -12,12 +12,10 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select
 
-from core.demo import seed_core
 from core.models import AuditEntry, Role
-from surveys.demo import DEMO_TITLE, seed_demo_survey
 from surveys.errors import SurveyError
 from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
-from surveys.models import Channel, DuplicateReview, Response, Survey
+from surveys.models import Channel, DuplicateReview, Response
 from surveys.services.duplicates import decide_duplicates, list_flagged
 from surveys.services.indices import rating_data
 from surveys.services.monitor import fieldwork
@@ -391,19 +389,7 @@ class TestCsrf:
         assert client.post(f"/surveys/{survey.id}/duplicates", data=data | {"csrf_token": token}).status_code == 303
 
 
-# --- demo data and migration ----------------------------------------------------
-
-
-def test_the_demo_survey_has_one_flagged_response_and_seeding_stays_idempotent(app, session):
-    with app.app_context():
-        seed_core(session)
-        seed_demo_survey(session)
-        seed_demo_survey(session)
-    demo = session.scalars(select(Survey).where(Survey.title == DEMO_TITLE)).one()
-    flags = session.scalars(
-        select(Response.duplicate_review).where(Response.survey_id == demo.id, Response.is_possible_duplicate)
-    ).all()
-    assert flags == [DuplicateReview.PENDING]
+# --- migration ----------------------------------------------------------------
 
 
 def test_the_migration_keeps_existing_responses_and_marks_flagged_ones_pending(tmp_path):

@@ -147,3 +147,42 @@ def test_the_chart_draws_each_levels_target_across_that_levels_bars_only(app, se
         0.8: (80.0, 0, 2 * BAR_HEIGHT),
         0.9: (90.0, 2 * BAR_HEIGHT, 3 * BAR_HEIGHT),
     }
+
+
+# --- without a district level (the two-tier system since 1 July 2025) ------------------------------------------
+
+
+@pytest.fixture
+def two_tier_answered(app, session, two_tier_survey):
+    """Three responses in Mỹ Hiệp (two hamlets), two in Mỹ Thọ."""
+    hamlets = {"30001": ["30001-01", "30001-02", "30001-01"], "30002": ["30002-01", "30002-01"]}
+    with app.app_context():
+        for link in two_tier_survey.areas:
+            for hamlet in hamlets[link.area.code]:
+                record_response(session, link, valid_answers(two_tier_survey, hamlet=hamlet), channel="link")
+    session.commit()
+    return two_tier_survey
+
+
+def test_communes_without_a_district_are_reported_as_communes_and_their_province(app, session, two_tier_answered):
+    from surveys.services.indices_page import indices_page
+
+    survey = two_tier_answered
+    data = rating_data(session, survey, survey.areas)
+    assert "district" not in data.frame.columns  # the province is no district
+    with app.test_request_context():
+        page = indices_page(session, survey, survey.areas, design=None, weighting=None)
+    assert [(bar.level, bar.label) for bar in page.chart.bars] == [
+        ("commune", "Xã Mỹ Hiệp"), ("commune", "Xã Mỹ Thọ"), ("overall", "Tỉnh Đồng Tháp"),
+    ]
+    # Only the communes' 80 %: no district, so no 90 % target anywhere.
+    assert [line.target for line in page.chart.targets] == [0.8]
+    assert [row.target for row in page.areas] == [0.8, 0.8, None]
+    assert set(page.table["level"]) == {"commune", "overall"}
+
+
+def test_the_indices_page_of_a_survey_without_districts_names_no_district(client, auth, two_tier_answered):
+    auth.login("officer87@example.vn")
+    page = client.get(f"/surveys/{two_tier_answered.id}/indices").get_data(as_text=True)
+    assert "Tỉnh Đồng Tháp" in page and "Xã Mỹ Thọ" in page
+    assert "huyện" not in page

@@ -11,14 +11,11 @@ def init_app(app: Flask) -> None:
     """Attach the surveys blueprint, pages, CLI and demo data."""
     from core.cli import add_demo_seeder
     from core.views import PageSection, add_dashboard_section, add_home_section
-    from surveys import cli, fieldwork, reports, review, staff, views  # noqa: F401 - fieldwork, reports, review add routes to staff.bp
+    from surveys import cli, fieldwork, reports, respond, review, staff  # noqa: F401 - fieldwork, reports, review add routes to staff.bp
     from surveys.demo import seed_demo_survey
-    from surveys.formcache import BoundedCache
     from surveys.numbers import register_filters
 
-    app.register_blueprint(views.bp)
-    # Links shown to residents, read at most SURVEY_PAGE_MAX_AGE ago (surveys.views._recent_link).
-    app.extensions["surveys.recent_links"] = BoundedCache(1024, max_age=app.config["SURVEY_PAGE_MAX_AGE"])
+    respond.init_app(app)
     app.register_blueprint(staff.bp)
     add_home_section(app, PageSection("surveys/_home.html", _home_context))
     add_dashboard_section(app, PageSection("surveys/_dashboard.html", _dashboard_context))
@@ -29,7 +26,7 @@ def init_app(app: Flask) -> None:
 
 def _home_context() -> dict[str, Any] | None:
     from core.db import get_session
-    from surveys.services import list_open_surveys
+    from surveys.respond.links import list_open_surveys
 
     surveys = list_open_surveys(get_session())
     return {"surveys": surveys} if surveys else None

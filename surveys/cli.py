@@ -12,7 +12,7 @@ from core.db import get_session
 from surveys.margins import load_margins
 from surveys.models import Survey
 from surveys.paper import ImportRefused
-from surveys.services import purge_client_hashes
+from surveys.respond.store import purge_client_hashes
 
 surveys_cli = AppGroup("surveys", help="Resident satisfaction surveys.")
 

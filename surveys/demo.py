@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from core.db import utc_now
 from core.models import Area, AreaLevel, User
 from surveys.models import Channel, CriteriaSet, Survey, SurveyStatus
-from surveys.services import create_survey_from_template, record_response
+from surveys.respond.store import record_response
+from surveys.services import create_survey_from_template
 
 DEMO_TITLE = "Phiếu lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới huyện Long Hồ (demo)"
 DEMO_RESPONSES = 40

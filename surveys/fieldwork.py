@@ -27,7 +27,6 @@ from core.models import ENTRY_ROLES, STAFF_ROLES
 from core.qr import qr_svg_inline
 from core.spreadsheets import iter_csv, write_xlsx
 from core.timezones import local_zone
-from surveys.answers import options_for
 from surveys.duplicates import CHANNEL_LABELS
 from surveys.errors import AnswerErrors, SurveyUnavailable
 from surveys.exports import (
@@ -43,13 +42,14 @@ from surveys.margins import load_margins, margin_loads, template_rows, weighting
 from surveys.models import Channel
 from surveys.monitor import MONITOR_HEADER, fieldwork, monitor_rows
 from surveys.paper import ImportRefused, import_paper_responses, template_header
+from surveys.respond.answers import options_for
+from surveys.respond.store import record_response
+from surveys.respond.views import link_url
 from surveys.services import (
     can_manage,
-    record_response,
     visible_communes,
 )
 from surveys.staff import bp, get_survey
-from surveys.views import link_url
 
 MAX_SHEETS = 500
 

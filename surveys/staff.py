@@ -18,7 +18,6 @@ from core.db import get_session
 from core.models import MANAGER_ROLES, STAFF_ROLES
 from core.qr import qr_png, qr_svg, qr_svg_inline
 from core.timezones import to_local, to_utc
-from surveys.answers import options_for
 from surveys.builder import (
     ROLE_LABELS,
     TYPE_LABELS,
@@ -41,7 +40,17 @@ from surveys.forms import (
     QuestionForm,
     SurveyDetailsForm,
 )
-from surveys.models import MAX_ID, Question, QuestionType, Survey, SurveyStatus, WeightingRole
+from surveys.models import (
+    MAX_ID,
+    Question,
+    QuestionType,
+    Survey,
+    SurveyStatus,
+    WeightingRole,
+    survey_state,
+)
+from surveys.respond.answers import options_for
+from surveys.respond.views import link_url
 from surveys.services import (
     can_follow,
     can_manage,
@@ -53,12 +62,10 @@ from surveys.services import (
     list_surveys_for,
     move_question,
     set_status,
-    survey_state,
     update_details,
     visible_communes,
 )
 from surveys.template import TEMPLATE_TITLE
-from surveys.views import link_url
 
 bp = Blueprint("surveys_staff", __name__, url_prefix="/surveys")
 

@@ -57,7 +57,7 @@ def test_a_stacked_table_reads_on_a_phone_without_sideways_scrolling(live_server
     """The indices table (eight columns) becomes one card per commune at 360 px; the survey page's links are tap-sized."""
     from core.models import Role
     from surveys.models import SurveyArea
-    from surveys.services import record_response
+    from surveys.respond.store import record_response
     from tests.factories import DEFAULT_PASSWORD, make_user
     from tests.surveys.conftest import valid_answers
 

@@ -27,7 +27,7 @@ from surveys.errors import SurveyError
 from surveys.exports import export_header, iter_export_rows, question_codes
 from surveys.models import QuestionType, Survey, SurveyStatus, WeightingRole
 from surveys.monitor import fieldwork
-from surveys.services import record_response
+from surveys.respond.store import record_response
 from tests.factories import make_user
 from tests.surveys.conftest import fields_of, valid_answers
 

@@ -12,7 +12,7 @@ from core.demo import seed_core
 from core.i18n import untranslated
 from surveys.demo import DEMO_RESPONSES, DEMO_TITLE, seed_demo_survey
 from surveys.models import Channel, Response, Survey
-from surveys.services import record_response
+from surveys.respond.store import record_response
 from tests.surveys.conftest import valid_answers
 
 CATALOG = Path(__file__).resolve().parents[2] / "surveys" / "translations" / "en" / "LC_MESSAGES" / "messages.po"

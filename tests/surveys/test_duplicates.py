@@ -21,7 +21,7 @@ from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
 from surveys.indices import rating_data
 from surveys.models import Channel, DuplicateReview, Response, Survey
 from surveys.monitor import fieldwork
-from surveys.services import record_response
+from surveys.respond.store import record_response
 from tests.conftest import alembic_config
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import build_survey, valid_answers

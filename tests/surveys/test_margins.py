@@ -15,7 +15,7 @@ from surveys.indices import IndicesUnavailable, compute_survey_indices, rating_d
 from surveys.margins import load_margins, parse_margins
 from surveys.models import QuestionType, WeightingRole
 from surveys.paper import ImportRefused
-from surveys.services import record_response
+from surveys.respond.store import record_response
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 

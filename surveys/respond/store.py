@@ -21,6 +21,7 @@ from sqlalchemy import (
     Executable,
     Integer,
     TextClause,
+    TextualSelect,
     bindparam,
     case,
     column,
@@ -257,7 +258,7 @@ def _compiled_once(statement: Executable) -> TextClause:
     return text(compiled.string.replace("::", r"\:\:")).bindparams(*parameters.values())
 
 
-def _store_at_once_statement() -> TextClause:
+def _store_at_once_statement() -> TextualSelect:
     """PostgreSQL: the same checks and writes as ``_store_step_by_step`` in one statement.
 
     PostgreSQL runs it as one snapshot; each round trip would be paid again on every submission,

@@ -62,7 +62,7 @@ class Config:
     # commune Wi-Fi at a meeting, so survey limits are generous.
     SURVEY_SUBMIT_RATE_LIMIT = os.environ.get("SURVEY_SUBMIT_RATE_LIMIT", "30 per minute;500 per hour")
     # How old (seconds) the survey and commune a respondent page shows, and a submission is
-    # judged by, may be; the submission's write checks them again (surveys.services.store_response).
+    # judged by, may be; the submission's write checks them again (surveys.respond.store.store_response).
     # Spares most requests a database read under load.
     SURVEY_PAGE_MAX_AGE = float(os.environ.get("SURVEY_PAGE_MAX_AGE", "1"))
     # Personal data of comments (feedback/privacy page): days residents' contacts are kept, who answers for them.

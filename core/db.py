@@ -104,7 +104,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # No pool_pre_ping: it costs a round trip per request, paid again under load while the
     # database waits for a core. A connection the server dropped (restart, idle timeout)
     # fails one request instead, and SQLAlchemy then replaces every older connection of the
-    # pool; the respondent form retries that failure itself (surveys.views).
+    # pool; the respondent form retries that failure itself (surveys.respond.views).
     return create_engine(url, **kwargs)
 
 
@@ -152,7 +152,7 @@ def begin_single_write(session: Session) -> None:
     the one statement is atomic on its own, and a READ COMMITTED transaction around the reads
     and it would isolate nothing more (each statement sees what was committed when it began),
     while costing a BEGIN and a COMMIT round trip. The respondent form's submission is such
-    a request (``surveys.services.store_response`` writes in one statement there).
+    a request (``surveys.respond.store.store_response`` writes in one statement there).
     """
     if session.get_bind().dialect.name == "sqlite":
         begin_write(session)

@@ -31,7 +31,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, without building its signer for a visitor who has no session.
 
     Flask builds the signing serializer before it looks for the cookie. Most requests come
-    from residents on the survey form, who never get a session cookie (``surveys.formtoken``).
+    from residents on the survey form, who never get a session cookie (``surveys.respond.formtoken``).
     """
 
     def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:  # noqa: D102 - Flask's API

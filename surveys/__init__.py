@@ -11,16 +11,12 @@ def init_app(app: Flask) -> None:
     """Register the respondent's and the staff's blueprints, the home and dashboard sections, CLI and demo data."""
     from core.cli import add_demo_seeder
     from core.views import PageSection, add_dashboard_section, add_home_section
-    from surveys import cli
+    from surveys import cli, respond
     from surveys.demo import seed_demo_survey, seed_earlier_survey
-    from surveys.formcache import BoundedCache
-    from surveys.respond import views
     from surveys.views import surveys_staff
     from surveys.views.filters import register_filters
 
-    app.register_blueprint(views.bp)
-    # Links shown to residents, read at most SURVEY_PAGE_MAX_AGE ago (surveys.views._recent_link).
-    app.extensions["surveys.recent_links"] = BoundedCache(1024, max_age=app.config["SURVEY_PAGE_MAX_AGE"])
+    respond.init_app(app)
     app.register_blueprint(surveys_staff)
     add_home_section(app, PageSection("surveys/_home.html", _home_context))
     add_dashboard_section(app, PageSection("surveys/_dashboard.html", _dashboard_context))
@@ -32,7 +28,7 @@ def init_app(app: Flask) -> None:
 
 def _home_context() -> dict[str, Any] | None:
     from core.db import get_session
-    from surveys.services.surveys import list_open_surveys
+    from surveys.respond.links import list_open_surveys
 
     surveys = list_open_surveys(get_session())
     return {"surveys": surveys} if surveys else None

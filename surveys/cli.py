@@ -10,9 +10,9 @@ from flask.cli import AppGroup
 
 from core.db import get_session
 from surveys.models import Survey
+from surveys.respond.store import purge_client_hashes
 from surveys.services.margins import load_margins
 from surveys.services.paper import ImportRefused
-from surveys.services.surveys import purge_client_hashes
 
 surveys_cli = AppGroup("surveys", help="Resident satisfaction surveys.")
 

@@ -17,7 +17,8 @@ from core.db import utc_now
 from core.demo import DEMO_COMMUNES_2025
 from core.models import Area, AreaLevel, User
 from surveys.models import Channel, CriteriaSet, Survey, SurveyArea, SurveyStatus
-from surveys.services.surveys import create_survey_from_template, record_response
+from surveys.respond.store import record_response
+from surveys.services.surveys import create_survey_from_template
 
 SURVEY_TITLE = "Phiếu lấy ý kiến sự hài lòng của người dân về kết quả xây dựng nông thôn mới"
 DEMO_TITLE = f"{SURVEY_TITLE} tỉnh Vĩnh Long năm 2026 (demo)"

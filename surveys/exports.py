@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Area
-from surveys.answers import value_labels
 from surveys.models import Response, Survey, SurveyArea, SurveyVersion
+from surveys.respond.answers import value_labels
 
 FIXED_COLUMNS = (
     "response_id", "version", "commune_code", "commune", "hamlet_code", "channel", "serial",

@@ -16,8 +16,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
-from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, portable_enum, utc_now
@@ -106,7 +108,49 @@ class Criterion(Base):
     criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")
 
 
-class Survey(Base):
+class OpeningHours:
+    """The open-survey rule, defined once: residents may answer while ``is_open_at(now)``.
+
+    A hybrid: on a survey (or the respondent form's plain copy of one) it is a Python check; on
+    the class, the same rule as a SQL condition (the submission's write checks it again).
+    """
+
+    __slots__ = ()
+    status: Any
+    opens_at: Any
+    closes_at: Any
+
+    @hybrid_method
+    def is_open_at(self, now: datetime) -> bool:
+        return (
+            self.status == SurveyStatus.OPEN
+            and (self.opens_at is None or self.opens_at <= now)
+            and (self.closes_at is None or now < self.closes_at)
+        )
+
+    @is_open_at.inplace.expression
+    @classmethod
+    def _is_open_at_expression(cls, now: Any) -> ColumnElement[bool]:
+        return and_(
+            cls.status == SurveyStatus.OPEN,
+            or_(cls.opens_at.is_(None), cls.opens_at <= now),
+            or_(cls.closes_at.is_(None), cls.closes_at > now),
+        )
+
+
+def survey_state(survey: OpeningHours, now: datetime | None = None) -> str:
+    """"open", or why not: "draft", "closed" (by status or date) or "not_yet"."""
+    now = now or utc_now()
+    if survey.is_open_at(now):
+        return "open"
+    if survey.status == SurveyStatus.DRAFT:
+        return "draft"
+    if survey.status == SurveyStatus.CLOSED or (survey.closes_at is not None and now >= survey.closes_at):
+        return "closed"
+    return "not_yet"
+
+
+class Survey(OpeningHours, Base):
     """A questionnaire run over some communes between two dates."""
 
     __tablename__ = "surveys"

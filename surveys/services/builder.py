@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from core.models import User, record_audit
-from surveys.answers import NUMBER_LIMIT
 from surveys.errors import SurveyError
 from surveys.models import (
     Question,
@@ -27,6 +26,7 @@ from surveys.models import (
     SurveyVersion,
     WeightingRole,
 )
+from surveys.respond.answers import NUMBER_LIMIT
 from surveys.services.surveys import editable_version, find_question
 from surveys.template import WEIGHTING_SECTION
 

@@ -1,6 +1,6 @@
 """Review of possible duplicates: flagged responses beside the earlier ones they resemble, and decisions.
 
-A response is flagged when it is stored (``services._earlier_submissions``) and starts as pending.
+A response is flagged when it is stored (``surveys.respond.store``) and starts as pending.
 A reviewer keeps it as a genuine response or excludes it as a duplicate. Nothing is deleted:
 an excluded response stays in the raw export with its status, but leaves the monitor's counts
 and the indices (``Response.is_counted``). Every decision, and every change of mind, is audited.
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.db import utc_now
 from core.models import Area, User, record_audit
-from surveys.answers import question_options
 from surveys.errors import SurveyError
 from surveys.models import (
     MAX_ID,
@@ -30,6 +29,7 @@ from surveys.models import (
     Survey,
     SurveyVersion,
 )
+from surveys.respond.answers import question_options
 from surveys.services.access import can_manage
 
 PAGE_SIZE = 20

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import User
-from surveys.answers import validate_answers
 from surveys.errors import AnswerErrors, SurveyError
 from surveys.models import Channel, ImportBatch, Survey, SurveyArea
-from surveys.services.surveys import record_response
+from surveys.respond.answers import validate_answers
+from surveys.respond.store import record_response
 
 FIXED = ("serial", "commune_code")
 MAX_ROWS = 20000

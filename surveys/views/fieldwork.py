@@ -13,13 +13,13 @@ from core.auth import role_required
 from core.db import get_session
 from core.models import ENTRY_ROLES, STAFF_ROLES
 from core.qr import qr_svg_inline
-from surveys.answers import options_for
 from surveys.errors import AnswerErrors, SurveyUnavailable
 from surveys.forms import ImportForm
 from surveys.models import Channel
+from surveys.respond.answers import options_for
+from surveys.respond.store import record_response
 from surveys.respond.views import link_url
 from surveys.services.paper import ImportRefused, import_paper_responses, template_header
-from surveys.services.surveys import record_response
 from surveys.views.common import file_to_fill, get_survey, links_in_scope
 
 MAX_SHEETS = 500

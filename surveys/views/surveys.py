@@ -13,10 +13,10 @@ from core.auth import role_required
 from core.db import get_session
 from core.models import MANAGER_ROLES, STAFF_ROLES
 from core.timezones import to_local, to_utc
-from surveys.answers import options_for
 from surveys.errors import SurveyError
 from surveys.forms import CreateSurveyForm, SurveyDetailsForm
-from surveys.models import SurveyStatus
+from surveys.models import SurveyStatus, survey_state
+from surveys.respond.answers import options_for
 from surveys.respond.views import link_url
 from surveys.services.access import can_manage, visible_communes
 from surveys.services.builder import ROLE_LABELS, TYPE_LABELS
@@ -28,7 +28,6 @@ from surveys.services.surveys import (
     list_surveys_for,
     response_counts,
     set_status,
-    survey_state,
     update_details,
 )
 from surveys.template import TEMPLATE_TITLE

@@ -12,7 +12,8 @@ from core.areas import find_unit, import_areas
 from core.demo import DAY_OF_2019_UNITS, DEMO_COMMUNES_2025, seed_core, seed_reform_2025
 from core.models import Area, AreaLevel, Role, User, valid_on, visible_areas
 from surveys.models import Channel, CriteriaSet, Response, SurveyStatus
-from surveys.services.surveys import create_survey_from_template, record_response
+from surveys.respond.store import record_response
+from surveys.services.surveys import create_survey_from_template
 from tests.factories import make_user
 from tests.surveys.conftest import valid_answers
 

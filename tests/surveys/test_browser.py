@@ -58,7 +58,7 @@ def test_a_stacked_table_reads_on_a_phone_without_sideways_scrolling(live_server
     tap-sized."""
     from core.models import Role
     from surveys.models import SurveyArea
-    from surveys.services.surveys import record_response
+    from surveys.respond.store import record_response
     from tests.factories import DEFAULT_PASSWORD, make_user
     from tests.surveys.conftest import valid_answers
 

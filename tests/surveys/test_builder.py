@@ -15,6 +15,7 @@ from core.models import AuditEntry, Role
 from surveys.errors import SurveyError
 from surveys.exports import export_header, iter_export_rows, question_codes
 from surveys.models import Channel, QuestionType, Survey, SurveyStatus, WeightingRole
+from surveys.respond.store import record_response
 from surveys.services.builder import (
     NewQuestion,
     add_question,
@@ -27,7 +28,6 @@ from surveys.services.builder import (
     rename_section,
 )
 from surveys.services.monitor import fieldwork
-from surveys.services.surveys import record_response
 from tests.factories import make_user
 from tests.surveys.conftest import build_survey, fields_of, valid_answers
 

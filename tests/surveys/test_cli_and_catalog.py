@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.db import utc_now
 from core.i18n import untranslated
 from surveys.models import Channel, Response
-from surveys.services.surveys import record_response
+from surveys.respond.store import record_response
 from tests.surveys.conftest import valid_answers
 
 CATALOG = Path(__file__).resolve().parents[2] / "surveys" / "translations" / "en" / "LC_MESSAGES" / "messages.po"

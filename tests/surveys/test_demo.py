@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from core.demo import DEMO_COMMUNES_2025, MARCH_2025
 from core.models import AreaLevel, today_in_vietnam
 from surveys.demo import DEMO_RESPONSES, DEMO_TITLE, EARLIER_CLOSES, EARLIER_OPENS, EARLIER_TITLE
-from surveys.models import DuplicateReview, Response, Survey, SurveyStatus
+from surveys.models import DuplicateReview, Response, Survey, SurveyStatus, survey_state
 from surveys.services.indices_page import indices_page
-from surveys.services.surveys import survey_state
 from tests.surveys.conftest import valid_answers
 
 

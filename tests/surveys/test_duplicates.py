@@ -16,10 +16,10 @@ from core.models import AuditEntry, Role
 from surveys.errors import SurveyError
 from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
 from surveys.models import Channel, DuplicateReview, Response
+from surveys.respond.store import record_response
 from surveys.services.duplicates import decide_duplicates, list_flagged
 from surveys.services.indices import rating_data
 from surveys.services.monitor import fieldwork
-from surveys.services.surveys import record_response
 from tests.conftest import alembic_config
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import build_survey, valid_answers

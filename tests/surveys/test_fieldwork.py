@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.models import Role
 from surveys.models import Channel, ImportBatch, Response, WeightingRole
-from surveys.services.surveys import record_response
+from surveys.respond.store import record_response
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 

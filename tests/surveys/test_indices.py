@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from core.models import Role
 from surveys.models import QuestionType
+from surveys.respond.store import record_response
 from surveys.services.indices import compute_survey_indices, rating_data
-from surveys.services.surveys import record_response
 from surveys.template import DONT_KNOW
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from core.models import AuditEntry, Role
 from surveys.models import QuestionType, WeightingRole
+from surveys.respond.store import record_response
 from surveys.services.indices import IndicesUnavailable, compute_survey_indices, rating_data
 from surveys.services.margins import load_margins, parse_margins
 from surveys.services.paper import ImportRefused
-from surveys.services.surveys import record_response
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import bindparam, select, text
 
 from core.db import UtcDateTime
-from surveys.answers import answers_fingerprint, validate_answers
 from surveys.errors import (
     AnswerErrors,
     FormAlreadySubmitted,
@@ -16,14 +15,18 @@ from surveys.errors import (
     SurveyError,
     SurveyUnavailable,
 )
-from surveys.models import Channel, CriteriaSet, Question, QuestionType, Response, SurveyStatus
-from surveys.services.surveys import (
-    create_survey_from_template,
-    purge_client_hashes,
-    record_response,
-    store_response,
+from surveys.models import (
+    Channel,
+    CriteriaSet,
+    Question,
+    QuestionType,
+    Response,
+    SurveyStatus,
     survey_state,
 )
+from surveys.respond.answers import answers_fingerprint, validate_answers
+from surveys.respond.store import purge_client_hashes, record_response, store_response
+from surveys.services.surveys import create_survey_from_template
 from tests.surveys.conftest import valid_answers
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

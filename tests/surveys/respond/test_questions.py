@@ -7,11 +7,11 @@ import re
 
 from sqlalchemy import select
 
-from surveys import formcache
 from surveys.models import Response
+from surveys.respond import questions
 from tests.conftest import AuthActions
 from tests.surveys.conftest import reword, valid_answers
-from tests.surveys.test_respond import form_token, post_form
+from tests.surveys.respond.test_views import form_token, post_form
 
 
 def page(client, link) -> str:
@@ -26,17 +26,17 @@ def test_an_unanswered_version_is_read_afresh_and_not_cached(client, session, li
     version = survey.current_version
     key = (version.id, version.created_at)
     page(client, link)
-    assert key not in formcache.cached_keys()
+    assert key not in questions.cached_keys()
     assert submit(client, link, survey).status_code == 303
     page(client, link)
-    assert key in formcache.cached_keys()
+    assert key in questions.cached_keys()
 
 
 def test_an_edit_after_responses_shows_the_new_version_at_once(app, client, session, officer, survey, link):
     assert submit(client, link, survey).status_code == 303
     old_version = survey.current_version.id
     assert "Câu hỏi đã đổi" not in page(client, link)  # the answered version is now cached
-    assert (old_version, survey.current_version.created_at) in formcache.cached_keys()
+    assert (old_version, survey.current_version.created_at) in questions.cached_keys()
     with app.app_context():
         reword(session, survey, officer, "q05", text="Câu hỏi đã đổi", required=True)
     session.commit()

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from surveys.formcache import BoundedCache
 from surveys.models import QuestionType, Response, SurveyStatus
+from surveys.respond.store import record_response
 from surveys.services.builder import change_question
-from surveys.services.surveys import find_question, record_response
+from surveys.services.surveys import find_question
 from tests.surveys.conftest import fields_of, valid_answers
-from tests.surveys.test_respond import form_token, post_form
+from tests.surveys.respond.test_views import form_token, post_form
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def app_config():
 def clock(app):
     """The recent links' clock, moved by hand."""
     now = [1000.0]
-    app.extensions["surveys.recent_links"].clock = lambda: now[0]
+    app.extensions["surveys.recent_links"].cache.clock = lambda: now[0]
     return now
 
 
@@ -69,7 +69,9 @@ def test_answers_sent_after_a_new_version_are_stored_under_the_new_version_not_t
     assert stored.version_id == survey.current_version.id and stored.answers["q30"] == "7"
 
 
-def test_a_version_nobody_answered_yet_is_read_afresh_by_a_submission(app, client, session, officer, link, survey, clock):
+def test_a_version_nobody_answered_yet_is_read_afresh_by_a_submission(
+    app, client, session, officer, link, survey, clock
+):
     html = page(client, link)  # the copy, of a version that may still be edited in place
     with app.app_context():
         change_question(session, survey, officer, "q05", fields_of(
@@ -135,19 +137,3 @@ def test_a_code_not_found_is_not_remembered(client, session, link, clock):
     link.code = "ma-moi"
     session.commit()
     assert client.get("/s/ma-moi").status_code == 200
-
-
-def test_at_most_size_entries_are_kept_the_least_recently_used_go_first():
-    now = [0.0]
-    recent = BoundedCache(2, max_age=10.0, clock=lambda: now[0])
-    recent.put("a", "A")
-    recent.put("b", "B")
-    assert recent.get("a") == "A"  # read: now the most recently used
-    recent.put("c", "C")
-    assert (recent.get("a"), recent.get("b"), recent.get("c")) == ("A", None, "C")
-
-
-def test_max_age_zero_keeps_nothing():
-    recent = BoundedCache(1024, max_age=0.0)
-    recent.put("a", "A")
-    assert recent.get("a") is None

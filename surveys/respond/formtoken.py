@@ -2,7 +2,7 @@
 
 Every rendered form carries a signed token holding a random nonce, the link it was issued
 for and the id of the browser it was issued to. The nonce is stored with the response it
-submitted, so a double tap or a resent POST stores one response (``services.store_response``).
+submitted, so a double tap or a resent POST stores one response (``store.store_response``).
 The browser id is a random value kept in a cookie (HttpOnly, SameSite=Lax, path ``/s/``) that
 the POST must bring back with a token minted for it. A form posted from another site carries
 no such cookie (SameSite) and cannot carry a token minted for this browser: the signed

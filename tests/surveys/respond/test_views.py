@@ -172,7 +172,9 @@ def test_an_edited_question_shows_at_once_despite_the_form_cache(app, client, se
     assert "Very satisfied" in client.get(f"/s/{link.code}").get_data(as_text=True)
 
 
-def test_questions_are_numbered_in_the_order_shown_and_empty_sections_are_hidden(app, client, session, officer, survey, link):
+def test_questions_are_numbered_in_the_order_shown_and_empty_sections_are_hidden(
+    app, client, session, officer, survey, link
+):
     from surveys.services.builder import add_section, move_section
 
     with app.app_context():
@@ -194,9 +196,9 @@ def test_questions_are_numbered_in_the_order_shown_and_empty_sections_are_hidden
 def test_a_connection_the_database_dropped_costs_the_resident_nothing(client, session, link, survey, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from surveys.respond import views
+    from surveys.respond import links
 
-    real, failures = views.find_respondent_link, []
+    real, failures = links.find_respondent_link, []
 
     def dropped_once(db_session, code):
         if not failures:
@@ -204,7 +206,7 @@ def test_a_connection_the_database_dropped_costs_the_resident_nothing(client, se
             raise OperationalError("SELECT …", {}, Exception("server closed the connection unexpectedly"))
         return real(db_session, code)
 
-    monkeypatch.setattr(views, "find_respondent_link", dropped_once)
+    monkeypatch.setattr(links, "find_respondent_link", dropped_once)
     page = client.get(f"/s/{link.code}")
     assert failures and page.status_code == 200
     failures.clear()

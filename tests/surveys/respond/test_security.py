@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import client_fingerprint, limiter, within_limit
-from surveys import formtoken
 from surveys.models import Response
+from surveys.respond import formtoken
 from tests.surveys.conftest import valid_answers
 
 

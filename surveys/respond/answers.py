@@ -1,4 +1,8 @@
-"""Answer rules: the choices each question offers and the validation of submitted values."""
+"""Answer rules: the choices each question offers and the validation of submitted values.
+
+The resident's form applies them (``store.store_response``); staff entering a paper sheet and
+the exports use the same rules from here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import g, has_app_context
+from flask import has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -31,13 +35,19 @@ def hamlet_options(commune: Area) -> list[tuple[str, str]]:
     return [(h.code, h.name) for h in commune.children if h.valid_to is None]
 
 
+# Translated (value, label) pairs of the fixed scales, per scale and language: translating them
+# for every question of every page cost more than the rest of building the choices.
+_translated: dict[tuple[int, str], list[tuple[str, str]]] = {}
+
+
 def _labels(labels: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Translated (value, label) pairs, translated once per request rather than per question."""
-    cache = g.setdefault("survey_labels", {}) if has_app_context() else {}
-    key = (id(labels), str(get_locale()) if has_app_context() else "")
-    if key not in cache:
-        cache[key] = [(k, str(v)) for k, v in labels.items()]
-    return cache[key]
+    """Translated (value, label) pairs of one of the module's fixed scales, in the current language."""
+    if not has_app_context():
+        return [(k, str(v)) for k, v in labels.items()]
+    key = (id(labels), str(get_locale()))
+    if key not in _translated:
+        _translated[key] = [(k, str(v)) for k, v in labels.items()]
+    return _translated[key]
 
 
 def question_options(question: Question, commune: Area) -> list[tuple[str, str]]:

@@ -319,3 +319,22 @@ class ImportBatch(Base):
     row_count: Mapped[int] = mapped_column(Integer)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class SurveyPlan(Base):
+    """One saved version of a survey's analysis plan: the JSON ``python -m analysis --plan`` reads.
+
+    Every save adds a version and none is ever changed, so a table naming "v3" can be re-run.
+    """
+
+    __tablename__ = "survey_plans"
+    __table_args__ = (UniqueConstraint("survey_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # analysis.dump_plan's JSON, version included
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    saved_by: Mapped[User | None] = relationship()

@@ -22,6 +22,7 @@ from core.forms import Form, at_most
 from core.forms import required as input_required  # "required" is also a field name below
 from surveys.services.builder import ROLE_LABELS, TYPE_LABELS
 from surveys.services.plans import PLAN_LABELS
+from surveys.services.population import KIND_LABELS as POPULATION_KINDS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -127,3 +128,9 @@ class PlanForm(Form):
             self.trim_high.errors = [*self.trim_high.errors, _l("Nhập cả hai cận để cắt trọng số, hoặc bỏ trống cả hai.")]
             return False
         return valid
+
+
+class PopulationForm(ImportForm):
+    """A file of the survey's own population figures, of one kind."""
+
+    kind = SelectField(_l("Loại số liệu"), choices=_choices(POPULATION_KINDS))

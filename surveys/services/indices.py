@@ -8,7 +8,7 @@ lays the result out for a page and a chart.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -90,22 +90,24 @@ def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -
 
 
 def compute_survey_indices(
-    data: RatingData, plan: analysis.AnalysisPlan | None = None, links: Sequence[SurveyArea] = ()
+    data: RatingData, plan: analysis.AnalysisPlan | None = None, links: Sequence[SurveyArea] = (),
+    population: Mapping[str, tuple[int, pd.DataFrame]] | None = None,
 ) -> pd.DataFrame:
     """The long table of ``analysis.run_plan`` for this survey's answers (``plan`` defaults to the defaults).
 
-    ``links`` give the population figures behind the design weights (see :mod:`plan_inputs`).
+    ``links`` and ``population`` give the figures behind the weights (see :mod:`plan_inputs`).
     """
-    return survey_result(data, plan or analysis.AnalysisPlan(), links)[0]
+    return survey_result(data, plan or analysis.AnalysisPlan(), links, population)[0]
 
 
 def survey_result(
-    data: RatingData, plan: analysis.AnalysisPlan, links: Sequence[SurveyArea]
+    data: RatingData, plan: analysis.AnalysisPlan, links: Sequence[SurveyArea],
+    population: Mapping[str, tuple[int, pd.DataFrame]] | None = None,
 ) -> tuple[pd.DataFrame, PlanInputs]:
     """The table and the inputs it was computed from (what the data download writes)."""
     if data.frame.empty or not data.items:
         raise IndicesUnavailable(_("Chưa có phiếu trả lời nào có câu hỏi mức độ hài lòng."))
-    inputs = plan_inputs(plan, data, links)
+    inputs = plan_inputs(plan, data, links, population)
     try:
         table = run_inputs(inputs)
     except (analysis.WeightingError, analysis.InputError) as exc:

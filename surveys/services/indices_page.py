@@ -20,6 +20,7 @@ from surveys.models import Survey, SurveyArea
 from surveys.services.indices import IndicesUnavailable, rating_data, survey_result
 from surveys.services.plan_inputs import WEIGHT_SOURCES, PlanInputs
 from surveys.services.plans import current_plan
+from surveys.services.population import KIND_LABELS, current_population
 
 COMPOSITE = "composite_equal"  # the equal-weight mean of the items, the page's headline index
 # The table's three-way verdicts (and rows never judged), as the page and the XLSX print them.
@@ -130,20 +131,26 @@ def indices_page(session: Session, survey: Survey, links: Sequence[SurveyArea], 
     """The indices of the communes in ``links`` (the viewer's scope), computed with the survey's current plan."""
     plan = current_plan(session, survey)
     try:
-        table, inputs = survey_result(rating_data(session, survey, links), plan, links)
+        population = current_population(session, survey)
+        table, inputs = survey_result(rating_data(session, survey, links), plan, links, population)
     except IndicesUnavailable as exc:
         return IndicesPage(plan=plan, method=analysis.describe_plan(plan, lang), problem=str(exc))
     names = area_names(survey, links)
     labels = {q.code: q.text for q in survey.current_version.questions}
     bars = composite_bars(table, names)
-    return IndicesPage(plan=inputs.plan, method=analysis.describe_plan(inputs.plan, lang), notes=_notes(inputs),
-                       table=table, inputs=inputs, chart=_chart(bars, inputs.plan),
+    return IndicesPage(plan=inputs.plan, method=analysis.describe_plan(inputs.plan, lang),
+                       notes=_notes(inputs, population), table=table, inputs=inputs, chart=_chart(bars, inputs.plan),
                        areas=_area_rows(table, names), items=_item_rows(table, labels), names=names)
 
 
-def _notes(inputs: PlanInputs) -> list[str]:
-    """Where the weights came from, and what the saved plan asked for that the data could not give."""
+def _notes(inputs: PlanInputs, population: Mapping[str, tuple[int, pd.DataFrame]]) -> list[str]:
+    """Where the weights and population figures came from, and what the saved plan asked for that the data lack."""
     notes = [_("Trọng số thiết kế: %(source)s.", source=WEIGHT_SOURCES[inputs.weight_source])]
+    for kind, used in (("hamlets", inputs.weight_source == "survey_hamlets"), ("margins", inputs.margins is not None),
+                       ("cells", inputs.cells is not None)):
+        if used and kind in population:
+            notes.append(_("Số liệu dân số đã nạp: %(kind)s, phiên bản %(version)s.",
+                           kind=KIND_LABELS[kind], version=population[kind][0]))
     if inputs.margins_fallback:
         notes.append(_("Hiệu chỉnh theo tỷ lệ dân số toàn tỉnh (trang Tỷ lệ dân số), áp cho từng xã: "
                        "phương án dự phòng khi chưa có số liệu dân số của từng xã."))

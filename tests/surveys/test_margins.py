@@ -215,8 +215,8 @@ def answer(session, survey, people: dict[str, list[tuple[str, str, str]]]) -> No
 UNWEIGHTED = analysis.AnalysisPlan(design_weights="one", calibration="none")
 
 
-def share_satisfied(session, survey, plan=None):
-    table = compute_survey_indices(rating_data(session, survey, survey.areas), plan, survey.areas)
+def share_satisfied(session, survey, plan=None, population=None):
+    table = compute_survey_indices(rating_data(session, survey, survey.areas), plan, survey.areas, population)
     first = codes(survey)[0]
     rows = table[(table["item"] == first) & (table["measure"] == "prop_sat")]
     return rows.set_index("area")["estimate"], table

@@ -78,16 +78,23 @@ def test_the_command_line_gives_the_pages_numbers_to_the_last_digit(client, auth
     session.commit()
     auth.login(officer.email)
     client.post(f"/surveys/{survey.id}/plan", data=FORM | {"lonely_psu": "average", "min_n_eff": "2"})
+    page_csv, cli_csv, command = page_and_cli(client, survey, tmp_path)
+    assert "--margins" in command
+    assert cli_csv == page_csv
+    assert f",survey{survey.id} v1" in page_csv
+
+
+def page_and_cli(client, survey, folder) -> tuple[str, str, list[str]]:
+    """The page's CSV, and the CLI's table from the downloaded files run with the command they come with."""
     page_csv = client.get(f"/surveys/{survey.id}/indices.csv").get_data(as_text=True).lstrip("\ufeff")
     with zipfile.ZipFile(io.BytesIO(client.get(f"/surveys/{survey.id}/indices-data.zip").data)) as archive:
-        archive.extractall(tmp_path)
+        archive.extractall(folder)
         command = archive.read("README.txt").decode().replace("\\\n", " ").split()
-    assert command[:3] == ["python", "-m", "analysis"] and "--margins" in command
-    out = tmp_path / "indices.csv"
-    args = [str(tmp_path / a) if a.endswith((".json", ".csv")) else a for a in command[3:]]
+    assert command[:3] == ["python", "-m", "analysis"]
+    out = folder / "indices.csv"
+    args = [str(folder / a) if a.endswith((".json", ".csv")) else a for a in command[3:]]
     assert analysis_cli(args[:-1] + [str(out)]) == 0
-    assert out.read_text() == page_csv
-    assert f",survey{survey.id} v1" in page_csv
+    return page_csv, out.read_text(), command
 
 
 def test_the_workbook_names_the_plan_and_carries_the_method_and_the_verdicts_in_words(

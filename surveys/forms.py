@@ -125,7 +125,8 @@ class PlanForm(Form):
         valid = super().validate(extra_validators)
         # Field validators stop at an empty optional field, so a bound given alone is caught here.
         if (self.trim_high.data is None) != (self.trim_low.data is None):
-            self.trim_high.errors = [*self.trim_high.errors, _l("Nhập cả hai cận để cắt trọng số, hoặc bỏ trống cả hai.")]
+            both = _l("Nhập cả hai cận để cắt trọng số, hoặc bỏ trống cả hai.")
+            self.trim_high.errors = [*self.trim_high.errors, both]
             return False
         return valid
 

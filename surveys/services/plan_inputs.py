@@ -107,7 +107,8 @@ def _design_weights(
         ("survey_hamlets", [own.get(k) for k in keys], per_hamlet),
         ("hamlet_population", [getattr(hamlets.get(k), "population", None) for k in keys], per_hamlet),
         ("hamlet_households", [getattr(hamlets.get(k), "households", None) for k in keys], per_hamlet),
-        ("commune_population", [getattr(communes.get(c), "population", None) for c in responses["commune"]], per_commune),
+        ("commune_population", [getattr(communes.get(c), "population", None) for c in responses["commune"]],
+         per_commune),
     ):
         if len(responses) and all(value for value in figure):
             return source, pd.Series(figure, index=responses.index, dtype="float64") / counts

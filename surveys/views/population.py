@@ -13,7 +13,6 @@ from core.db import get_session
 from core.models import STAFF_ROLES
 from surveys.forms import PopulationForm
 from surveys.services.access import can_manage
-from surveys.services.paper import ImportRefused
 from surveys.services.population import (
     KIND_LABELS,
     KINDS,
@@ -21,7 +20,7 @@ from surveys.services.population import (
     population_loads,
     template_rows,
 )
-from surveys.views.common import file_to_fill, get_survey
+from surveys.views.common import file_to_fill, get_survey, try_upload
 
 
 @role_required(*STAFF_ROLES)
@@ -32,20 +31,13 @@ def population(survey_id: int) -> Any:
     manage = can_manage(current_user, survey)
     if request.method == "POST" and not manage:
         abort(403)
-    form, problems = PopulationForm(), []
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            version = load_population(session, survey, current_user, form.kind.data, upload.filename or "",
-                                      upload.read())
-            session.commit()
-        except ImportRefused as exc:
-            session.rollback()
-            problems = exc.problems
-        else:
-            flash(_("Đã nạp %(name)s: %(kind)s, phiên bản %(version)s.", name=upload.filename,
-                    kind=KIND_LABELS[form.kind.data], version=version), "info")
-            return redirect(url_for("surveys_staff.population", survey_id=survey.id))
+    form = PopulationForm()
+    version, problems = try_upload(form, lambda name, data: load_population(session, survey, current_user,
+                                                                           form.kind.data, name, data))
+    if version is not None:
+        flash(_("Đã nạp %(name)s: %(kind)s, phiên bản %(version)s.", name=form.file.data.filename,
+                kind=KIND_LABELS[form.kind.data], version=version), "info")
+        return redirect(url_for("surveys_staff.population", survey_id=survey.id))
     page = render_template("surveys/population.html", survey=survey, form=form, problems=problems, manage=manage,
                            loads=population_loads(session, survey), kinds=KIND_LABELS, columns=KINDS)
     return page, 400 if problems or form.errors else 200

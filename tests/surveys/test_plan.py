@@ -124,3 +124,14 @@ def test_districts_and_the_province_weigh_communes_by_population_not_sample(
     # Bình Hòa Phước: 3 respondents weigh 300 / 3 each, 1 of 3 satisfied. By sample size it would read 3 / 6.
     assert share["ALL"] == pytest.approx((1000 * 2 + 100 * 1) / (1000 * 3 + 100 * 3))
     assert share["857"] == pytest.approx(share["ALL"])
+
+
+def test_an_english_reader_gets_the_method_and_the_verdicts_in_english(
+    client, auth, officer, survey, answered  # noqa: F811
+):
+    auth.login(officer.email)
+    client.get("/lang/en")
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert f"Method (analysis plan “survey{survey.id}-default v1”)." in page
+    assert "Analysis plan: survey" in page and "not enough responses" in page
+    assert "Phương pháp (kế hoạch" not in page

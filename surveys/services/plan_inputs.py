@@ -132,12 +132,13 @@ def _fallback_margins(responses: pd.DataFrame, shares: dict[str, dict[str, float
 
 
 def inputs_zip(inputs: PlanInputs) -> bytes:
-    """plan.json, responses.csv (and margins.csv or cells.csv) and the command that reproduces the page, as one ZIP."""
+    """plan.json, its method paragraph, responses.csv (and margins.csv or cells.csv) and the command that reproduces the page, as one ZIP."""
     command = ["python -m analysis --plan plan.json --responses responses.csv",
                f"--items {','.join(inputs.items)}"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("plan.json", analysis.dump_plan(inputs.plan))
+        archive.writestr("method.txt", "\n\n".join(analysis.describe_plan(inputs.plan, lang) for lang in ("vi", "en")))
         archive.writestr("responses.csv", inputs.responses.to_csv(index=False))
         for name, table in (("margins", inputs.margins), ("cells", inputs.cells)):
             if table is not None:

@@ -90,6 +90,7 @@ def page_and_cli(client, survey, folder) -> tuple[str, str, list[str]]:
     with zipfile.ZipFile(io.BytesIO(client.get(f"/surveys/{survey.id}/indices-data.zip").data)) as archive:
         archive.extractall(folder)
         command = archive.read("README.txt").decode().replace("\\\n", " ").split()
+        assert archive.read("method.txt").decode().startswith("Phương pháp (kế hoạch phân tích")
     assert command[:3] == ["python", "-m", "analysis"]
     out = folder / "indices.csv"
     args = [str(folder / a) if a.endswith((".json", ".csv")) else a for a in command[3:]]

@@ -82,6 +82,8 @@ def test_the_command_line_gives_the_pages_numbers_to_the_last_digit(client, auth
     assert "--margins" in command
     assert cli_csv == page_csv
     assert f",survey{survey.id} v1" in page_csv
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert page.count(f"survey{survey.id} v1") == 5  # the plan box, the method, the chart and both tables
 
 
 def page_and_cli(client, survey, folder) -> tuple[str, str, list[str]]:

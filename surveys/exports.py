@@ -1,10 +1,12 @@
-"""Raw responses and the codebook as rows, streamed from the database in chunks."""
+"""Raw responses and the codebook as rows, streamed from the database in chunks; the indices workbook."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -85,3 +87,13 @@ def _iter_codebook(survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list
                 f"{q.criterion.number}. {q.criterion.name}" if q.criterion else "",
                 q.weighting_role.value if q.weighting_role else "", labels,
             ]
+
+
+def indices_workbook(table: pd.DataFrame, plan_label: str, method: str, notes: Sequence[str]) -> bytes:
+    """The indices' long table and, on a second sheet, the plan that made it and its method paragraph."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, index=False, sheet_name="indices")
+        about = pd.DataFrame({"plan": [plan_label, method, *notes]})
+        about.to_excel(writer, index=False, sheet_name="method")
+    return buffer.getvalue()

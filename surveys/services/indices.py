@@ -8,7 +8,7 @@ lays the result out for a page and a chart.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,19 +18,10 @@ from sqlalchemy.orm import Session
 import analysis
 from surveys.exports import FIXED_COLUMNS, iter_export_rows, question_codes
 from surveys.models import QuestionType, Survey, SurveyArea, WeightingRole
+from surveys.services.plan_inputs import PlanInputs, plan_inputs, run_inputs
 from surveys.template import DONT_KNOW
 
 logger = logging.getLogger(__name__)
-
-DESIGNS = ("stratified", "clustered")
-# Equal weights, or households ÷ sample per hamlet; the last two are then raked to the
-# population's sex and age-group shares (only offered once margins are loaded).
-WEIGHTINGS = ("equal", "hamlet", "margins", "hamlet_margins")
-RAKED = ("margins", "hamlet_margins")
-# Share satisfied the communes and districts must reach (QĐ 320/QĐ-TTg: 80 % per commune, 90 % per district),
-# judged on the interval's lower bound: the page's verdicts and the chart's target lines both read these.
-# The district target applies only where the table has a district level (``rating_data``).
-TARGETS = analysis.DEFAULT_RULES
 
 
 class IndicesUnavailable(ValueError):
@@ -101,84 +92,34 @@ def rating_data(session: Session, survey: Survey, links: Sequence[SurveyArea]) -
     )
 
 
-def weightings_for(survey: Survey) -> tuple[str, ...]:
-    """The weightings the page offers: raking only once population margins are loaded."""
-    return WEIGHTINGS if survey.margins else tuple(w for w in WEIGHTINGS if w not in RAKED)
+def compute_survey_indices(
+    data: RatingData, plan: analysis.AnalysisPlan | None = None, links: Sequence[SurveyArea] = (),
+    population: Mapping[str, tuple[int, pd.DataFrame]] | None = None,
+) -> pd.DataFrame:
+    """The long table of ``analysis.run_plan`` for this survey's answers (``plan`` defaults to the defaults).
 
-
-def population_margins(data: RatingData, design_options: dict) -> pd.DataFrame:
-    """The survey's shares as ``analysis`` raking margins: counts per commune, variable and level.
-
-    Each commune's counts add up to its sum of design weights, so raking only redistributes
-    weight between sexes and age groups within a commune and keeps the communes' relative
-    weights of the chosen design.
+    ``links`` and ``population`` give the figures behind the weights (see :mod:`plan_inputs`).
     """
-    design = analysis.compute_weights(data.frame, weighting="none", **design_options).design
-    totals = pd.Series(design).groupby(data.frame["commune"].to_numpy()).sum()
-    rows = [
-        (commune, variable, level, share / sum(shares.values()) * total)
-        for commune, total in totals.items()
-        for variable, shares in data.margins.items()
-        for level, share in shares.items()
-    ]
-    return pd.DataFrame(rows, columns=["commune", "variable", "level", "count"])
+    return survey_result(data, plan or analysis.AnalysisPlan(), links, population)[0]
 
 
-def compute_survey_indices(data: RatingData, *, design: str = "stratified", weighting: str = "equal") -> pd.DataFrame:
-    """The long table of ``analysis.compute_indices`` for this survey's answers.
-
-    Targets are ``TARGETS``, met only when the interval's lower bound is.
-    """
-    if design not in DESIGNS or weighting not in WEIGHTINGS:
-        raise IndicesUnavailable(f"unknown design {design!r} or weighting {weighting!r}")
+def survey_result(
+    data: RatingData, plan: analysis.AnalysisPlan, links: Sequence[SurveyArea],
+    population: Mapping[str, tuple[int, pd.DataFrame]] | None = None,
+) -> tuple[pd.DataFrame, PlanInputs]:
+    """The table and the inputs it was computed from (what the data download writes)."""
     if data.frame.empty or not data.items:
         raise IndicesUnavailable(_("Chưa có phiếu trả lời nào có câu hỏi mức độ hài lòng."))
-    if weighting in RAKED and not data.margins:
-        raise IndicesUnavailable(_("Chưa nạp tỷ lệ dân số theo giới tính và nhóm tuổi."))
-    if design == "clustered":
-        _check_two_hamlets(data)
-    options: dict = {}
-    if weighting in ("hamlet", "hamlet_margins"):
-        _check_hamlet_households(data)
-        options = {"design_weights_from": "hamlet", "hamlet_population": data.hamlet_households}
+    inputs = plan_inputs(plan, data, links, population)
     try:
-        if weighting in RAKED:
-            options |= {"weighting": "rake", "margins": population_margins(data, options)}
-        result = analysis.compute_indices(data.frame, data.items, design=design, thresholds=TARGETS, **options)
+        table = run_inputs(inputs)
     except (analysis.WeightingError, analysis.InputError) as exc:
         raise IndicesUnavailable(_analysis_problem(exc, data.names)) from exc
-    table = result.to_frame().assign(design=design, weighting=weighting)  # the download says how
     # Plain True/False/None for pages: pandas' nullable booleans are numpy bools or NA,
     # which neither `is True` nor a Jinja test can read safely.
     for flag in ("meets_target", "low_n_eff"):
         table[flag] = table[flag].astype(object).where(table[flag].notna(), None)
-    return table
-
-
-def _check_two_hamlets(data: RatingData) -> None:
-    """Clustering by hamlet estimates a commune's variance between its hamlets: one is not enough."""
-    hamlets = data.frame.groupby("commune")["hamlet"].nunique()
-    single = hamlets[hamlets < 2]
-    if len(single):
-        commune = str(single.index[0])
-        raise IndicesUnavailable(_(
-            "%(commune)s chỉ có người trả lời ở một ấp: thiết kế chùm theo ấp cần ít nhất hai ấp. "
-            "Hãy chọn thiết kế phân tầng theo xã.", commune=data.names.get(commune, commune),
-        ))
-
-
-def _check_hamlet_households(data: RatingData) -> None:
-    """Weights per hamlet need each answering hamlet's households (areas may be imported without)."""
-    known = data.hamlet_households.set_index(["commune", "hamlet"]).index
-    answered = pd.MultiIndex.from_frame(data.frame[["commune", "hamlet"]]).unique()
-    lacking = answered.difference(known)
-    if len(lacking):
-        commune, hamlet = lacking[0]
-        raise IndicesUnavailable(_(
-            "%(hamlet)s (%(commune)s) có người trả lời nhưng chưa có số hộ: chưa tính trọng số theo số hộ của ấp được. "
-            "Hãy nhập số hộ của ấp hoặc chọn cách gia quyền khác.",
-            hamlet=data.names.get(hamlet, hamlet), commune=data.names.get(commune, commune),
-        ))
+    return table, inputs
 
 
 def _analysis_problem(exc: analysis.WeightingError | analysis.InputError, names: dict[str, str]) -> str:
@@ -189,18 +130,21 @@ def _analysis_problem(exc: analysis.WeightingError | analysis.InputError, names:
     if reason == "empty_cell":
         return _("%(commune)s không có người trả lời nào thuộc nhóm “%(cell)s”, "
                  "trong khi tỷ lệ dân số của nhóm này lớn hơn 0: "
-                 "chưa gia quyền theo cơ cấu dân số được. Hãy thu thêm phiếu hoặc chọn cách gia quyền khác.",
+                 "chưa gia quyền theo cơ cấu dân số được. Hãy thu thêm phiếu hoặc sửa kế hoạch phân tích.",
                  commune=commune, cell=cell)
     if reason == "unknown_level":
         return _("%(commune)s có người trả lời thuộc nhóm “%(cell)s” "
                  "nhưng tỷ lệ dân số của nhóm này chưa có hoặc bằng 0.",
                  commune=commune, cell=cell)
+    if reason == "lonely_psu":
+        return _("%(commune)s chỉ có người trả lời ở một ấp, và kế hoạch phân tích dừng tính trong trường hợp này. "
+                 "Hãy chọn quy tắc khác cho xã chỉ có một ấp.", commune=commune)
     if reason == "not_converged":
         return _("Gia quyền lặp (raking) theo tỷ lệ dân số đã nạp không hội tụ ở %(commune)s: "
                  "cơ cấu mẫu quá khác tỷ lệ dân số. "
-                 "Hãy chọn cách gia quyền khác.", commune=commune)
+                 "Hãy sửa kế hoạch phân tích.", commune=commune)
     logger.warning("indices unavailable: %s", exc)  # the details, in English, for whoever looks into it
     if commune:
-        return _("Chưa tính được chỉ số của %(commune)s với thiết kế mẫu và trọng số đã chọn. Hãy chọn cách khác.",
+        return _("Chưa tính được chỉ số của %(commune)s với kế hoạch phân tích hiện tại. Hãy sửa kế hoạch.",
                  commune=commune)
-    return _("Chưa tính được chỉ số với thiết kế mẫu và trọng số đã chọn. Hãy chọn cách khác.")
+    return _("Chưa tính được chỉ số với kế hoạch phân tích hiện tại. Hãy sửa kế hoạch.")

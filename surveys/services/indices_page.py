@@ -15,26 +15,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+import analysis
 from surveys.models import Survey, SurveyArea
-from surveys.services.indices import (
-    DESIGNS,
-    TARGETS,
-    IndicesUnavailable,
-    compute_survey_indices,
-    rating_data,
-    weightings_for,
-)
+from surveys.services.indices import IndicesUnavailable, rating_data, survey_result
+from surveys.services.plan_inputs import WEIGHT_SOURCES, PlanInputs
+from surveys.services.plans import current_plan
+from surveys.services.population import KIND_LABELS, current_population
 
 COMPOSITE = "composite_equal"  # the equal-weight mean of the items, the page's headline index
-DESIGN_LABELS = {
-    "stratified": _l("Phân tầng theo xã, người trả lời là đơn vị"),
-    "clustered": _l("Phân tầng theo xã, chùm theo ấp"),
-}
-WEIGHTING_LABELS = {
-    "equal": _l("Bằng nhau"),
-    "hamlet": _l("Theo số hộ của ấp ÷ số phiếu của ấp"),
-    "margins": _l("Theo tỷ lệ dân số đã nạp (gia quyền lặp)"),
-    "hamlet_margins": _l("Theo số hộ của ấp, rồi theo cơ cấu dân số (gia quyền lặp)"),
+# The table's three-way verdicts (and rows never judged), as the page and the XLSX print them.
+VERDICTS = {
+    "meets": _l("đạt"),
+    "does not meet": _l("không đạt"),
+    "cannot tell": _l("chưa kết luận được"),
+    "not enough responses": _l("không đủ số phiếu"),
 }
 LEVEL_LABELS = {"commune": _l("xã"), "district": _l("huyện"), "overall": _l("toàn bộ địa bàn")}
 LEVEL_ORDER = ("commune", "district", "overall")  # the chart's order: communes first, the total last
@@ -90,6 +84,8 @@ class AreaRow:
     target: float | None  # None where no target applies (the whole area)
     meets_target: bool
     low_n: bool
+    verdict: str = ""  # one of VERDICTS' labels, empty where no target applies
+    reason: str = ""  # why a row has no estimate, or what was done to compute it
 
 
 @dataclass(frozen=True)
@@ -110,46 +106,66 @@ class ItemRow:
 class IndicesPage:
     """Everything the page shows; ``table`` is the long table the downloads write, None with a ``problem``."""
 
-    design: str
-    weighting: str
-    designs: list[tuple[str, str]]
-    weightings: list[tuple[str, str]]
-    can_rake: bool
+    plan: analysis.AnalysisPlan  # the plan as run (see ``notes`` for how it differs from the saved one)
+    method: str  # describe_plan in the reader's language
+    notes: list[str] = field(default_factory=list)
     problem: str | None = None
     table: pd.DataFrame | None = None
+    inputs: PlanInputs | None = None
     chart: Chart | None = None
     areas: list[AreaRow] = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def weighting_label(self) -> str:
-        return str(WEIGHTING_LABELS[self.weighting])
+    def readable_table(self) -> pd.DataFrame:
+        """The long table with the verdict and the reason in the reader's language (for the XLSX)."""
+        assert self.table is not None
+        collapse = self.table["collapse"] if "collapse" in self.table else pd.Series("", index=self.table.index)
+        return self.table.assign(
+            verdict_text=self.table["verdict"].map(lambda v: str(VERDICTS[v]) if v in VERDICTS else ""),
+            note=[reason_text(r, c, self.names) for r, c in zip(self.table["reason"], collapse, strict=True)],
+        )
 
 
-def indices_page(
-    session: Session, survey: Survey, links: Sequence[SurveyArea], *, design: str | None, weighting: str | None
-) -> IndicesPage:
-    """The indices of the communes in ``links`` (the viewer's scope) with the chosen design and weighting.
-
-    An unknown design or weighting falls back to the first one offered.
-    """
-    offered = weightings_for(survey)
-    design = design if design in DESIGNS else DESIGNS[0]
-    weighting = weighting if weighting in offered else offered[0]
-    page = IndicesPage(
-        design=design, weighting=weighting, can_rake="margins" in offered,
-        designs=[(value, str(DESIGN_LABELS[value])) for value in DESIGNS],
-        weightings=[(value, str(WEIGHTING_LABELS[value])) for value in offered],
-    )
+def indices_page(session: Session, survey: Survey, links: Sequence[SurveyArea], *, lang: str = "vi") -> IndicesPage:
+    """The indices of the communes in ``links`` (the viewer's scope), computed with the survey's current plan."""
+    plan = current_plan(session, survey)
     try:
-        table = compute_survey_indices(rating_data(session, survey, links), design=design, weighting=weighting)
+        population = current_population(session, survey)
+        table, inputs = survey_result(rating_data(session, survey, links), plan, links, population)
     except IndicesUnavailable as exc:
-        return replace(page, problem=str(exc))
+        return IndicesPage(plan=plan, method=analysis.describe_plan(plan, lang), problem=str(exc))
     names = area_names(survey, links)
     labels = {q.code: q.text for q in survey.current_version.questions}
     bars = composite_bars(table, names)
-    return replace(page, table=table, chart=_chart(bars), areas=_area_rows(table, names),
-                   items=_item_rows(table, labels))
+    return IndicesPage(plan=inputs.plan, method=_method(inputs.plan, table, lang),
+                       notes=_notes(inputs, population), table=table, inputs=inputs, chart=_chart(bars, inputs.plan),
+                       areas=_area_rows(table, names), items=_item_rows(table, labels), names=names)
+
+
+def _method(plan: analysis.AnalysisPlan, table: pd.DataFrame, lang: str) -> str:
+    """The plan's method paragraph, naming only the targets of levels the table has: a survey on the
+    communes of 2025 has no district level, so the district target is not announced for it."""
+    levels = set(table["level"])
+    targets = tuple(t for t in plan.targets if t.level in levels)
+    return analysis.describe_plan(replace(plan, targets=targets), lang)
+
+
+def _notes(inputs: PlanInputs, population: Mapping[str, tuple[int, pd.DataFrame]]) -> list[str]:
+    """Where the weights and population figures came from, and what the saved plan asked for that the data lack."""
+    notes = [_("Trọng số thiết kế: %(source)s.", source=WEIGHT_SOURCES[inputs.weight_source])]
+    for kind, used in (("hamlets", inputs.weight_source == "survey_hamlets"), ("margins", inputs.margins is not None),
+                       ("cells", inputs.cells is not None)):
+        if used and kind in population:
+            notes.append(_("Số liệu dân số đã nạp: %(kind)s, phiên bản %(version)s.",
+                           kind=KIND_LABELS[kind], version=population[kind][0]))
+    if inputs.margins_fallback:
+        notes.append(_("Hiệu chỉnh theo tỷ lệ dân số toàn tỉnh (trang Tỷ lệ dân số), áp cho từng xã: "
+                       "phương án dự phòng khi chưa có số liệu dân số của từng xã."))
+    if inputs.calibration_dropped:
+        notes.append(_("Kế hoạch hiệu chỉnh theo dân số nhưng chưa có số liệu dân số phù hợp: "
+                       "lần tính này không hiệu chỉnh."))
+    return notes
 
 
 def area_names(survey: Survey, links: Sequence[SurveyArea]) -> dict[str, str]:
@@ -191,10 +207,10 @@ def composite_bars(table: pd.DataFrame, names: Mapping[str, str]) -> list[Bar]:
     ]
 
 
-def _chart(bars: list[Bar]) -> Chart:
-    """Each level's target as a line across that level's bars (communes 80 %, districts 90 % by default)."""
+def _chart(bars: list[Bar], plan: analysis.AnalysisPlan) -> Chart:
+    """Each level's target in force as a line across that level's bars (communes 80 % by default)."""
     lines = []
-    for rule in TARGETS:
+    for rule in plan.threshold_rules():
         if rule.measure != "prop_sat" or rule.item not in ("*", COMPOSITE):
             continue
         rows = [i for i, bar in enumerate(bars) if bar.level == rule.level]
@@ -217,6 +233,8 @@ def _area_rows(table: pd.DataFrame, names: Mapping[str, str]) -> list[AreaRow]:
             score=composite.loc[(level, area, "score")].estimate, deff=sat.deff, n_eff=sat.n_eff_kish,
             target=None if _missing(sat.target) else float(sat.target),
             meets_target=sat.meets_target is True, low_n=sat.low_n_eff is True,
+            verdict=str(VERDICTS[sat.verdict]) if sat.verdict in VERDICTS else "",
+            reason=reason_text(sat.reason, getattr(sat, "collapse", ""), names),
         ))
     return rows
 
@@ -233,6 +251,32 @@ def _item_rows(table: pd.DataFrame, labels: Mapping[str, str]) -> list[ItemRow]:
             mean=overall.loc[(code, "mean")].estimate,
         ))
     return rows
+
+
+def reason_text(reason: object, collapse: object, names: Mapping[str, str]) -> str:
+    """The table's English ``reason`` and ``collapse`` notes in Vietnamese, areas by name."""
+    parts = []
+    reason = "" if _missing(reason) else str(reason)
+    if reason == "nobody answered":
+        parts.append(_("không ai trả lời: không có ước lượng"))
+    elif reason == "an item of the composite has no answers":
+        parts.append(_("có tiêu chí không ai trả lời: không có ước lượng chung"))
+    elif reason.startswith("not estimated: "):
+        parts.append(_("không ước lượng được: %(why)s", why=reason.removeprefix("not estimated: ")))
+    elif reason.startswith("without commune(s) "):
+        codes = reason.removeprefix("without commune(s) ").removesuffix(" (not estimated)").split(", ")
+        parts.append(_("không gồm %(communes)s (không ước lượng được)",
+                       communes=", ".join(names.get(code, code) for code in codes)))
+    elif reason:
+        parts.append(reason)
+    collapse = "" if _missing(collapse) else str(collapse)
+    if collapse.startswith("merged age groups "):
+        parts.append(_("đã gộp nhóm tuổi %(groups)s", groups=collapse.removeprefix("merged age groups ")))
+    elif collapse == "sex only":
+        parts.append(_("chỉ hiệu chỉnh theo giới tính"))
+    elif collapse == "design weights only":
+        parts.append(_("chỉ dùng trọng số thiết kế"))
+    return "; ".join(parts)
 
 
 def _missing(value: object) -> bool:

@@ -50,7 +50,7 @@ def template_rows(survey: Survey) -> list[list[str]]:
             for variable, categories in weighting_categories(survey).items() for category in categories]
 
 
-def _number(text: str, kind: str) -> float | None:
+def parse_number(text: str, kind: str) -> float | None:
     # Excel in a Vietnamese locale writes a decimal comma ("0,49"); in a count a comma or a dot
     # would be a thousands separator ("1.234" people), so counts must be plain digits.
     if kind == "count":
@@ -86,7 +86,7 @@ def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
         variable, category = cells.get("variable", ""), cells.get("category", "")
-        value = _number(cells.get(kind, ""), kind)
+        value = parse_number(cells.get(kind, ""), kind)
         if variable not in allowed:
             message = _("Biến “%(v)s” không có; dùng: %(allowed)s.", v=variable, allowed=", ".join(allowed) or "—")
             problems.append(ImportProblem(number, "variable", message))

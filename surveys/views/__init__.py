@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from surveys.views import builder, exports, fieldwork, monitor, posters, reports, review, surveys
+from surveys.views import (
+    builder,
+    exports,
+    fieldwork,
+    monitor,
+    population,
+    posters,
+    reports,
+    review,
+    surveys,
+)
 
 surveys_staff = Blueprint("surveys_staff", __name__, url_prefix="/surveys")
-for page_group in (surveys, builder, posters, fieldwork, monitor, exports, reports, review):
+for page_group in (surveys, builder, posters, fieldwork, monitor, exports, reports, population, review):
     page_group.add_routes(surveys_staff)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from flask import Response, abort, send_file, stream_with_context
 from flask_login import current_user
@@ -13,6 +13,9 @@ from core.db import get_session
 from core.spreadsheets import iter_csv, write_xlsx
 from surveys.models import Survey, SurveyArea
 from surveys.services.access import can_manage, followed_survey, visible_communes
+from surveys.services.paper import ImportProblem, ImportRefused
+
+T = TypeVar("T")
 
 
 def get_survey(survey_id: int, *, manage: bool = False) -> Survey:
@@ -31,6 +34,21 @@ def links_in_scope(survey: Survey) -> list[SurveyArea]:
     if not links:
         abort(404)
     return links
+
+
+def try_upload(form: Any, load: Callable[[str, bytes], T]) -> tuple[T | None, list[ImportProblem]]:
+    """Run ``load(filename, data)`` on a valid upload: committed and returned, or rolled back with its problems."""
+    if not form.validate_on_submit():
+        return None, []
+    upload = form.file.data
+    session = get_session()
+    try:
+        result = load(upload.filename or "", upload.read())
+        session.commit()
+    except ImportRefused as exc:
+        session.rollback()
+        return None, exc.problems
+    return result, []
 
 
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:

@@ -18,8 +18,7 @@ from surveys.services.duplicates import CHANNEL_LABELS
 from surveys.services.margins import HEADER as MARGINS_HEADER
 from surveys.services.margins import load_margins, margin_loads, template_rows, weighting_labels
 from surveys.services.monitor import MONITOR_HEADER, fieldwork, monitor_rows
-from surveys.services.paper import ImportRefused
-from surveys.views.common import csv_response, file_to_fill, get_survey, links_in_scope
+from surveys.views.common import csv_response, file_to_fill, get_survey, links_in_scope, try_upload
 
 
 @role_required(*STAFF_ROLES)
@@ -49,18 +48,11 @@ def margins(survey_id: int) -> Any:
     manage = can_manage(current_user, survey)
     if request.method == "POST" and not manage:
         abort(403)
-    form, problems = ImportForm(), []
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            load_margins(session, survey, current_user, upload.filename or "", upload.read())
-            session.commit()
-        except ImportRefused as exc:
-            session.rollback()
-            problems = exc.problems
-        else:
-            flash(_("Đã nạp tỷ lệ dân số từ %(name)s.", name=upload.filename), "info")
-            return redirect(url_for("surveys_staff.monitor", survey_id=survey.id))
+    form = ImportForm()
+    loaded, problems = try_upload(form, lambda name, data: load_margins(session, survey, current_user, name, data))
+    if loaded is not None:
+        flash(_("Đã nạp tỷ lệ dân số từ %(name)s.", name=form.file.data.filename), "info")
+        return redirect(url_for("surveys_staff.monitor", survey_id=survey.id))
     page = render_template("surveys/margins.html", survey=survey, form=form, problems=problems, manage=manage,
                            loads=margin_loads(session, survey), category_labels=weighting_labels(survey))
     return page, 400 if problems or form.errors else 200

@@ -80,8 +80,8 @@ def test_the_analysis_pages_have_data_on_both_sides_of_the_reform(app, seeded, s
     earlier = session.scalars(select(Survey).where(Survey.title == EARLIER_TITLE)).one()
     current = session.scalars(select(Survey).where(Survey.title == DEMO_TITLE)).one()
     with app.test_request_context():
-        before = indices_page(session, earlier, earlier.areas, design=None, weighting=None)
-        after = indices_page(session, current, current.areas, design=None, weighting=None)
+        before = indices_page(session, earlier, earlier.areas)
+        after = indices_page(session, current, current.areas)
     assert before.problem is None and after.problem is None
     assert {bar.level for bar in before.chart.bars} == {"commune", "district", "overall"}
     assert {bar.level for bar in after.chart.bars} == {"commune", "overall"}

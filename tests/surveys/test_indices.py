@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import analysis
 from core.models import Role
 from surveys.models import QuestionType
 from surveys.respond.store import record_response
-from surveys.services.indices import compute_survey_indices, rating_data
+from surveys.services.indices import IndicesUnavailable, compute_survey_indices, rating_data
 from surveys.template import DONT_KNOW
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
@@ -94,30 +95,41 @@ def test_without_answers_the_page_explains_instead_of_failing(client, auth, offi
     assert refused.status_code == 409 and refused.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
-def test_unknown_options_fall_back_to_the_defaults(client, auth, officer, survey, answered):
+def test_old_design_and_weighting_links_still_open_the_page_computed_with_the_plan(
+    client, auth, officer, survey, answered
+):
     auth.login(officer.email)
-    page = client.get(f"/surveys/{survey.id}/indices?design=bogus&weighting=x").get_data(as_text=True)
-    assert 'value="stratified" selected' in page
+    response = client.get(f"/surveys/{survey.id}/indices?design=bogus&weighting=x")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Kế hoạch phân tích: survey{survey.id}-default v1" in page
+    assert "Phương pháp (kế hoạch phân tích" in page  # the method paragraph, in Vietnamese
 
 
-def test_a_clustered_design_with_one_hamlet_per_commune_is_explained(client, auth, officer, survey, answered):
+def test_one_hamlet_per_commune_no_longer_stops_the_run(client, auth, session, officer, survey, answered):
     auth.login(officer.email)
-    page = client.get(f"/surveys/{survey.id}/indices?design=clustered").get_data(as_text=True)
-    assert "Chưa tính được chỉ số" in page
-    # The commune whose variance cannot be estimated, by name and in Vietnamese (analysis speaks English, in codes).
-    assert "Xã Đồng Phú chỉ có người trả lời ở một ấp" in page
-    assert "respondents" not in page
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert "Chưa tính được chỉ số" not in page and "<svg" in page  # clustered by default, lonely hamlets adjusted
 
 
-def test_a_hamlet_without_households_is_explained_when_weighting_by_hamlet(
+def test_a_plan_that_refuses_lonely_hamlets_is_explained_by_name(app, session, officer, survey, answered):
+    with app.test_request_context(), pytest.raises(IndicesUnavailable) as refused:
+        compute_survey_indices(rating_data(session, survey, survey.areas),
+                               analysis.AnalysisPlan(lonely_psu="fail"), survey.areas)
+    assert "Xã Đồng Phú chỉ có người trả lời ở một ấp" in str(refused.value)
+    assert "respondents" not in str(refused.value)
+
+
+def test_without_households_of_every_answering_hamlet_the_weights_say_where_they_came_from(
     client, auth, session, areas, officer, survey, answered
 ):
+    auth.login(officer.email)
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert "Trọng số thiết kế: số hộ của ấp ÷ số người trả lời của ấp." in page
     areas["29578-01"].households = None  # areas imported without household counts
     session.commit()
-    auth.login(officer.email)
-    page = client.get(f"/surveys/{survey.id}/indices?weighting=hamlet").get_data(as_text=True)
-    assert "Ấp Phú Mỹ (Xã Đồng Phú) có người trả lời nhưng chưa có số hộ" in page
-    assert "respondents" not in page
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert "Trọng số thiết kế: chưa có số liệu dân số: mọi người trả lời có trọng số bằng 1." in page
 
 
 def test_a_commune_whose_interval_clears_the_target_is_shown_as_meeting_it(session, survey, app):
@@ -140,7 +152,7 @@ def test_the_chart_draws_each_levels_target_across_that_levels_bars_only(app, se
     from surveys.services.indices_page import BAR_HEIGHT, indices_page
 
     with app.test_request_context():
-        chart = indices_page(session, survey, survey.areas, design=None, weighting=None).chart
+        chart = indices_page(session, survey, survey.areas).chart
     assert [bar.level for bar in chart.bars] == ["commune", "commune", "district", "overall"]
     # 80 % for the two communes, 90 % for the district (QĐ 320/QĐ-TTg), none for the whole area
     assert {line.target: (line.x, line.top, line.bottom) for line in chart.targets} == {
@@ -171,7 +183,7 @@ def test_communes_without_a_district_are_reported_as_communes_and_their_province
     data = rating_data(session, survey, survey.areas)
     assert "district" not in data.frame.columns  # the province is no district
     with app.test_request_context():
-        page = indices_page(session, survey, survey.areas, design=None, weighting=None)
+        page = indices_page(session, survey, survey.areas)
     assert [(bar.level, bar.label) for bar in page.chart.bars] == [
         ("commune", "Xã Mỹ Hiệp"), ("commune", "Xã Mỹ Thọ"), ("overall", "Tỉnh Đồng Tháp"),
     ]

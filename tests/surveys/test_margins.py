@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import func, select
 
+import analysis
 from core.models import AuditEntry, Role
 from surveys.models import QuestionType, WeightingRole
 from surveys.respond.store import record_response
@@ -211,8 +212,11 @@ def answer(session, survey, people: dict[str, list[tuple[str, str, str]]]) -> No
     session.commit()
 
 
-def share_satisfied(session, survey, weighting: str):
-    table = compute_survey_indices(rating_data(session, survey, survey.areas), weighting=weighting)
+UNWEIGHTED = analysis.AnalysisPlan(design_weights="one", calibration="none")
+
+
+def share_satisfied(session, survey, plan=None, population=None):
+    table = compute_survey_indices(rating_data(session, survey, survey.areas), plan, survey.areas, population)
     first = codes(survey)[0]
     rows = table[(table["item"] == first) & (table["measure"] == "prop_sat")]
     return rows.set_index("area")["estimate"], table
@@ -230,47 +234,55 @@ def test_raking_to_sex_shares_pulls_an_over_sampled_group_back(app, session, sur
     survey.margins = {"sex": {"nam": 0.5, "nu": 0.5}, "age_group": {"18-29": 1.0}}
     session.commit()
     with app.test_request_context():
-        unweighted, _ = share_satisfied(session, survey, "equal")
-        raked, table = share_satisfied(session, survey, "margins")
+        unweighted, _ = share_satisfied(session, survey, UNWEIGHTED)
+        raked, table = share_satisfied(session, survey)  # the default plan rakes
     assert unweighted["29578"] == pytest.approx(0.75)
     assert raked["29578"] == pytest.approx(0.5)  # men and women weigh half each, as in the population
     assert raked["29581"] == pytest.approx(unweighted["29581"])  # already balanced
     assert raked["ALL"] < unweighted["ALL"]
-    assert set(table["weighting"]) == {"margins"}
+    assert set(table["plan"]) == {"default v1"}
     overall = table[
         (table["level"] == "overall") & (table["item"] == codes(survey)[0]) & (table["measure"] == "prop_sat")
     ]
     assert overall["n_eff_kish"].iloc[0] < 12  # unequal weights cost precision
 
 
-def test_indices_page_offers_raking_only_with_margins_and_says_which_was_used(client, auth, session, officer, survey):
+def test_the_province_wide_shares_are_used_only_as_a_labelled_fallback(client, auth, session, officer, survey):
     answer(session, survey, LOPSIDED)
     auth.login(officer.email)
-    page = client.get(f"/surveys/{survey.id}/indices?weighting=margins").get_data(as_text=True)
-    assert 'value="margins"' not in page and 'value="equal" selected' in page
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert "chưa có số liệu dân số phù hợp: lần tính này không hiệu chỉnh" in page
+    assert "phương án dự phòng" not in page
     survey.margins = {"sex": {"nam": 0.5, "nu": 0.5}}
     session.commit()
-    page = client.get(f"/surveys/{survey.id}/indices?weighting=hamlet_margins").get_data(as_text=True)
-    assert 'value="hamlet_margins" selected' in page
-    assert "Trọng số đã dùng: Theo số hộ của ấp, rồi theo cơ cấu dân số" in page
+    page = client.get(f"/surveys/{survey.id}/indices").get_data(as_text=True)
+    assert "Hiệu chỉnh theo tỷ lệ dân số toàn tỉnh (trang Tỷ lệ dân số), áp cho từng xã" in page
     assert "Cỡ mẫu hiệu dụng" in page and "deff" in page
-    csv = client.get(f"/surveys/{survey.id}/indices.csv?weighting=hamlet_margins").get_data(as_text=True)
+    csv = client.get(f"/surveys/{survey.id}/indices.csv").get_data(as_text=True)
     header, first_row = csv.lstrip("\ufeff").splitlines()[:2]
-    assert header.endswith(",design,weighting") and "n_eff_kish" in header and "deff" in header
-    assert first_row.endswith(",stratified,hamlet_margins")
+    assert header.endswith(",collapse,plan") and "n_eff_kish" in header and "verdict" in header
+    assert first_row.endswith(f",survey{survey.id}-default v1")
 
 
-def test_a_population_group_without_respondents_is_explained(client, auth, session, officer, survey):
+def test_a_population_group_without_respondents_is_collapsed_and_said(client, auth, session, officer, survey):
     answer(session, survey, LOPSIDED)
     survey.margins = {"age_group": {"18-29": 0.8, "60+": 0.2}}  # nobody aged 60+ answered
     session.commit()
     auth.login(officer.email)
-    response = client.get(f"/surveys/{survey.id}/indices?weighting=margins")
+    response = client.get(f"/surveys/{survey.id}/indices")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 200 and "Chưa tính được chỉ số" not in page
+    assert "chỉ dùng trọng số thiết kế" in page  # the commune's row says what was done, in Vietnamese
+
+
+def test_without_collapsing_a_population_group_without_respondents_is_explained(app, session, survey):
+    answer(session, survey, LOPSIDED)
+    survey.margins = {"age_group": {"18-29": 0.8, "60+": 0.2}}
+    session.commit()
+    with app.test_request_context(), pytest.raises(IndicesUnavailable) as refused:
+        share_satisfied(session, survey, analysis.AnalysisPlan(collapse=False))
     # Names, not codes: the commune and the weighting question's wording and choice.
-    assert "Xã Đồng Phú không có người trả lời nào thuộc nhóm “Nhóm tuổi: 60 trở lên”" in page
-    assert client.get(f"/surveys/{survey.id}/indices.csv?weighting=margins").status_code == 409
+    assert "Xã Đồng Phú không có người trả lời nào thuộc nhóm “Nhóm tuổi: 60 trở lên”" in str(refused.value)
 
 
 def test_raking_that_cannot_converge_says_so(app, session, survey):
@@ -280,14 +292,4 @@ def test_raking_that_cannot_converge_says_so(app, session, survey):
     survey.margins = {"sex": {"nam": 0.5, "nu": 0.5}, "age_group": {"18-29": 0.3, "30-44": 0.7}}
     session.commit()
     with app.test_request_context(), pytest.raises(IndicesUnavailable, match="không hội tụ"):
-        compute_survey_indices(rating_data(session, survey, survey.areas), weighting="margins")
-
-
-def test_the_weighting_is_named_for_what_was_loaded_not_for_sex_and_age(client, auth, session, officer, survey):
-    answer(session, survey, LOPSIDED)
-    survey.margins = {"sex": {"nam": 0.5, "nu": 0.5}}  # only sex shares loaded
-    session.commit()
-    auth.login(officer.email)
-    page = client.get(f"/surveys/{survey.id}/indices?weighting=margins").get_data(as_text=True)
-    assert "Theo tỷ lệ dân số đã nạp (gia quyền lặp)" in page
-    assert "giới tính và nhóm tuổi" not in page
+        share_satisfied(session, survey, analysis.AnalysisPlan(collapse=False))

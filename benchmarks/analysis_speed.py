@@ -139,7 +139,8 @@ def main(argv=None) -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"python: median {statistics.median(times):.2f} s over {len(times)} runs "
-        f"(min {min(times):.2f}, max {max(times):.2f}; CPU {statistics.median(cpu):.2f} s); rows out: {sum(len(t) for t in tables):,}; "
+        f"(min {min(times):.2f}, max {max(times):.2f}; CPU {statistics.median(cpu):.2f} s); "
+        f"rows out: {sum(len(t) for t in tables):,}; "
         f"peak RSS {peak_mb:.0f} MB (whole process, data included)"
     )
     if args.r_rows:
@@ -152,7 +153,8 @@ def main(argv=None) -> None:
             print("R: not available")
         else:
             print(
-                f"R survey on {len(sub):,} rows in {args.r_communes} communes: {t_r:.1f} s; python on the same rows: {t_py:.2f} s; "
+                f"R survey on {len(sub):,} rows in {args.r_communes} communes: {t_r:.1f} s; "
+                f"python on the same rows: {t_py:.2f} s; "
                 f"ratio {t_r / t_py:.0f}×"
             )
 

@@ -107,15 +107,18 @@ def main() -> int:
     bad = [m for m in (f"bench-{run}-{i}" for i in range(args.n)) if stored[m] != 1]
     print(f"database: {args.database_url.split(':', 1)[0]}; {args.n} submissions (GET+POST), test client in-process")
     print(
-        f"CPU {cpu / args.n * 1000:.2f} ms per submission (app + test client + DB driver; a PostgreSQL server is not counted, the SQLite engine is), "
+        f"CPU {cpu / args.n * 1000:.2f} ms per submission "
+        "(app + test client + DB driver; a PostgreSQL server is not counted, the SQLite engine is), "
         f"wall {wall / args.n * 1000:.2f} ms; load average {os.getloadavg()[0]:.2f}"
     )
     print(
-        f"  of which GET {split[0] / args.n * 1000:.2f} ms, POST {split[1] / args.n * 1000:.2f} ms (test client included)"
+        f"  of which GET {split[0] / args.n * 1000:.2f} ms, POST {split[1] / args.n * 1000:.2f} ms "
+        "(test client included)"
     )
     if database_cpu == database_cpu:  # not NaN
         print(
-            f"PostgreSQL server CPU {database_cpu / args.n * 1000:.2f} ms per submission (its backends for this database)"
+            f"PostgreSQL server CPU {database_cpu / args.n * 1000:.2f} ms per submission "
+            "(its backends for this database)"
         )
     print(f"stored exactly once: {args.n - len(bad)}/{args.n}")
     return 1 if bad else 0

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts import AccountError, create_user, list_stranded_scopes
-from core.areas import AreaImportError, import_areas, retire_areas
+from core.area_files import AreaImportError
+from core.areas import import_areas, retire_areas
 from core.backup import BackupError, backup_database, record_backup, restore_database
 from core.crosswalk import import_crosswalk
 from core.db import get_session

@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.areas import AreaImportError, find_unit
+from core.area_files import AreaImportError
+from core.areas import find_unit
 from core.models import Area, AreaLevel, CrosswalkEntry, CrosswalkKind, today_in_vietnam
 
 REQUIRED_COLUMNS = ("new_code", "old_code", "type")

@@ -132,7 +132,8 @@ def _fallback_margins(responses: pd.DataFrame, shares: dict[str, dict[str, float
 
 
 def inputs_zip(inputs: PlanInputs) -> bytes:
-    """plan.json, its method paragraph, responses.csv (and margins.csv or cells.csv) and the command that reproduces the page, as one ZIP."""
+    """plan.json, its method paragraph, responses.csv (and margins.csv or cells.csv) and the command
+    that reproduces the page, as one ZIP."""
     command = ["python -m analysis --plan plan.json --responses responses.csv",
                f"--items {','.join(inputs.items)}"]
     buffer = io.BytesIO()

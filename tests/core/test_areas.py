@@ -9,14 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.accounts import find_area
-from core.areas import (
-    DEFAULT_VALID_FROM,
-    AreaImportError,
-    find_unit,
-    import_areas,
-    retire_areas,
-    unit_type_from_name,
-)
+from core.area_files import AreaImportError, unit_type_from_name
+from core.areas import DEFAULT_VALID_FROM, find_unit, import_areas, retire_areas
 from core.demo import AREAS_CSV
 from core.models import Area, AreaLevel, Role, visible_areas
 from tests.factories import AREA_TREE_CSV, make_user

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.areas import AreaImportError, find_unit, import_areas, retire_areas
+from core.area_files import AreaImportError
+from core.areas import find_unit, import_areas, retire_areas
 from core.crosswalk import import_crosswalk, list_predecessors
 from core.models import CrosswalkEntry, CrosswalkKind
 

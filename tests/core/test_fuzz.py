@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from core.areas import AreaImportError, import_areas
+from core.area_files import AreaImportError
+from core.areas import import_areas
 from core.models import Area, AuditEntry, Organisation, Role, User
 from tests.factories import make_user
 

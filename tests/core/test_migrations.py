@@ -118,13 +118,15 @@ _ANSWERED_SURVEY = [
         [{}],
     ),
     (
-        "INSERT INTO surveys (id, title, introduction, status, margins, created_at) VALUES (1, 'S', '', 'open', '{}', :at)",
+        "INSERT INTO surveys (id, title, introduction, status, margins, created_at) "
+        "VALUES (1, 'S', '', 'open', '{}', :at)",
         [{}],
     ),
     ("INSERT INTO survey_versions (id, survey_id, number, created_at) VALUES (1, 1, 1, :at)", [{}]),
     ("INSERT INTO survey_sections (id, version_id, position, title) VALUES (1, 1, 0, 'A')", [{}]),
     (
-        "INSERT INTO survey_questions (id, version_id, section_id, position, code, text, type, required, allow_dont_know, options) "
+        "INSERT INTO survey_questions (id, version_id, section_id, position, code, text, type, required, "
+        "allow_dont_know, options) "
         "VALUES (:id, 1, 1, :id, :code, 'Q', :type, :no, :no, '[]')",
         [
             {"id": 1, "code": "q01", "type": "satisfaction5", "no": False},

@@ -86,7 +86,9 @@ def test_not_yet_open_and_closed_store_nothing(session, survey, link):
 
 def custom_question(session, survey, kind, **kwargs):
     version = survey.current_version
-    session.add(Question(version=version, section=version.sections[-1], position=99, code="q99", text="?", type=kind, **kwargs))
+    session.add(
+        Question(version=version, section=version.sections[-1], position=99, code="q99", text="?", type=kind, **kwargs)
+    )
     session.flush()
     session.expire(version, ["questions"])
 
@@ -97,7 +99,12 @@ def custom_question(session, survey, kind, **kwargs):
         (QuestionType.NUMBER, {"min_value": 1, "max_value": 20}, ["7"], "7"),
         (QuestionType.NUMBER, {"min_value": 1, "max_value": 20}, ["21"], None),
         (QuestionType.NUMBER, {}, ["bảy"], None),
-        (QuestionType.MULTIPLE, {"options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}, ["b", "a"], "a;b"),
+        (
+            QuestionType.MULTIPLE,
+            {"options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]},
+            ["b", "a"],
+            "a;b",
+        ),
         (QuestionType.MULTIPLE, {"options": [{"value": "a", "label": "A"}]}, ["a", "z"], None),
         (QuestionType.SHORT_TEXT, {}, ["x" * 200], "x" * 200),
         (QuestionType.SHORT_TEXT, {}, ["x" * 201], None),
@@ -125,7 +132,8 @@ def test_unknown_fields_are_ignored_and_optional_blank_is_not_stored(survey, lin
 def test_the_answers_fingerprint_never_changes_so_forms_sent_before_an_upgrade_still_match():
     # Pinned: stored hashes are compared with new ones (possible duplicates).
     assert answers_fingerprint({"q02": "Đường xấu", "q01": "4"}) == (
-        "1f94e86be7aa5aac818305cdff34aa62fd9fe71bf5d63912ab91e71b6e2c75ab")
+        "1f94e86be7aa5aac818305cdff34aa62fd9fe71bf5d63912ab91e71b6e2c75ab"
+    )
 
 
 def test_a_write_that_rechecks_its_link_stores_nothing_once_the_survey_closed_since_the_link_was_read(
@@ -141,16 +149,21 @@ def test_a_write_that_rechecks_its_link_stores_nothing_once_the_survey_closed_si
     assert len(session.scalars(select(Response)).all()) == 1
 
 
-@pytest.mark.parametrize(("column", "offset", "stored"), [
-    ("closes_at", timedelta(0), False),  # closing at this very moment: closed
-    ("closes_at", timedelta(seconds=1), True),
-    ("opens_at", timedelta(0), True),  # opening at this very moment: open
-    ("opens_at", timedelta(seconds=1), False),
-])
+@pytest.mark.parametrize(
+    ("column", "offset", "stored"),
+    [
+        ("closes_at", timedelta(0), False),  # closing at this very moment: closed
+        ("closes_at", timedelta(seconds=1), True),
+        ("opens_at", timedelta(0), True),  # opening at this very moment: open
+        ("opens_at", timedelta(seconds=1), False),
+    ],
+)
 def test_the_write_keeps_the_same_opening_hours_as_survey_state(session, survey, link, column, offset, stored):
     set_behind_the_objects = text(f"UPDATE surveys SET {column} = :at WHERE id = :id").bindparams(
-        bindparam("at", type_=UtcDateTime))
+        bindparam("at", type_=UtcDateTime)
+    )
     session.execute(set_behind_the_objects, {"at": NOW + offset, "id": survey.id})
+
     def submit():
         return store_response(session, link, valid_answers(survey), channel=Channel.QR, now=NOW, recheck_link=True)
 
@@ -178,14 +191,20 @@ def test_same_client_different_answers_is_not_a_duplicate(session, survey, link)
     b = record_response(session, link, second, channel=Channel.QR, client_hash="h1")
     c = record_response(session, link, first, channel=Channel.QR, client_hash="h2")
     d = record_response(session, link, first, channel=Channel.QR, client_hash="h1")
-    assert [a.is_possible_duplicate, b.is_possible_duplicate, c.is_possible_duplicate, d.is_possible_duplicate] == [False, False, False, True]
+    assert [a.is_possible_duplicate, b.is_possible_duplicate, c.is_possible_duplicate, d.is_possible_duplicate] == [
+        False,
+        False,
+        False,
+        True,
+    ]
 
 
 def test_a_used_form_token_stores_nothing_more_whatever_is_sent_with_it(session, survey, link):
     record_response(session, link, valid_answers(survey), channel=Channel.QR, nonce="n-1", client_hash="h1")
     with pytest.raises(FormAlreadySubmitted):
-        record_response(session, link, valid_answers(survey) | {"q05": ["1"]}, channel=Channel.QR, nonce="n-1",
-                        client_hash="h2")
+        record_response(
+            session, link, valid_answers(survey) | {"q05": ["1"]}, channel=Channel.QR, nonce="n-1", client_hash="h2"
+        )
     assert len(session.scalars(select(Response)).all()) == 1
     # another token from the same client with the same answers is stored, flagged for review
     again = record_response(session, link, valid_answers(survey), channel=Channel.QR, nonce="n-2", client_hash="h1")
@@ -193,8 +212,12 @@ def test_a_used_form_token_stores_nothing_more_whatever_is_sent_with_it(session,
 
 
 def test_retention_purges_old_client_hashes_only(session, survey, link):
-    old = record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="h", now=NOW - timedelta(days=40))
-    new = record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="h", now=NOW - timedelta(days=5))
+    old = record_response(
+        session, link, valid_answers(survey), channel=Channel.QR, client_hash="h", now=NOW - timedelta(days=40)
+    )
+    new = record_response(
+        session, link, valid_answers(survey), channel=Channel.QR, client_hash="h", now=NOW - timedelta(days=5)
+    )
     assert purge_client_hashes(session, timedelta(days=30), now=NOW) == 1
     session.refresh(old)
     session.refresh(new)
@@ -208,6 +231,8 @@ def test_a_survey_created_by_an_admin_is_managed_by_the_district_officers(sessio
 
     admin = make_user(session, role=Role.ADMIN, email="admin@example.vn")
     other = make_user(session, role=Role.OFFICER, area_code="858", email="o858@example.vn")
-    survey = create_survey_from_template(session, admin, criteria_set=criteria_2022, communes=[areas["29578"], areas["29581"]])
+    survey = create_survey_from_template(
+        session, admin, criteria_set=criteria_2022, communes=[areas["29578"], areas["29581"]]
+    )
     assert survey.owner_area.code == "857"
     assert can_manage(officer, survey) and not can_manage(other, survey)

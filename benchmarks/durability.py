@@ -98,10 +98,11 @@ def kill_server(server: Popen) -> None:
 
 @dataclass(frozen=True)
 class Run:
-    """A finished run: the clients, its length and the seconds the server was down."""
+    """A finished run: the clients, its length, the kills done and the seconds of it the server was down."""
 
     clients: list[Client]
     elapsed: float
+    kills: int
     downtime: float
     run_id: str
 
@@ -113,19 +114,23 @@ def run_with_kills(env: dict[str, str], code: str, *, clients: int, duration: fl
     server = start_gunicorn(env, port, workers, threads, log)
     run_id = secrets.token_hex(3)
     started = time.monotonic()
-    stream = [Client(n, port, code, run_id, started + duration, max_per_client, resend) for n in range(clients)]
-    downtime = 0.0
+    deadline, downtime, done = started + duration, 0.0, 0
+    stream = [Client(n, port, code, run_id, deadline, max_per_client, resend) for n in range(clients)]
     try:
         for client in stream:
             client.start()
         for kill in range(1, kills + 1):
+            # Late when a restart took longer than the gap between kills; none once the clients stopped.
             time.sleep(max(0.0, started + duration * kill / (kills + 1) - time.monotonic()))
             down_at = time.monotonic()
+            if down_at >= deadline:
+                break
             kill_server(server)
+            done += 1
             server = start_gunicorn(env, port, workers, threads, log)
-            downtime += time.monotonic() - down_at
+            downtime += min(time.monotonic(), deadline) - down_at
         for client in stream:
-            client.join(timeout=max(1.0, started + duration + 90 - time.monotonic()))
+            client.join(timeout=max(1.0, deadline + 90 - time.monotonic()))
         # The clients start no submission after the deadline; a restart may still be under way then.
         elapsed = min(time.monotonic() - started, duration)
     finally:
@@ -133,7 +138,7 @@ def run_with_kills(env: dict[str, str], code: str, *, clients: int, duration: fl
         server.wait(timeout=30)
     if any(client.is_alive() for client in stream):
         raise SystemExit("a client did not finish within 90 s of the end")
-    return Run(stream, elapsed, downtime, run_id)
+    return Run(stream, elapsed, done, downtime, run_id)
 
 
 def main() -> int:
@@ -157,8 +162,8 @@ def main() -> int:
     errors = sum((client.errors for client in run.clients), Counter())
     print(f"database: {args.database_url.split(':', 1)[0]}; gunicorn 4 gthread workers x 4 threads; {args.clients} clients; "
           f"rate limits in {'Redis' if args.redis_url else 'worker memory'}; {os.cpu_count()} CPUs (shared)")
-    print(f"{args.kills} SIGKILLs of master and workers; server down (kill to every worker ready again) "
-          f"{run.downtime:.1f} s of {run.elapsed:.1f} s")
+    print(f"{run.kills} of {args.kills} SIGKILLs of master and workers done; server down (kill to every worker "
+          f"ready again) {run.downtime:.1f} s of the {run.elapsed:.1f} s")
     print(f"acknowledged: {outcome.acknowledged} = {outcome.acknowledged / run.elapsed:.1f} submissions/s over the "
           f"whole run, downtime included")
     if latencies:

@@ -43,6 +43,7 @@ def test_a_killed_server_loses_and_duplicates_nothing(tmp_path):
     acked = [marker for client in run.clients for marker in client.acked]
     unanswered = [marker for client in run.clients for marker in client.unanswered]
     outcome = durability.count_outcome(acked, unanswered, durability.stored_markers(url, run.run_id))
+    assert run.kills == 1
     assert outcome.acknowledged > 0
     assert sum(client.errors.total() for client in run.clients) > 0  # the kill was felt
     assert outcome.lost == []

@@ -168,9 +168,9 @@ class Client(threading.Thread):
             started = time.perf_counter()
             status, posted = 0, False
             try:
-                status, html = self.request("GET", path)
-                if status != 200:
-                    self.errors[f"GET {status}"] += 1
+                shown, html = self.request("GET", path)
+                if shown != 200:
+                    self.errors[f"GET {shown}"] += 1
                     continue
                 body = "&".join([urllib.parse.urlencode(HIDDEN_RE.findall(html)), *self.answers(html, marker)])
                 posted = True
@@ -184,7 +184,7 @@ class Client(threading.Thread):
                         self.errors[f"double tap {tap}"] += 1
             except (OSError, ValueError) as exc:
                 self.errors[type(exc).__name__] += 1
-                if posted and status != 303:
+                if posted and not status:
                     self.unanswered.append(marker)
                 # While a server restarts every attempt fails at once: pause instead of spinning.
                 time.sleep(self.PAUSE_AFTER_ERROR)
@@ -193,7 +193,7 @@ class Client(threading.Thread):
             if status == 303:
                 self.latencies.append(time.perf_counter() - started)
                 self.acked.append(marker)
-            elif status and status != 200:
+            elif status:
                 self.errors[f"POST {status}"] += 1
 
 

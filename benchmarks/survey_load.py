@@ -40,6 +40,17 @@ TEXT_RE = re.compile(r'<textarea id="(q\d+)"')
 HIDDEN_RE = re.compile(r'name="(token|via)" value="([^"]*)"')
 
 
+def benchmark_env(database_url: str, redis_url: str | None) -> dict[str, str]:
+    """The server's environment: a fresh secret and instance folder, submissions not rate-limited."""
+    env = os.environ | {
+        "DATABASE_URL": database_url, "APP_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
+        "INSTANCE_PATH": tempfile.mkdtemp(prefix="survey-load-"), "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
 def prepare(env: dict[str, str]) -> str:
     """Migrate, seed the demo data and return the short code of a commune of the open demo survey.
 
@@ -47,17 +58,24 @@ def prepare(env: dict[str, str]) -> str:
     """
     subprocess.run([BIN / "alembic", "-c", "migrations/alembic.ini", "upgrade", "head"], cwd=PROJECT, env=env, check=True, capture_output=True)
     subprocess.run([BIN / "flask", "--app", "wsgi", "seed-demo"], cwd=PROJECT, env=env, check=True, capture_output=True)
+    return demo_link_code(env["DATABASE_URL"])
+
+
+def demo_link_code(url: str) -> str:
+    """The short code of the open demo survey's link in the demo commune every load benchmark answers.
+
+    The one place that knows which commune that is: when the demo data moves, change it here.
+    """
     from sqlalchemy import select
 
     from core.db import make_engine
+    from core.demo import DEMO_COMMUNES_2025
+    from core.models import Area
+    from surveys.demo import DEMO_TITLE
+    from surveys.models import Survey, SurveyArea
 
-    engine = make_engine(env["DATABASE_URL"])
+    engine = make_engine(url)
     with engine.connect() as connection:
-        from core.demo import DEMO_COMMUNES_2025
-        from core.models import Area
-        from surveys.demo import DEMO_TITLE
-        from surveys.models import Survey, SurveyArea
-
         code = connection.execute(
             select(SurveyArea.code)
             .join(Area, Area.id == SurveyArea.area_id)
@@ -88,7 +106,13 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, l
 
 
 class Client(threading.Thread):
-    """A stream of residents, one after another: each a new connection and no cookie yet."""
+    """A stream of residents, one after another: each a new connection and no cookie yet.
+
+    ``acked`` holds the markers the server acknowledged (303), ``unanswered`` those whose POST
+    was sent but got no answer (the connection broke: stored or not, the resident was not told).
+    """
+
+    PAUSE_AFTER_ERROR = 0.1  # seconds
 
     def __init__(self, number: int, port: int, code: str, run: str, deadline: float, limit: int, resend: float) -> None:
         super().__init__(daemon=True)
@@ -98,6 +122,7 @@ class Client(threading.Thread):
         self.cookie = ""
         self.latencies: list[float] = []
         self.acked: list[str] = []
+        self.unanswered: list[str] = []
         self.errors = Counter()
         self.resent = 0
         self.questions: tuple[list[list[str]], list[str]] | None = None
@@ -149,25 +174,34 @@ class Client(threading.Thread):
             # gunicorn worker for the whole run and measure how evenly they happened to spread.
             self.cookie = ""
             started = time.perf_counter()
+            status, posted = 0, False
             try:
-                status, html = self.request("GET", path)
-                if status != 200:
-                    self.errors[f"GET {status}"] += 1
+                shown, html = self.request("GET", path)
+                if shown != 200:
+                    self.errors[f"GET {shown}"] += 1
                     continue
                 body = "&".join([urllib.parse.urlencode(HIDDEN_RE.findall(html)), *self.answers(html, marker)])
+                posted = True
                 status, _ = self.request("POST", path, body)
                 if status == 303 and self.rng.random() < self.resend:
-                    status, _ = self.request("POST", path, body)  # a double tap
                     self.resent += 1
+                    # A double tap: the resident already saw the first answer, which acknowledges the
+                    # submission even if the server dies before answering this one.
+                    tap, _ = self.request("POST", path, body)
+                    if tap != 303:
+                        self.errors[f"double tap {tap}"] += 1
             except (OSError, ValueError) as exc:
                 self.errors[type(exc).__name__] += 1
-                continue
+                if posted and not status:
+                    self.unanswered.append(marker)
+                # While a server restarts every attempt fails at once: pause instead of spinning.
+                time.sleep(self.PAUSE_AFTER_ERROR)
             finally:
                 self.hang_up()
             if status == 303:
                 self.latencies.append(time.perf_counter() - started)
                 self.acked.append(marker)
-            else:
+            elif status:
                 self.errors[f"POST {status}"] += 1
 
 
@@ -296,15 +330,9 @@ def main() -> int:
                         help="rate-limit counters in Redis, as in production (README); default $REDIS_URL, else each "
                              "worker's memory, whose expiry timer starts a thread every 10 ms under load")
     args = parser.parse_args()
-    instance = tempfile.mkdtemp(prefix="survey-load-")
-    env = os.environ | {
-        "DATABASE_URL": args.database_url, "APP_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
-        "INSTANCE_PATH": instance, "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
-    }
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
+    env = benchmark_env(args.database_url, args.redis_url)
     code = prepare(env)
-    server_log = Path(instance) / "gunicorn.log"
+    server_log = Path(env["INSTANCE_PATH"]) / "gunicorn.log"
     server = start_gunicorn(env, args.port, args.workers, args.threads, server_log, args.worker_class)
     run = secrets.token_hex(3)
     reference_before = reference_loop_seconds()  # before the CPU counters start: not load

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from core.models import Role
 from surveys.models import Channel, ImportBatch, Response, WeightingRole
 from surveys.services.surveys import record_response
+from tests.core.test_uploads import with_sheet_data
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 
@@ -259,7 +261,20 @@ def test_import_refuses_a_serial_already_typed_in(client, auth, session, officer
 def test_import_refuses_text_that_is_not_utf8_and_damaged_xlsx(client, auth, session, officer, survey):
     auth.login(officer.email)
     assert "UTF-8" in upload(client, survey, "serial;commune_code\nĐ;1\n".encode("cp1258")).get_data(as_text=True)
-    assert "XLSX" in upload(client, survey, b"not a zip", "phieu.xlsx").get_data(as_text=True)
+    assert "bị hỏng" in upload(client, survey, b"not a zip", "phieu.xlsx").get_data(as_text=True)
+    assert count(session) == 0
+
+
+def test_import_refuses_a_million_row_workbook_at_the_limit_and_a_huge_csv_cell(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    million = with_sheet_data(b"<row><c><v>1</v></c></row>" * 1_000_000)
+    assert len(million) < 200_000  # small to upload; read whole, it took 17.6 s and 131 MB
+    started = time.monotonic()
+    page = upload(client, survey, million, "phieu.xlsx")
+    assert page.status_code == 400 and "hơn 20001 dòng" in page.get_data(as_text=True)
+    assert time.monotonic() - started < 10
+    page = upload(client, survey, b"serial,commune_code\n\"" + b"x" * 140_000 + b"\",29578\n")
+    assert page.status_code == 400 and "CSV" in page.get_data(as_text=True)
     assert count(session) == 0
 
 

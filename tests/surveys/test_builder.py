@@ -9,7 +9,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.models import AuditEntry, Role
 from surveys.errors import SurveyError
@@ -175,6 +175,23 @@ def test_schedule_in_local_time_makes_the_survey_not_yet_open(client, auth, sess
     bad = client.post(f"/surveys/{survey.id}/edit", data={
         "title": "Phiếu mới", "opens_at": "2099-02-01T07:00", "closes_at": "2099-01-01T17:00"})
     assert "Thời điểm đóng phải sau thời điểm mở." in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00"])
+def test_a_schedule_outside_2000_to_2100_is_a_message_not_a_500(
+    client, auth, session, officer, areas, criteria_2022, survey, moment
+):
+    auth.login(officer.email)
+    page = client.post(f"/surveys/{survey.id}/edit", data={"title": "Phiếu mới", "opens_at": moment})
+    assert page.status_code == 200 and "từ năm 2000 đến năm 2100" in page.get_data(as_text=True)
+    page = client.post(f"/surveys/{survey.id}/edit", data={"title": "Phiếu mới", "closes_at": moment})
+    assert page.status_code == 200 and "từ năm 2000 đến năm 2100" in page.get_data(as_text=True)
+    session.refresh(survey)
+    assert survey.title != "Phiếu mới" and survey.opens_at is None
+    page = client.post("/surveys/new", data={
+        "title": "Phiếu thử", "criteria_set": criteria_2022.id, "communes": [areas["29578"].id], "closes_at": moment})
+    assert page.status_code == 200 and "từ năm 2000 đến năm 2100" in page.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Survey)) == 1
 
 
 def test_officer_adds_a_choice_question_at_the_end_of_a_section(client, auth, session, officer, survey, link):

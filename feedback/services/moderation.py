@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utc_now
+from core.db import MAX_ID, utc_now
 from core.models import User, record_audit
 from feedback.importers import clean_text
 from feedback.models import Comment, CommentStatus, Document, DocumentVersion, HiddenReason
@@ -41,6 +41,7 @@ def list_comments(
     )
     if status in {s.value for s in CommentStatus}:
         stmt = stmt.where(Comment.status == CommentStatus(status))
+    page = min(page, MAX_ID // page_size)  # a larger offset overflows the database's integers
     rows = list(session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
     return CommentPage(rows[:page_size], page, has_next=len(rows) > page_size)
 

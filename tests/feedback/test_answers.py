@@ -86,3 +86,18 @@ def test_answer_page_shows_only_comments_of_the_officers_own_document(client, au
     assert "0901234567" not in response.get_data(as_text=True)
     session.expire_all()
     assert secret.disposition_id is None
+
+
+@pytest.mark.parametrize("comment", ["²", "99999999999", "-1", "١٢"])
+def test_answer_page_ignores_ids_that_are_not_row_ids(client, auth, session, document, officer, comment):
+    auth.login(officer.email)
+    page = client.get(f"/feedback/manage/{document.code}/answer?comment={comment}")
+    assert page.status_code == 200
+
+
+def test_a_page_number_past_the_last_page_is_not_found(client, auth, session, document, officer):
+    add_comment(session, document, body="Rác thải ở ấp 1")
+    auth.login(officer.email)
+    assert client.get(f"/feedback/manage/{document.code}/comments?page=1").status_code == 200
+    for page in ("2", "99999999999999999"):
+        assert client.get(f"/feedback/manage/{document.code}/comments?page={page}").status_code == 404

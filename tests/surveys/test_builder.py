@@ -28,7 +28,7 @@ from surveys.services.builder import (
 )
 from surveys.services.monitor import fieldwork
 from surveys.services.surveys import record_response
-from tests.factories import make_user
+from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import build_survey, fields_of, valid_answers
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -586,3 +586,21 @@ def test_the_builder_numbers_questions_on_across_sections_like_the_residents_for
     sizes = [len(s.questions) for s in survey.current_version.sections]
     starts = [int(n) for n in re.findall(r'<ol class="sv-questions" start="(\d+)">', html)]
     assert starts == [1 + sum(sizes[:i]) for i in range(len(sizes))] and starts[1] == 5  # not 1 again in each section
+
+
+def test_an_organisation_counts_and_previews_only_its_own_commune(app, client, auth, session, areas, survey, link):
+    other = next(sa for sa in survey.areas if sa.area.code == "29581")
+    with app.app_context():
+        record_response(session, link, valid_answers(survey), channel=Channel.LINK)
+        for _ in range(2):
+            record_response(session, other, valid_answers(survey, "29581-01"), channel=Channel.LINK)
+    organisation = make_organisation(session, areas["29581"])
+    user = make_user(session, role=Role.ORGANISATION, area_code="29581", organisation=organisation, email="hnd@example.vn")
+    session.commit()
+    auth.login(user.email)
+    listed = client.get("/surveys/").get_data(as_text=True)
+    assert re.findall(r'href="/surveys/(\d+)">.*?<td class="num">(\d+)</td>', listed) == [(str(survey.id), "2")]
+    shown = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "3 phiếu" not in shown and "2 phiếu" in shown
+    preview = client.get(f"/surveys/{survey.id}/preview").get_data(as_text=True)
+    assert "Ấp Bình Thuận" in preview and "Ấp Phú Mỹ" not in preview

@@ -17,7 +17,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.db import parse_id, utc_now
+from core.forms import CONTROL_CHARACTERS_MESSAGE
 from core.models import Area, User, record_audit
+from core.text import has_control_characters
 from surveys.answers import question_options
 from surveys.errors import SurveyError
 from surveys.models import (
@@ -219,6 +221,8 @@ def decide_duplicates(
     if decision not in DECISIONS:
         raise SurveyError(_("Hãy chọn giữ lại hoặc loại khỏi số liệu."))
     note = note.strip()
+    if has_control_characters(note):
+        raise SurveyError(str(CONTROL_CHARACTERS_MESSAGE))
     if len(note) > NOTE_MAX_LENGTH:
         raise SurveyError(_("Ghi chú dài tối đa %(n)d ký tự.", n=NOTE_MAX_LENGTH))
     responses = _flagged_of(session, survey, response_ids, commune_ids)

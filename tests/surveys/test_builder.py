@@ -573,6 +573,16 @@ def test_a_refused_builder_button_lands_on_its_message_not_below_it(client, auth
     assert done.location.endswith("#sections")
 
 
+def test_section_titles_with_control_characters_are_refused(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    before = [s.title for s in survey.current_version.sections]
+    for url in (f"/surveys/{survey.id}/sections", f"/surveys/{survey.id}/sections/0/rename"):
+        page = client.post(url, data={"title": "Môi\x0btrường"}, follow_redirects=True)
+        assert "ký tự điều khiển" in page.get_data(as_text=True)
+    session.expire_all()
+    assert [s.title for s in survey.current_version.sections] == before
+
+
 def test_section_title_boxes_are_full_size_text_inputs(client, auth, officer, survey):
     """The stylesheet sizes text boxes by type: a bare <input> was tiny on a phone."""
     auth.login(officer.email)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -85,3 +86,16 @@ def _iter_codebook(survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list
                 f"{q.criterion.number}. {q.criterion.name}" if q.criterion else "",
                 q.weighting_role.value if q.weighting_role else "", labels,
             ]
+
+
+def table_rows(table: Any) -> tuple[list[str], Iterator[list[Any]]]:
+    """Header and rows of an analysis table (a pandas DataFrame) for core.spreadsheets' writers.
+
+    Missing values become empty cells (openpyxl would write NaN, which Excel refuses), NumPy scalars
+    plain Python numbers.
+    """
+    def plain(value: Any) -> Any:
+        value = value.item() if hasattr(value, "item") else value
+        return None if isinstance(value, float) and math.isnan(value) else value
+
+    return [str(c) for c in table.columns], ([plain(v) for v in row] for row in table.itertuples(index=False, name=None))

@@ -11,6 +11,8 @@ import analysis
 from core.auth import role_required
 from core.db import get_session
 from core.models import STAFF_ROLES
+from core.spreadsheets import write_xlsx
+from surveys.exports import table_rows
 from surveys.models import Survey
 from surveys.services.indices_page import IndicesPage, indices_page
 from surveys.views.common import get_survey, links_in_scope
@@ -45,7 +47,7 @@ def indices_download(survey_id: int, fmt: str) -> Any:
         buffer = io.BytesIO(("\ufeff" + text.getvalue()).encode())  # BOM: Excel reads UTF-8
     else:
         buffer = io.BytesIO()
-        analysis.write_table(page.table, buffer, "xlsx")
+        write_xlsx([("indices", *table_rows(page.table))], buffer)  # formulas neutralised, XML-illegal text cleaned
         buffer.seek(0)
     return send_file(buffer, download_name=f"survey{survey.id}-indices.{fmt}", as_attachment=True)
 

@@ -296,3 +296,17 @@ def test_csv_downloads_declare_one_charset(client, auth, officer, survey):
     auth.login(officer.email)
     for path in ("monitor.csv", "export.csv", "codebook.csv"):
         assert client.get(f"/surveys/{survey.id}/{path}").headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_an_analysis_table_is_written_through_the_safe_workbook_writer():
+    import numpy as np
+    import pandas as pd
+
+    from core.spreadsheets import write_xlsx
+    from surveys.exports import table_rows
+
+    table = pd.DataFrame({"area": ["=HYPERLINK(1)", "Ấp\x0b1"], "estimate": [np.float64(0.5), np.nan], "n": [3, 4]})
+    out = io.BytesIO()
+    write_xlsx([("indices", *table_rows(table))], out)
+    rows = list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
+    assert rows == [("area", "estimate", "n"), ("'=HYPERLINK(1)", 0.5, 3), ("Ấp 1", None, 4)]

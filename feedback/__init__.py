@@ -29,6 +29,8 @@ def _dashboard_context() -> dict[str, Any] | None:
 
 def init_app(app: Flask) -> None:
     """Register the public and staff blueprints, the home and dashboard blocks, the CLI and the demo data."""
+    from core.audit import add_audit_phrases
+    from feedback import audit as feedback_audit
     from feedback.cli import feedback_cli
     from feedback.demo import seed_feedback
     from feedback.views import feedback_public, feedback_staff
@@ -39,3 +41,4 @@ def init_app(app: Flask) -> None:
     add_dashboard_section(app, PageSection("feedback/_dashboard.html", _dashboard_context))
     add_demo_seeder(app, seed_feedback)
     app.cli.add_command(feedback_cli)
+    add_audit_phrases(app, actions=feedback_audit.ACTIONS, objects=feedback_audit.OBJECTS)

@@ -9,8 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the respondent's and the staff's blueprints, the home and dashboard sections, CLI and demo data."""
+    from core.audit import add_audit_phrases
     from core.cli import add_demo_seeder
     from core.views import PageSection, add_dashboard_section, add_home_section
+    from surveys import audit as surveys_audit
     from surveys import cli
     from surveys.demo import seed_demo_survey
     from surveys.formcache import BoundedCache
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
     add_dashboard_section(app, PageSection("surveys/_dashboard.html", _dashboard_context))
     add_demo_seeder(app, seed_demo_survey)
     app.cli.add_command(cli.surveys_cli)
+    add_audit_phrases(app, actions=surveys_audit.ACTIONS, objects=surveys_audit.OBJECTS)
     register_filters(app)
 
 

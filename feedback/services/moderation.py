@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import MAX_ID, utc_now
@@ -73,6 +73,20 @@ def moderate_comment(
         reason=clean_text(note)[:1000] or (reason.value if reason else ""),
         hidden_reason=reason.value if reason else None, before=before.value, after=comment.status.value,
     )
+
+
+def purge_client_hashes(session: Session, *, created_before: datetime) -> int:
+    """Forget the client hashes of comments made before ``created_before`` (retention); return how many.
+
+    The hash only spots a resident sending the same comment twice within minutes; contacts,
+    kept while a version takes comments, are ``forget_contacts``'s concern.
+    """
+    result = session.execute(
+        update(Comment).where(Comment.client_hash.is_not(None), Comment.created_at < created_before)
+        .values(client_hash=None)
+    )
+    session.flush()
+    return result.rowcount or 0
 
 
 def forget_contacts(session: Session, *, created_before: datetime, now: datetime | None = None) -> int:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from core.db import utc_now
 from core.models import AuditEntry
 from feedback.models import Comment, CommentStatus, HiddenReason, ModerationMode
 from feedback.services import FeedbackError
@@ -119,3 +122,14 @@ def test_forget_contacts_erases_contacts_once_the_window_has_closed(app, runner,
     assert kept == ("Lan", "Đồng Phú", "", None)
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "feedback.comment.forget_contacts")).one()
     assert entry.details == {"document": document.code, "count": 1}
+
+
+def test_the_retention_purge_forgets_old_comment_hashes(runner, session, document):
+    old, recent = add_comment(session, document, body="Cũ"), add_comment(session, document, body="Mới")
+    old.client_hash, old.created_at, recent.client_hash = "old", utc_now() - timedelta(days=100), "new"
+    session.commit()
+    result = runner.invoke(args=["purge", "--older-than", "90"])
+    assert result.exit_code == 0, result.output
+    assert "client hashes removed from 1 comments" in result.output
+    session.expire_all()
+    assert (session.get(Comment, old.id).client_hash, session.get(Comment, recent.id).client_hash) == (None, "new")

@@ -84,9 +84,9 @@ class BoundedDateTimeField(DateTimeLocalField):
     def pre_validate(self, form: FlaskForm) -> None:
         if self.data is not None and not self.FIRST_YEAR <= self.data.year <= self.LAST_YEAR:
             self.data = None  # so form-level checks (closing after opening) never compare it
-            raise ValidationError(
-                _l("Hãy chọn một thời điểm từ năm %(first)d đến năm %(last)d.", first=self.FIRST_YEAR, last=self.LAST_YEAR)
-            )
+            raise ValidationError(_l(
+                "Hãy chọn một thời điểm từ năm %(first)d đến năm %(last)d.", first=self.FIRST_YEAR, last=self.LAST_YEAR
+            ))
 
 
 def required() -> InputRequired:

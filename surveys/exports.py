@@ -98,4 +98,5 @@ def table_rows(table: Any) -> tuple[list[str], Iterator[list[Any]]]:
         value = value.item() if hasattr(value, "item") else value
         return None if isinstance(value, float) and math.isnan(value) else value
 
-    return [str(c) for c in table.columns], ([plain(v) for v in row] for row in table.itertuples(index=False, name=None))
+    rows = table.itertuples(index=False, name=None)
+    return [str(c) for c in table.columns], ([plain(v) for v in row] for row in rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -20,13 +20,15 @@ from core.area_files import AreaImportError
 from core.areas import import_areas, retire_areas
 from core.backup import BackupError, backup_database, record_backup, restore_database
 from core.crosswalk import import_crosswalk
-from core.db import get_session
+from core.db import get_session, utc_now
 from core.models import Role, User
 
 areas_cli = AppGroup("areas", help="Administrative units.")
 users_cli = AppGroup("users", help="Staff accounts.")
 
 DemoSeeder = Callable[[Session], list[str]]
+# Forgets personal data recorded before the cutoff; returns a line saying what it cleared.
+Purger = Callable[[Session, datetime], str]
 
 
 def add_demo_seeder(app: Flask, seeder: DemoSeeder, *, before_reform: bool = False) -> None:
@@ -245,6 +247,26 @@ def restore_command(file: Path, yes: bool) -> None:
     click.echo(f"restored {file}; now run: alembic -c migrations/alembic.ini upgrade head")
 
 
+def add_purger(app: Flask, purger: Purger) -> None:
+    """Register a feature's retention step for ``flask purge`` (client hashes, contacts...)."""
+    app.extensions.setdefault("purgers", []).append(purger)
+
+
+@click.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=0), required=True, help="Age in days.")
+@with_appcontext
+def purge_command(days: int) -> None:
+    """Forget personal data older than DAYS in every feature (retention, Decree 13/2023); run it with the backups."""
+    session = get_session()
+    cutoff = utc_now() - timedelta(days=days)
+    lines = [purger(session, cutoff) for purger in current_app.extensions.get("purgers", [])]
+    session.commit()
+    for line in lines:
+        click.echo(line)
+    # Throttle counters live in the rate limiter's storage under hashed keys and expire with their window.
+    click.echo("throttle counters: hashed keys that expire by themselves with their rate-limit window")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(areas_cli)
@@ -253,3 +275,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(compile_translations_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(purge_command)

@@ -55,6 +55,17 @@ def portable_enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
+# Ids are SQL integers: a larger one from a URL or a form would fail the query itself
+# (out of range on PostgreSQL, an OverflowError in SQLite's driver) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """A row id typed in a URL or form ("12"), or None for anything else ("²", "-1", "99999999999")."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
+
+
 def utc_now() -> datetime:
     """Timezone-aware now, used as a column default (called per row, never at import)."""
     return datetime.now(UTC)

@@ -6,7 +6,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from core.models import OrganisationKind, Role
@@ -64,6 +72,23 @@ class Form(FlaskForm):
                 field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
                 valid = False
         return valid
+
+
+class BoundedDateTimeField(DateTimeLocalField):
+    """A date and time (``<input type="datetime-local">``) between FIRST_YEAR and LAST_YEAR.
+
+    A browser accepts any year from 1 to 275760; 0001-01-01T00:00 in Vietnam's time zone is
+    before year 1 in UTC, which Python cannot represent (a 500). No schedule here is that far off.
+    """
+
+    FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data is not None and not self.FIRST_YEAR <= self.data.year <= self.LAST_YEAR:
+            self.data = None  # so form-level checks (closing after opening) never compare it
+            raise ValidationError(_l(
+                "Hãy chọn một thời điểm từ năm %(first)d đến năm %(last)d.", first=self.FIRST_YEAR, last=self.LAST_YEAR
+            ))
 
 
 def required() -> InputRequired:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
-from core.cli import add_demo_seeder
+from core.cli import add_demo_seeder, add_purger
 from core.db import get_session
 from core.views import PageSection, add_dashboard_section, add_home_section
 
@@ -29,6 +31,8 @@ def _dashboard_context() -> dict[str, Any] | None:
 
 def init_app(app: Flask) -> None:
     """Register the public and staff blueprints, the home and dashboard blocks, the CLI and the demo data."""
+    from core.audit import add_audit_phrases
+    from feedback import audit as feedback_audit
     from feedback.cli import feedback_cli
     from feedback.demo import seed_feedback
     from feedback.views import feedback_public, feedback_staff
@@ -39,3 +43,11 @@ def init_app(app: Flask) -> None:
     add_dashboard_section(app, PageSection("feedback/_dashboard.html", _dashboard_context))
     add_demo_seeder(app, seed_feedback)
     app.cli.add_command(feedback_cli)
+    add_purger(app, _purge)
+    add_audit_phrases(app, actions=feedback_audit.ACTIONS, objects=feedback_audit.OBJECTS)
+
+
+def _purge(session: Session, cutoff: datetime) -> str:
+    from feedback.services.moderation import purge_client_hashes
+
+    return f"client hashes removed from {purge_client_hashes(session, created_before=cutoff)} comments"

@@ -11,7 +11,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from core.forms import ORGANISATION_KIND_LABELS, Form
+from core.forms import ORGANISATION_KIND_LABELS, BoundedDateTimeField, Form
 from feedback.models import (
     AuthorKind,
     CommentStatus,
@@ -168,8 +167,8 @@ class UploadForm(Form):
 class WindowForm(Form):
     """When a version accepts comments, in local time (empty = no limit)."""
 
-    opens_at = DateTimeLocalField(_l("Bắt đầu nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Kết thúc nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
+    opens_at = BoundedDateTimeField(_l("Bắt đầu nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
+    closes_at = BoundedDateTimeField(_l("Kết thúc nhận góp ý"), format=DATETIME_FORMAT, validators=[Optional()])
 
 
 class ModerationForm(Form):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+
+from core.spreadsheets import UnreadableUpload, check_archive
 
 MAX_PARAGRAPHS = 5000
 MAX_PARAGRAPH_CHARS = 20000
@@ -123,12 +124,10 @@ def parse_docx(data: bytes) -> ParsedDocument:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise DocumentImportError(_("Tệp không phải là tài liệu Word (.docx) hợp lệ."))
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        # python-docx inflates every part in memory: refuse a "zip bomb" before it does.
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-            raise DocumentImportError(_("Tệp Word quá lớn sau khi giải nén."))
+    try:  # python-docx inflates every part in memory: refuse a damaged archive or a "zip bomb" before it does
+        check_archive(data, max_unpacked=MAX_UNZIPPED_BYTES)
+    except UnreadableUpload as exc:
+        raise DocumentImportError(str(exc)) from None
     try:
         document = open_docx(io.BytesIO(data))
     # python-docx raises many types on a damaged package (KeyError, ValueError, lxml errors...).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Area
+from core.spreadsheets import write_xlsx
 from surveys.models import Response, Survey, SurveyArea, SurveyVersion
 from surveys.respond.answers import value_labels
 
@@ -90,10 +92,22 @@ def _iter_codebook(survey: Survey, links: Sequence[SurveyArea]) -> Iterator[list
 
 
 def indices_workbook(table: pd.DataFrame, plan_label: str, method: str, notes: Sequence[str]) -> bytes:
-    """The indices' long table and, on a second sheet, the plan that made it and its method paragraph."""
+    """The indices' long table and, on a second sheet, the plan that made it and its method paragraph.
+
+    Written through core.spreadsheets, so formulas are neutralised and XML-illegal text is cleaned."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, index=False, sheet_name="indices")
-        about = pd.DataFrame({"plan": [plan_label, method, *notes]})
-        about.to_excel(writer, index=False, sheet_name="method")
+    about = [[line] for line in (plan_label, method, *notes)]
+    write_xlsx([("indices", *table_rows(table)), ("method", ["plan"], about)], buffer)
     return buffer.getvalue()
+def table_rows(table: Any) -> tuple[list[str], Iterator[list[Any]]]:
+    """Header and rows of an analysis table (a pandas DataFrame) for core.spreadsheets' writers.
+
+    Missing values become empty cells (openpyxl would write NaN, which Excel refuses), NumPy scalars
+    plain Python numbers.
+    """
+    def plain(value: Any) -> Any:
+        value = value.item() if hasattr(value, "item") else value
+        return None if isinstance(value, float) and math.isnan(value) else value
+
+    rows = table.itertuples(index=False, name=None)
+    return [str(c) for c in table.columns], ([plain(v) for v in row] for row in rows)

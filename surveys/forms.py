@@ -14,11 +14,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import DateField, DateTimeLocalField
+from wtforms.fields import DateField
 from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import Form, at_most
+from core.forms import BoundedDateTimeField, Form, at_most
 from core.forms import required as input_required  # "required" is also a field name below
 from surveys.services.builder import ROLE_LABELS, TYPE_LABELS
 from surveys.services.plans import PLAN_LABELS
@@ -38,10 +38,10 @@ class CreateSurveyForm(Form):
     title = StringField(_l("Tên phiếu"), validators=[input_required(), at_most(300)])
     criteria_set = SelectField(_l("Bộ tiêu chí"), coerce=int)
     communes = MultiCheckboxField(_l("Các xã lấy ý kiến"), coerce=int, validators=[input_required()])
-    opens_at = DateTimeLocalField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
+    opens_at = BoundedDateTimeField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
+    closes_at = BoundedDateTimeField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
 
-    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+    def validate_closes_at(self, field: BoundedDateTimeField) -> None:
         """The closing time must come after the opening time."""
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
@@ -52,10 +52,10 @@ class SurveyDetailsForm(Form):
 
     title = StringField(_l("Tên phiếu"), validators=[input_required(), at_most(300)])
     introduction = TextAreaField(_l("Lời giới thiệu"), validators=[at_most(3000)])
-    opens_at = DateTimeLocalField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
+    opens_at = BoundedDateTimeField(_l("Mở từ (không bắt buộc)"), validators=[Optional()])
+    closes_at = BoundedDateTimeField(_l("Đóng lúc (không bắt buộc)"), validators=[Optional()])
 
-    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+    def validate_closes_at(self, field: BoundedDateTimeField) -> None:
         """The closing time must come after the opening time."""
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))

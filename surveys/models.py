@@ -25,10 +25,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UtcDateTime, portable_enum, utc_now
 from core.models import Area, User
 
-# Ids are SQL integers: a larger one from a URL or a form would fail the query itself
-# (out of range on PostgreSQL, an OverflowError in SQLite's driver) instead of finding nothing.
-MAX_ID = 2**31 - 1
-
 
 class SurveyStatus(enum.StrEnum):
     """Draft surveys can be edited freely; open ones take answers; closed ones are final."""

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utc_now
+from core.db import MAX_ID, utc_now
 from core.models import User, record_audit
 from feedback.importers import clean_text
 from feedback.models import (
@@ -60,6 +60,7 @@ def list_comments(
         stmt = stmt.where(Comment.status != CommentStatus.HIDDEN, Comment.disposition_id.is_(None))
     elif status == "answered":
         stmt = stmt.where(Comment.disposition_id.is_not(None))
+    page = min(page, MAX_ID // page_size)  # a larger offset overflows the database's integers
     rows = list(session.scalars(stmt.limit(page_size + 1).offset((page - 1) * page_size)))
     return CommentPage(rows[:page_size], page, has_next=len(rows) > page_size)
 
@@ -101,6 +102,18 @@ def moderate_comment(
 
 def _names_someone(comment: Comment) -> bool:
     return bool(comment.resident_name or comment.resident_commune or comment.resident_contact)
+def purge_client_hashes(session: Session, *, created_before: datetime) -> int:
+    """Forget the client hashes of comments made before ``created_before`` (retention); return how many.
+
+    The hash only spots a resident sending the same comment twice within minutes; contacts,
+    kept while a version takes comments, are ``forget_contacts``'s concern.
+    """
+    result = session.execute(
+        update(Comment).where(Comment.client_hash.is_not(None), Comment.created_at < created_before)
+        .values(client_hash=None)
+    )
+    session.flush()
+    return result.rowcount or 0
 
 
 def forget_contacts(session: Session, *, created_before: datetime, now: datetime | None = None) -> int:

@@ -97,7 +97,8 @@ def window(code: str, number: int) -> Any:
     version = managed_version(document, number)
     form = WindowForm(prefix=f"v{number}")
     if not form.validate_on_submit():
-        flash(_("Thời điểm không hợp lệ."), "error")
+        errors = [str(error) for field in (form.opens_at, form.closes_at) for error in field.errors]
+        flash(errors[0] if errors else _("Thời điểm không hợp lệ."), "error")
         return redirect(url_for("feedback_staff.document", code=code))
     session = get_session()
     try:

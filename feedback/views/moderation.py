@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from core.auth import role_required
-from core.db import get_session
+from core.db import get_session, parse_id
 from core.links import public_url
 from core.models import MANAGER_ROLES, User
 from feedback.forms import (
@@ -47,6 +47,8 @@ def comments(code: str) -> Any:
     status = request.args.get("status", "")
     page = max(request.args.get("page", 1, type=int), 1)
     listed = list_comments(get_session(), document, status=status, page=page, page_size=PAGE_SIZE)
+    if page > 1 and not listed.comments:
+        abort(404)  # past the last page
     return render_template(
         "feedback/comments.html", document=document, comments=listed.comments, page=listed.page,
         has_next=listed.has_next, status=status, status_labels=STATUS_LABELS, reason_labels=HIDDEN_REASON_LABELS,
@@ -131,7 +133,7 @@ def answer(code: str) -> Any:
     """Answer the ticked comments with one disposition (a group when several)."""
     document = managed_document(code)
     session = get_session()
-    ids = [int(i) for i in request.values.getlist("comment") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.values.getlist("comment")) if i is not None]
     chosen = comments_of(session, document, ids)
     form = DispositionForm()
     officers = _officer_choices(form, document)

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import render_template, request, send_file
 from flask_babel import force_locale
+from flask_login import current_user
 
 from core.auth import role_required
 from core.db import get_session
-from core.models import REPORT_ROLES
+from core.models import REPORT_ROLES, record_audit
 from feedback.exports import write_docx, write_synthesis_xlsx
 from feedback.services.synthesis import load_progress, load_synthesis
 from feedback.views.access import managed_document
@@ -39,6 +40,10 @@ def export(code: str, fmt: str) -> Any:
             commenter_type=request.args.get("type") or None,
         )
         (write_docx if fmt == "docx" else write_synthesis_xlsx)(table, out)
+    session = get_session()
+    record_audit(session, current_user, "feedback.export", document, format=fmt,
+                 version=request.args.get("version"), type=request.args.get("type"))
+    session.commit()
     out.seek(0)
     name = f"tong-hop-y-kien-{document.code}.{fmt}"
     return send_file(out, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from core.db import MAX_ID
 from core.models import Area, Role, User
-from surveys.models import MAX_ID, Survey, SurveyArea
+from surveys.models import Survey, SurveyArea
 
 
 def followed_survey(session: Session, actor: User, survey_id: int) -> Survey | None:

@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from core.forms import CONTROL_CHARACTERS_MESSAGE
 from core.models import User, record_audit
+from core.text import has_control_characters
 from surveys.errors import SurveyError
 from surveys.models import (
     Question,
@@ -275,6 +277,8 @@ def _checked_title(title: str) -> str:
         raise SurveyError(_("Vui lòng nhập tên phần."))
     if len(title) > SECTION_TITLE_MAX:
         raise SurveyError(_("Tên phần dài tối đa %(n)d ký tự.", n=SECTION_TITLE_MAX))
+    if has_control_characters(title):
+        raise SurveyError(str(CONTROL_CHARACTERS_MESSAGE))
     return title
 
 

@@ -16,11 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core.db import utc_now
+from core.db import parse_id, utc_now
+from core.forms import CONTROL_CHARACTERS_MESSAGE
 from core.models import Area, User, record_audit
+from core.text import has_control_characters
 from surveys.errors import SurveyError
 from surveys.models import (
-    MAX_ID,
     Channel,
     DuplicateReview,
     Question,
@@ -220,6 +221,8 @@ def decide_duplicates(
     if decision not in DECISIONS:
         raise SurveyError(_("Hãy chọn giữ lại hoặc loại khỏi số liệu."))
     note = note.strip()
+    if has_control_characters(note):
+        raise SurveyError(str(CONTROL_CHARACTERS_MESSAGE))
     if len(note) > NOTE_MAX_LENGTH:
         raise SurveyError(_("Ghi chú dài tối đa %(n)d ký tự.", n=NOTE_MAX_LENGTH))
     responses = _flagged_of(session, survey, response_ids, commune_ids)
@@ -248,10 +251,10 @@ def _flagged_of(
         raise SurveyError(_("Mỗi lần chọn tối đa %(n)d phiếu.", n=MAX_PER_DECISION))
     ids = []
     for raw in response_ids:
-        text = str(raw).strip()
-        if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-            raise SurveyError(_("Không có phiếu nghi trùng số %(id)s trong phiếu khảo sát này.", id=text))
-        ids.append(int(text))
+        response_id = parse_id(str(raw))
+        if response_id is None:
+            raise SurveyError(_("Không có phiếu nghi trùng số %(id)s trong phiếu khảo sát này.", id=str(raw).strip()))
+        ids.append(response_id)
     found = {r.id: r for r in session.scalars(select(Response).where(Response.id.in_(ids)))}
     for response_id in ids:
         response = found.get(response_id)

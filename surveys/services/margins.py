@@ -24,6 +24,11 @@ HEADER = ("variable", "category", "share")
 # yet refuses a file whose categories are plainly incomplete.
 SUM_TOLERANCE = 0.01
 LOAD_ACTION = "survey.load_margins"
+# A margins file has one row per category of two questions; a few hundred is already absurd.
+MAX_ROWS = 1000
+# A count is people in an area: more than a billion is a typing error, and huge ones (hundreds of
+# digits) overflow a float or round every share to 0.
+MAX_COUNT = 1_000_000_000
 
 
 def weighting_categories(survey: Survey) -> dict[str, list[str]]:
@@ -54,7 +59,9 @@ def parse_number(text: str, kind: str) -> float | None:
     # Excel in a Vietnamese locale writes a decimal comma ("0,49"); in a count a comma or a dot
     # would be a thousands separator ("1.234" people), so counts must be plain digits.
     if kind == "count":
-        return float(text) if text.isascii() and text.isdigit() else None
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)) or int(text) > MAX_COUNT:
+            return None
+        return float(text)
     if "." not in text:
         text = text.replace(",", ".")
     try:
@@ -70,7 +77,7 @@ def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[
     The file has the columns ``variable, category`` and either ``share`` (0–1, summing to 1 per
     variable) or ``count`` (people, converted to shares).
     """
-    rows = read_table(filename, data)
+    rows = read_table(filename, data, max_rows=MAX_ROWS)
     if not rows:
         raise ImportRefused([ImportProblem(0, "", _("Tệp trống."))])
     header = [h.strip().lower() for h in rows[0]]
@@ -100,8 +107,9 @@ def parse_margins(survey: Survey, filename: str, data: bytes) -> dict[str, dict[
             message = _("Nhóm “%(c)s” của %(v)s bị lặp.", c=category, v=variable)
             problems.append(ImportProblem(number, "category", message))
         if value is None or value < 0 or (kind == "share" and value > 1):
-            message = (_("Tỷ lệ phải là số từ 0 đến 1.") if kind == "share"
-                       else _("Số người phải là số nguyên không âm, viết liền, không có dấu phân cách hàng nghìn."))
+            message = (_("Tỷ lệ phải là số từ 0 đến 1.") if kind == "share" else _(
+                "Số người phải là số nguyên không âm, không quá %(max)s, viết liền, không có dấu phân cách hàng nghìn.",
+                max=MAX_COUNT))
             problems.append(ImportProblem(number, kind, message))
             continue
         values.setdefault(variable, {}).setdefault(category, value)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import User
+from core.spreadsheets import UnreadableUpload, read_rows
 from surveys.errors import AnswerErrors, SurveyError
 from surveys.models import Channel, ImportBatch, Survey, SurveyArea
 from surveys.respond.answers import validate_answers
@@ -47,34 +44,13 @@ def template_header(survey: Survey) -> list[str]:
     return [*FIXED, *(q.code for q in survey.current_version.questions)]
 
 
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """Rows of a CSV (UTF-8, with or without BOM, comma or semicolon) or XLSX file, as text."""
-    if filename.lower().endswith(".xlsx"):
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            message = _("Không đọc được tệp XLSX: %(e)s", e=type(exc).__name__)
-            raise ImportRefused([ImportProblem(0, "", message)]) from None
-        rows = [["" if v is None else _cell_text(v) for v in row]
-                for row in workbook.active.iter_rows(values_only=True)]
-        workbook.close()
-        # Excel keeps formatted but empty rows in the sheet; skip them as a CSV's blank lines are.
-        return [row for row in rows if any(cell.strip() for cell in row)]
+def read_table(filename: str, data: bytes, *, max_rows: int) -> list[list[str]]:
+    """Rows of a CSV or XLSX upload as text (``core.spreadsheets.read_rows``), read no further than
+    ``max_rows`` rows; a file past the limit or unreadable is refused as an import problem."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused([ImportProblem(0, "", _("Tệp CSV phải là văn bản UTF-8."))]) from None
-    try:  # Excel in a Vietnamese locale saves CSV with semicolons
-        dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
-
-
-def _cell_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return read_rows(filename, data, max_rows=max_rows)
+    except UnreadableUpload as exc:
+        raise ImportRefused([ImportProblem(0, "", str(exc))]) from None
 
 
 def import_paper_responses(
@@ -89,14 +65,12 @@ def import_paper_responses(
         when = format_datetime(previous.imported_at, "dd/MM/yyyy HH:mm")
         message = _("Tệp này đã được nhập ngày %(when)s (%(n)s phiếu).", when=when, n=previous.row_count)
         raise ImportRefused([ImportProblem(0, "", message)])
-    rows = read_table(filename, data)
+    rows = read_table(filename, data, max_rows=MAX_ROWS + 1)  # the header and MAX_ROWS responses
     header = [h.strip().lower() for h in rows[0]] if rows else []
     expected = template_header(survey)
     missing = [c for c in expected if c not in header]
     if missing:
         raise ImportRefused([ImportProblem(1, c, _("Thiếu cột.")) for c in missing])
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportRefused([ImportProblem(0, "", _("Tối đa %(n)s dòng mỗi tệp.", n=MAX_ROWS))])
     by_code = {link.area.code: link for link in links}
     problems, parsed, serials = [], [], set()
     for number, row in enumerate(rows[1:], start=2):

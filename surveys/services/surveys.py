@@ -22,7 +22,7 @@ from surveys.models import (
     SurveyStatus,
     SurveyVersion,
 )
-from surveys.services.access import can_follow
+from surveys.services.access import can_follow, visible_communes
 from surveys.template import TEMPLATE_INTRODUCTION, TEMPLATE_TITLE, template_sections
 
 # --- creating and editing ---------------------------------------------------
@@ -191,16 +191,26 @@ def set_status(session: Session, survey: Survey, actor: User, status: SurveyStat
     record_audit(session, actor, f"survey.{status.value}", survey)
 
 
-def count_responses(session: Session, survey: Survey) -> int:
-    """How many responses a survey has."""
-    return session.scalar(select(func.count()).where(Response.survey_id == survey.id)) or 0
+def count_responses(session: Session, survey: Survey, viewer: User) -> int:
+    """How many responses of the survey ``viewer`` may see (those of the communes in their scope)."""
+    return response_counts(session, [survey], viewer)[survey.id]
 
 
-def response_counts(session: Session, surveys: Sequence[Survey]) -> dict[int, int]:
-    """Survey id -> how many responses it has, for a list of surveys in one query."""
-    ids = [survey.id for survey in surveys]
-    counted = select(Response.survey_id, func.count()).where(Response.survey_id.in_(ids)).group_by(Response.survey_id)
-    return dict.fromkeys(ids, 0) | dict(session.execute(counted).all())
+def response_counts(session: Session, surveys: Sequence[Survey], viewer: User) -> dict[int, int]:
+    """Survey id -> how many of its responses ``viewer`` may see, for a list of surveys in one query.
+
+    An organisation following a district-wide survey sees its commune's count, not the survey's total.
+    """
+    visible = {survey.id: {link.area_id for link in visible_communes(viewer, survey)} for survey in surveys}
+    counted = (
+        select(Response.survey_id, Response.commune_id, func.count())
+        .where(Response.survey_id.in_(visible)).group_by(Response.survey_id, Response.commune_id)
+    )
+    counts = dict.fromkeys(visible, 0)
+    for survey_id, commune_id, n in session.execute(counted):
+        if commune_id in visible[survey_id]:
+            counts[survey_id] += n
+    return counts
 
 
 def criteria_sets(session: Session) -> list[CriteriaSet]:

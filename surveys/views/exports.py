@@ -6,10 +6,11 @@ import tempfile
 from typing import Any
 
 from flask import Blueprint, abort, send_file
+from flask_login import current_user
 
 from core.auth import role_required
 from core.db import get_session
-from core.models import STAFF_ROLES
+from core.models import STAFF_ROLES, record_audit
 from core.spreadsheets import write_xlsx
 from surveys.exports import (
     CODEBOOK_HEADER,
@@ -33,12 +34,15 @@ def export(survey_id: int, fmt: str) -> Any:
     links = links_in_scope(survey)
     header = export_header(survey)
     args = (survey.id, question_codes(survey), [link.area_id for link in links])
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    session = get_session()  # who took the microdata of which communes, before a byte leaves
+    record_audit(session, current_user, "survey.export", survey, format=fmt, communes=[link.area.code for link in links])
+    session.commit()
     if fmt == "csv":
         # The generator runs after the view returned: it opens its own session there.
         rows = _lazy(lambda: iter_export_rows(get_session(), *args))
         return csv_response(f"survey{survey.id}-responses.csv", header, rows)
-    if fmt != "xlsx":
-        abort(404)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
     write_xlsx([("responses", header, iter_export_rows(get_session(), *args)),
                 ("codebook", CODEBOOK_HEADER, codebook_rows(survey, links))], spool)

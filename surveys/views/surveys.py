@@ -40,7 +40,7 @@ def index() -> Any:
     session = get_session()
     surveys = list_surveys_for(session, current_user)
     return render_template(
-        "surveys/index.html", surveys=surveys, state=survey_state, responses=response_counts(session, surveys),
+        "surveys/index.html", surveys=surveys, state=survey_state, responses=response_counts(session, surveys, current_user),
         can_build=current_user.role in MANAGER_ROLES,
     )
 
@@ -81,7 +81,7 @@ def show(survey_id: int) -> Any:
     session = get_session()
     return render_template(
         "surveys/show.html", survey=survey, state=survey_state, links=visible_communes(current_user, survey),
-        responses=count_responses(session, survey), manage=can_manage(current_user, survey),
+        responses=count_responses(session, survey, current_user), manage=can_manage(current_user, survey),
         version=survey.current_version, url_of=link_url, type_labels=TYPE_LABELS, role_labels=ROLE_LABELS,
     )
 
@@ -122,7 +122,7 @@ def change_status(survey_id: int) -> Any:
 def preview(survey_id: int) -> Any:
     """The respondent form as residents will see it, without a submit button."""
     survey = get_survey(survey_id)
-    link = survey.areas[0]
+    link = (visible_communes(current_user, survey) or abort(404))[0]  # never another commune's hamlets
     return render_template(
         "surveys/respond.html", link=link, survey=survey, version=survey.current_version,
         options=options_for(survey.current_version, link.area), token="", via="link", values={}, errors={},

@@ -149,3 +149,16 @@ def test_the_answers_page_filters_with_a_plain_get_form(client, answered_draft):
 def test_without_smtp_no_e_mail_is_offered(client, session, document):
     assert not client.application.config["MAIL_SERVER"]
     assert 'name="notify"' not in client.get(f"/feedback/{document.code}/1/s1-p1").get_data(as_text=True)
+@pytest.mark.parametrize("comment", ["²", "99999999999", "-1", "١٢"])
+def test_answer_page_ignores_ids_that_are_not_row_ids(client, auth, session, document, officer, comment):
+    auth.login(officer.email)
+    page = client.get(f"/feedback/manage/{document.code}/answer?comment={comment}")
+    assert page.status_code == 200
+
+
+def test_a_page_number_past_the_last_page_is_not_found(client, auth, session, document, officer):
+    add_comment(session, document, body="Rác thải ở ấp 1")
+    auth.login(officer.email)
+    assert client.get(f"/feedback/manage/{document.code}/comments?page=1").status_code == 200
+    for page in ("2", "99999999999999999"):
+        assert client.get(f"/feedback/manage/{document.code}/comments?page={page}").status_code == 404

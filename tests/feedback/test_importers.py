@@ -84,5 +84,14 @@ def test_docx_that_inflates_beyond_the_limit_is_refused(monkeypatch):
     import feedback.importers
 
     monkeypatch.setattr(feedback.importers, "MAX_UNZIPPED_BYTES", 1000)
-    with pytest.raises(DocumentImportError, match="quá lớn"):
+    with pytest.raises(DocumentImportError, match="giải nén ra hơn"):
         parse_docx(build_docx())
+
+
+def test_docx_with_a_damaged_central_directory_is_refused_with_a_message():
+    data = build_docx()
+    directory = data.index(b"PK\x01\x02")  # the first central directory entry; the end record still points here
+    damaged = data[:directory] + b"XX\x01\x02" + data[directory + 4:]
+    assert zipfile.is_zipfile(io.BytesIO(damaged))  # the old check let it through to a 500
+    with pytest.raises(DocumentImportError, match="bị hỏng"):
+        parse_upload("du-thao.docx", damaged)

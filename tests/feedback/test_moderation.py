@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from core.db import utc_now
 from core.models import AuditEntry
 from feedback.models import Comment, CommentStatus, DispositionKind, HiddenReason, ModerationMode
 from feedback.services import FeedbackError
@@ -178,3 +181,12 @@ def test_the_list_filters_unanswered_answered_and_hidden(client, auth, session, 
     page = client.get(f"/feedback/manage/{document.code}/comments").get_data(as_text=True)
     assert "Chưa trả lời</a>" in page and "Đã trả lời</a>" in page
     assert f"Chọn góp ý số {waiting.id}</label>" in page and "> Chọn</label>" not in page
+def test_the_retention_purge_forgets_old_comment_hashes(runner, session, document):
+    old, recent = add_comment(session, document, body="Cũ"), add_comment(session, document, body="Mới")
+    old.client_hash, old.created_at, recent.client_hash = "old", utc_now() - timedelta(days=100), "new"
+    session.commit()
+    result = runner.invoke(args=["purge", "--older-than", "90"])
+    assert result.exit_code == 0, result.output
+    assert "client hashes removed from 1 comments" in result.output
+    session.expire_all()
+    assert (session.get(Comment, old.id).client_hash, session.get(Comment, recent.id).client_hash) == (None, "new")

@@ -140,6 +140,20 @@ def test_comment_window_is_set_in_local_time(client, auth, session, document, of
     assert "phải sau thời điểm bắt đầu" in response.get_data(as_text=True)
 
 
+def test_a_comment_window_outside_2000_to_2100_is_a_message_not_a_500(client, auth, session, document, officer):
+    auth.login("bcd@example.vn")
+    before = (document.current_version.opens_at, document.current_version.closes_at)
+    for moment in ("0001-01-01T00:00", "2101-01-01T00:00"):
+        for field in ("v1-opens_at", "v1-closes_at"):
+            response = client.post(f"/feedback/manage/{document.code}/1/window", data={field: moment},
+                                   follow_redirects=True)
+            assert response.status_code == 200
+            assert "từ năm 2000 đến năm 2100" in response.get_data(as_text=True), (moment, field)
+    session.expire_all()
+    version = session.get(DocumentVersion, document.current_version.id)
+    assert (version.opens_at, version.closes_at) == before
+
+
 def test_an_unpublished_draft_is_skipped_when_comparing(session, document, officer):
     data = SECOND_DRAFT.encode()
     add_version(session, document, parse_markdown(data), filename="v2.md", data=data, actor=officer)

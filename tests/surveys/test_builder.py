@@ -9,7 +9,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.models import AuditEntry, Role
 from surveys.errors import SurveyError
@@ -28,7 +28,7 @@ from surveys.services.builder import (
     rename_section,
 )
 from surveys.services.monitor import fieldwork
-from tests.factories import make_user
+from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import build_survey, fields_of, valid_answers
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -175,6 +175,23 @@ def test_schedule_in_local_time_makes_the_survey_not_yet_open(client, auth, sess
     bad = client.post(f"/surveys/{survey.id}/edit", data={
         "title": "Phiếu mới", "opens_at": "2099-02-01T07:00", "closes_at": "2099-01-01T17:00"})
     assert "Thời điểm đóng phải sau thời điểm mở." in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00"])
+def test_a_schedule_outside_2000_to_2100_is_a_message_not_a_500(
+    client, auth, session, officer, areas, criteria_2022, survey, moment
+):
+    auth.login(officer.email)
+    page = client.post(f"/surveys/{survey.id}/edit", data={"title": "Phiếu mới", "opens_at": moment})
+    assert page.status_code == 200 and "từ năm 2000 đến năm 2100" in page.get_data(as_text=True)
+    page = client.post(f"/surveys/{survey.id}/edit", data={"title": "Phiếu mới", "closes_at": moment})
+    assert page.status_code == 200 and "từ năm 2000 đến năm 2100" in page.get_data(as_text=True)
+    session.refresh(survey)
+    assert survey.title != "Phiếu mới" and survey.opens_at is None
+    page = client.post("/surveys/new", data={
+        "title": "Phiếu thử", "criteria_set": criteria_2022.id, "communes": [areas["29578"].id], "closes_at": moment})
+    assert page.status_code == 200 and "từ năm 2000 đến năm 2100" in page.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Survey)) == 1
 
 
 def test_officer_adds_a_choice_question_at_the_end_of_a_section(client, auth, session, officer, survey, link):
@@ -556,6 +573,16 @@ def test_a_refused_builder_button_lands_on_its_message_not_below_it(client, auth
     assert done.location.endswith("#sections")
 
 
+def test_section_titles_with_control_characters_are_refused(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    before = [s.title for s in survey.current_version.sections]
+    for url in (f"/surveys/{survey.id}/sections", f"/surveys/{survey.id}/sections/0/rename"):
+        page = client.post(url, data={"title": "Môi\x0btrường"}, follow_redirects=True)
+        assert "ký tự điều khiển" in page.get_data(as_text=True)
+    session.expire_all()
+    assert [s.title for s in survey.current_version.sections] == before
+
+
 def test_section_title_boxes_are_full_size_text_inputs(client, auth, officer, survey):
     """The stylesheet sizes text boxes by type: a bare <input> was tiny on a phone."""
     auth.login(officer.email)
@@ -569,3 +596,21 @@ def test_the_builder_numbers_questions_on_across_sections_like_the_residents_for
     sizes = [len(s.questions) for s in survey.current_version.sections]
     starts = [int(n) for n in re.findall(r'<ol class="sv-questions" start="(\d+)">', html)]
     assert starts == [1 + sum(sizes[:i]) for i in range(len(sizes))] and starts[1] == 5  # not 1 again in each section
+
+
+def test_an_organisation_counts_and_previews_only_its_own_commune(app, client, auth, session, areas, survey, link):
+    other = next(sa for sa in survey.areas if sa.area.code == "29581")
+    with app.app_context():
+        record_response(session, link, valid_answers(survey), channel=Channel.LINK)
+        for _ in range(2):
+            record_response(session, other, valid_answers(survey, "29581-01"), channel=Channel.LINK)
+    organisation = make_organisation(session, areas["29581"])
+    user = make_user(session, role=Role.ORGANISATION, area_code="29581", organisation=organisation, email="hnd@example.vn")
+    session.commit()
+    auth.login(user.email)
+    listed = client.get("/surveys/").get_data(as_text=True)
+    assert re.findall(r'href="/surveys/(\d+)">.*?<td class="num">(\d+)</td>', listed) == [(str(survey.id), "2")]
+    shown = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "3 phiếu" not in shown and "2 phiếu" in shown
+    preview = client.get(f"/surveys/{survey.id}/preview").get_data(as_text=True)
+    assert "Ấp Bình Thuận" in preview and "Ấp Phú Mỹ" not in preview

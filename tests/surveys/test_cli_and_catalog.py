@@ -32,6 +32,18 @@ def test_purge_command_forgets_old_client_hashes(app, runner, session, survey, l
     assert session.scalar(select(Response.client_hash)) is None
 
 
+def test_the_retention_purge_forgets_old_response_hashes_and_keeps_recent_ones(app, runner, session, survey, link):
+    old = record_response(session, link, valid_answers(survey), channel=Channel.QR, client_hash="old",
+                          now=utc_now() - timedelta(days=100))
+    recent = record_response(session, link, valid_answers(survey, "29578-02"), channel=Channel.QR, client_hash="new")
+    session.commit()
+    result = runner.invoke(args=["purge", "--older-than", "90"])
+    assert result.exit_code == 0, result.output
+    assert "client hashes removed from 1 responses" in result.output and "throttle" in result.output
+    session.expire_all()
+    assert (session.get(Response, old.id).client_hash, session.get(Response, recent.id).client_hash) == (None, "new")
+
+
 def test_load_margins_command_uses_the_pages_parser(app, runner, session, survey, tmp_path):
     path = tmp_path / "margins.csv"
     path.write_text("variable,category,count\nsex,nam,490\nsex,nu,510\n", encoding="utf-8")

@@ -200,6 +200,15 @@ def test_a_note_longer_than_the_column_is_refused(app, session, officer, survey,
         )
 
 
+def test_a_note_with_control_characters_is_refused(app, session, officer, survey, pair):
+    with app.app_context(), pytest.raises(SurveyError, match="ký tự điều khiển"):
+        decide_duplicates(
+            session, survey, [pair[1].id], "kept", actor=officer, commune_ids=scope(survey), note="Trùng\x0bphiếu"
+        )
+    session.rollback()
+    assert session.get(Response, pair[1].id).duplicate_review == DuplicateReview.PENDING
+
+
 def test_only_those_who_manage_the_survey_decide(app, session, areas, survey, pair):
     organisation = make_organisation(session, areas["29578"])
     member = make_user(session, role=Role.ORGANISATION, area_code="29578", organisation=organisation)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from core.models import Role
 from surveys.models import Channel, ImportBatch, Response, WeightingRole
 from surveys.respond.store import record_response
+from tests.core.test_uploads import with_sheet_data
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 
@@ -259,7 +261,20 @@ def test_import_refuses_a_serial_already_typed_in(client, auth, session, officer
 def test_import_refuses_text_that_is_not_utf8_and_damaged_xlsx(client, auth, session, officer, survey):
     auth.login(officer.email)
     assert "UTF-8" in upload(client, survey, "serial;commune_code\nĐ;1\n".encode("cp1258")).get_data(as_text=True)
-    assert "XLSX" in upload(client, survey, b"not a zip", "phieu.xlsx").get_data(as_text=True)
+    assert "bị hỏng" in upload(client, survey, b"not a zip", "phieu.xlsx").get_data(as_text=True)
+    assert count(session) == 0
+
+
+def test_import_refuses_a_million_row_workbook_at_the_limit_and_a_huge_csv_cell(client, auth, session, officer, survey):
+    auth.login(officer.email)
+    million = with_sheet_data(b"<row><c><v>1</v></c></row>" * 1_000_000)
+    assert len(million) < 200_000  # small to upload; read whole, it took 17.6 s and 131 MB
+    started = time.monotonic()
+    page = upload(client, survey, million, "phieu.xlsx")
+    assert page.status_code == 400 and "hơn 20001 dòng" in page.get_data(as_text=True)
+    assert time.monotonic() - started < 10
+    page = upload(client, survey, b"serial,commune_code\n\"" + b"x" * 140_000 + b"\",29578\n")
+    assert page.status_code == 400 and "CSV" in page.get_data(as_text=True)
     assert count(session) == 0
 
 
@@ -281,3 +296,17 @@ def test_csv_downloads_declare_one_charset(client, auth, officer, survey):
     auth.login(officer.email)
     for path in ("monitor.csv", "export.csv", "codebook.csv"):
         assert client.get(f"/surveys/{survey.id}/{path}").headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_an_analysis_table_is_written_through_the_safe_workbook_writer():
+    import numpy as np
+    import pandas as pd
+
+    from core.spreadsheets import write_xlsx
+    from surveys.exports import table_rows
+
+    table = pd.DataFrame({"area": ["=HYPERLINK(1)", "Ấp\x0b1"], "estimate": [np.float64(0.5), np.nan], "n": [3, 4]})
+    out = io.BytesIO()
+    write_xlsx([("indices", *table_rows(table))], out)
+    rows = list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
+    assert rows == [("area", "estimate", "n"), ("'=HYPERLINK(1)", 0.5, 3), ("Ấp 1", None, 4)]

@@ -17,6 +17,7 @@ from surveys.respond.store import record_response
 from surveys.services.indices import IndicesUnavailable, compute_survey_indices, rating_data
 from surveys.services.margins import load_margins, parse_margins
 from surveys.services.paper import ImportRefused
+from tests.core.test_uploads import with_sheet_data
 from tests.factories import make_organisation, make_user
 from tests.surveys.conftest import valid_answers
 
@@ -130,6 +131,30 @@ def test_a_refused_load_keeps_the_old_margins_and_leaves_no_audit(app, session, 
         session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "survey.load_margins"))
         == 0
     )
+
+
+def test_huge_counts_are_refused_rather_than_overflowing_or_rounding_to_zero(app, survey):
+    for count in ("9" * 400, "1" + "0" * 10):  # a float overflows; a billion-plus is a typing error
+        assert refused(survey, f"variable,category,count\nsex,nam,{count}\nsex,nu,5\n")[0][:2] == (2, "count")
+    # Two 308-digit counts once summed to infinity and were stored as shares {nam: 0.0, nu: 0.0}.
+    problems = refused(survey, f"variable,category,count\nsex,nam,{'9' * 308}\nsex,nu,{'9' * 308}\n")
+    assert [(row, column) for row, column, _ in problems] == [(2, "count"), (3, "count")]
+    assert "1000000000" in problems[0][2]
+    with app.test_request_context():
+        assert parse_margins(survey, "m.csv", b"variable,category,count\nsex,nam,1000000000\nsex,nu,0\n")["sex"] == {
+            "nam": 1.0, "nu": 0.0}
+
+
+def test_a_file_of_a_million_rows_is_refused_at_the_limit(app, survey):
+    with pytest.raises(ImportRefused) as caught:
+        parse_margins(survey, "m.xlsx", with_sheet_data(b"<row><c><v>1</v></c></row>" * 1_000_000))
+    assert "hơn 1000 dòng" in caught.value.problems[0].message
+
+
+def test_a_csv_cell_past_the_csv_modules_limit_is_a_message(app, survey):
+    with app.test_request_context():
+        problems = refused(survey, 'variable,category,count\nsex,"' + "n" * 140_000 + '",1\n')
+    assert "CSV" in problems[0][2]
 
 
 # --- the upload page -------------------------------------------------------------------------

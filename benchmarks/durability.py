@@ -107,8 +107,19 @@ class Run:
     run_id: str
 
 
-def run_with_kills(env: dict[str, str], code: str, *, clients: int, duration: float, kills: int, port: int,
-                   workers: int = 4, threads: int = 4, max_per_client: int = 5000, resend: float = 0.1) -> Run:
+def run_with_kills(
+    env: dict[str, str],
+    code: str,
+    *,
+    clients: int,
+    duration: float,
+    kills: int,
+    port: int,
+    workers: int = 4,
+    threads: int = 4,
+    max_per_client: int = 5000,
+    resend: float = 0.1,
+) -> Run:
     """Drive the clients for ``duration`` seconds and kill and restart the server ``kills`` times on the way."""
     log = Path(env["INSTANCE_PATH"]) / "gunicorn.log"
     server = start_gunicorn(env, port, workers, threads, log)
@@ -148,32 +159,49 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load, restarts included")
     parser.add_argument("--kills", type=int, default=2, help="times the server is SIGKILLed and restarted")
     parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
-                        help="rate-limit counters in Redis, as deployed; default $REDIS_URL")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL"),
+        help="rate-limit counters in Redis, as deployed; default $REDIS_URL",
+    )
     args = parser.parse_args()
     env = benchmark_env(args.database_url, args.redis_url)
     code = prepare(env)
-    run = run_with_kills(env, code, clients=args.clients, duration=args.duration, kills=args.kills,
-                         port=args.port or free_port())
+    run = run_with_kills(
+        env, code, clients=args.clients, duration=args.duration, kills=args.kills, port=args.port or free_port()
+    )
     acked = [marker for client in run.clients for marker in client.acked]
     unanswered = [marker for client in run.clients for marker in client.unanswered]
     outcome = count_outcome(acked, unanswered, stored_markers(args.database_url, run.run_id))
     latencies = sorted(latency for client in run.clients for latency in client.latencies)
     errors = sum((client.errors for client in run.clients), Counter())
-    print(f"database: {args.database_url.split(':', 1)[0]}; gunicorn 4 gthread workers x 4 threads; {args.clients} clients; "
-          f"rate limits in {'Redis' if args.redis_url else 'worker memory'}; {os.cpu_count()} CPUs (shared)")
-    print(f"{run.kills} of {args.kills} SIGKILLs of master and workers done; server down (kill to every worker "
-          f"ready again) {run.downtime:.1f} s of the {run.elapsed:.1f} s")
-    print(f"acknowledged: {outcome.acknowledged} = {outcome.acknowledged / run.elapsed:.1f} submissions/s over the "
-          f"whole run, downtime included")
+    print(
+        f"database: {args.database_url.split(':', 1)[0]}; gunicorn 4 gthread workers x 4 threads; "
+        f"{args.clients} clients; "
+        f"rate limits in {'Redis' if args.redis_url else 'worker memory'}; {os.cpu_count()} CPUs (shared)"
+    )
+    print(
+        f"{run.kills} of {args.kills} SIGKILLs of master and workers done; server down (kill to every worker "
+        f"ready again) {run.downtime:.1f} s of the {run.elapsed:.1f} s"
+    )
+    print(
+        f"acknowledged: {outcome.acknowledged} = {outcome.acknowledged / run.elapsed:.1f} submissions/s over the "
+        f"whole run, downtime included"
+    )
     if latencies:
-        print(f"GET+POST latency of acknowledged submissions: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
-              f"p95 {percentile(latencies, 95) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms")
+        print(
+            f"GET+POST latency of acknowledged submissions: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+            f"p95 {percentile(latencies, 95) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms"
+        )
     print(f"client errors (refused or broken connections while the server was down): {dict(errors) or 0}")
-    print(f"unacknowledged (POST sent, no answer because of a kill): {outcome.unacknowledged}, "
-          f"of which stored {outcome.unacknowledged_stored}")
-    print(f"lost (acknowledged, not stored): {len(outcome.lost)}; duplicated (stored twice): {len(outcome.duplicated)}; "
-          f"stored but never sent: {len(outcome.stored_unsent)}")
+    print(
+        f"unacknowledged (POST sent, no answer because of a kill): {outcome.unacknowledged}, "
+        f"of which stored {outcome.unacknowledged_stored}"
+    )
+    print(
+        f"lost (acknowledged, not stored): {len(outcome.lost)}; duplicated (stored twice): {len(outcome.duplicated)}; "
+        f"stored but never sent: {len(outcome.stored_unsent)}"
+    )
     failed = outcome.lost or outcome.duplicated or outcome.stored_unsent or not outcome.acknowledged
     return 1 if failed else 0
 

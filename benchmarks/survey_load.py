@@ -43,8 +43,11 @@ HIDDEN_RE = re.compile(r'name="(token|via)" value="([^"]*)"')
 def benchmark_env(database_url: str, redis_url: str | None) -> dict[str, str]:
     """The server's environment: a fresh secret and instance folder, submissions not rate-limited."""
     env = os.environ | {
-        "DATABASE_URL": database_url, "APP_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
-        "INSTANCE_PATH": tempfile.mkdtemp(prefix="survey-load-"), "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
+        "DATABASE_URL": database_url,
+        "APP_ENV": "development",
+        "SECRET_KEY": secrets.token_hex(32),
+        "INSTANCE_PATH": tempfile.mkdtemp(prefix="survey-load-"),
+        "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -56,7 +59,13 @@ def prepare(env: dict[str, str]) -> str:
 
     Its communes are today's and have hamlets (the earlier demo survey, on 2019 units, is closed).
     """
-    subprocess.run([BIN / "alembic", "-c", "migrations/alembic.ini", "upgrade", "head"], cwd=PROJECT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [BIN / "alembic", "-c", "migrations/alembic.ini", "upgrade", "head"],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     subprocess.run([BIN / "flask", "--app", "wsgi", "seed-demo"], cwd=PROJECT, env=env, check=True, capture_output=True)
     return demo_link_code(env["DATABASE_URL"])
 
@@ -86,14 +95,32 @@ def demo_link_code(url: str) -> str:
     return code
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path, worker_class: str = "gthread") -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int, log: Path, worker_class: str = "gthread"
+) -> subprocess.Popen:
     """gunicorn on loopback, its errors (tracebacks) in ``log``; waits until every worker has loaded the app."""
     ready = Path(tempfile.mkdtemp(prefix="gunicorn-ready-"))
     process = subprocess.Popen(
-        [BIN / "gunicorn", "-c", PROJECT / "benchmarks" / "gunicorn_ready.py", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "-k", worker_class, "--threads", str(threads),
-         "--log-level", "warning", "--error-logfile", str(log), "wsgi:app"],
-        cwd=PROJECT, env=env | {"BENCHMARK_READY_DIR": str(ready)},
+        [
+            BIN / "gunicorn",
+            "-c",
+            PROJECT / "benchmarks" / "gunicorn_ready.py",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "-k",
+            worker_class,
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(log),
+            "wsgi:app",
+        ],
+        cwd=PROJECT,
+        env=env | {"BENCHMARK_READY_DIR": str(ready)},
     )
     for _ in range(600):
         if len(list(ready.iterdir())) >= workers:
@@ -137,7 +164,9 @@ class Client(threading.Thread):
             lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
         if self.connection is None:
             self.connection = socket.create_connection(("127.0.0.1", self.port), timeout=60)
-        status, cookie, data, closes = exchange(self.connection, ("\r\n".join(lines) + "\r\n\r\n" + (body or "")).encode())
+        status, cookie, data, closes = exchange(
+            self.connection, ("\r\n".join(lines) + "\r\n\r\n" + (body or "")).encode()
+        )
         if closes:
             self.hang_up()
         if cookie:
@@ -290,12 +319,16 @@ def stored_markers(url: str, run: str) -> Counter:
 
     engine = make_engine(url)
     with engine.connect() as connection:
-        documents = connection.execute(
-            select(Response.answers).where(cast(Response.answers, Text).like(f"%bench-{run}-%"))
-        ).scalars().all()
+        documents = (
+            connection.execute(select(Response.answers).where(cast(Response.answers, Text).like(f"%bench-{run}-%")))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     # Every text box of a submission carries its marker: count each response once.
-    return Counter(marker for answers in documents for marker in set(answers.values()) if marker.startswith(f"bench-{run}-"))
+    return Counter(
+        marker for answers in documents for marker in set(answers.values()) if marker.startswith(f"bench-{run}-")
+    )
 
 
 def reference_loop_seconds() -> float:
@@ -312,7 +345,11 @@ def reference_loop_seconds() -> float:
 
 
 def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else (values[0] if values else 0.0)
+    )
 
 
 def main() -> int:
@@ -323,12 +360,17 @@ def main() -> int:
     parser.add_argument("--max-per-client", type=int, default=1000, help="submissions per client at most")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn -k: gthread (keep-alive) or sync (a connection per request)")
+    parser.add_argument(
+        "--worker-class", default="gthread", help="gunicorn -k: gthread (keep-alive) or sync (a connection per request)"
+    )
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--resend", type=float, default=0.1, help="share of submissions sent twice")
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
-                        help="rate-limit counters in Redis, as in production (README); default $REDIS_URL, else each "
-                             "worker's memory, whose expiry timer starts a thread every 10 ms under load")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL"),
+        help="rate-limit counters in Redis, as in production (README); default $REDIS_URL, else each "
+        "worker's memory, whose expiry timer starts a thread every 10 ms under load",
+    )
     args = parser.parse_args()
     env = benchmark_env(args.database_url, args.redis_url)
     code = prepare(env)
@@ -342,8 +384,10 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     try:
         started = time.monotonic()
-        clients = [Client(n, args.port, code, run, started + args.duration, args.max_per_client, args.resend)
-                   for n in range(args.clients)]
+        clients = [
+            Client(n, args.port, code, run, started + args.duration, args.max_per_client, args.resend)
+            for n in range(args.clients)
+        ]
         for client in clients:
             client.start()
         for client in clients:
@@ -364,28 +408,49 @@ def main() -> int:
     unacked = [m for m in stored if m not in set(acked)]
     scheme = args.database_url.split(":", 1)[0]
     limits = "Redis" if args.redis_url else "worker memory"
-    print(f"database: {scheme}; gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads; {args.clients} clients; "
-          f"rate limits in {limits}; {os.cpu_count()} CPUs (shared)")
-    print(f"acknowledged submissions: {len(acked)} in {elapsed:.1f} s = {len(acked) / elapsed:.1f} submissions/s "
-          f"(plus {sum(c.resent for c in clients)} double taps)")
+    print(
+        f"database: {scheme}; gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads; "
+        f"{args.clients} clients; "
+        f"rate limits in {limits}; {os.cpu_count()} CPUs (shared)"
+    )
+    print(
+        f"acknowledged submissions: {len(acked)} in {elapsed:.1f} s = {len(acked) / elapsed:.1f} submissions/s "
+        f"(plus {sum(c.resent for c in clients)} double taps)"
+    )
     if latencies:
-        print(f"GET+POST latency: p50 {percentile(latencies, 50) * 1000:.0f} ms, p95 {percentile(latencies, 95) * 1000:.0f} ms, "
-              f"p99 {percentile(latencies, 99) * 1000:.0f} ms")
+        print(
+            f"GET+POST latency: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+            f"p95 {percentile(latencies, 95) * 1000:.0f} ms, "
+            f"p99 {percentile(latencies, 99) * 1000:.0f} ms"
+        )
     if acked:
         per = cpu_used / len(acked) * 1000
-        print(f"gunicorn CPU: {cpu_used:.1f} s = {per:.1f} ms per submission (GET+POST, database server not counted)"
-              f" -> about {1000 / per:.0f} submissions/s per dedicated core")
-        print(f"load generator CPU (this process, same machine): {client_cpu:.1f} s = "
-              f"{client_cpu / len(acked) * 1000:.1f} ms per submission")
+        print(
+            f"gunicorn CPU: {cpu_used:.1f} s = {per:.1f} ms per submission (GET+POST, database server not counted)"
+            f" -> about {1000 / per:.0f} submissions/s per dedicated core"
+        )
+        print(
+            f"load generator CPU (this process, same machine): {client_cpu:.1f} s = "
+            f"{client_cpu / len(acked) * 1000:.1f} ms per submission"
+        )
         if database_cpu == database_cpu:  # not NaN: PostgreSQL on this machine
             total = (cpu_used + database_cpu + client_cpu) / len(acked) * 1000
-            print(f"PostgreSQL backends CPU: {database_cpu:.1f} s = {database_cpu / len(acked) * 1000:.1f} ms per submission; "
-                  f"all three: {total:.1f} ms -> at most {os.cpu_count() * 1000 / total:.0f} submissions/s on "
-                  f"{os.cpu_count()} cores, {(cpu_used + database_cpu + client_cpu) / (elapsed * os.cpu_count()):.0%} of them used")
-    print(f"load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}; reference loop "
-          f"{reference_before:.2f} s before, {reference_loop_seconds():.2f} s after (lower is a faster machine)")
+            print(
+                f"PostgreSQL backends CPU: {database_cpu:.1f} s = "
+                f"{database_cpu / len(acked) * 1000:.1f} ms per submission; "
+                f"all three: {total:.1f} ms -> at most {os.cpu_count() * 1000 / total:.0f} submissions/s on "
+                f"{os.cpu_count()} cores, "
+                f"{(cpu_used + database_cpu + client_cpu) / (elapsed * os.cpu_count()):.0%} of them used"
+            )
+    print(
+        f"load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}; reference loop "
+        f"{reference_before:.2f} s before, {reference_loop_seconds():.2f} s after (lower is a faster machine)"
+    )
     print(f"errors: {dict(errors) or 0}" + (f" (server log: {server_log})" if errors else ""))
-    print(f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; stored but not acknowledged: {len(unacked)}")
+    print(
+        f"stored: {sum(stored.values())}; lost: {len(lost)}; duplicated: {len(duplicated)}; "
+        f"stored but not acknowledged: {len(unacked)}"
+    )
     return 1 if lost or duplicated or not acked else 0
 
 

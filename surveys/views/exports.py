@@ -37,7 +37,8 @@ def export(survey_id: int, fmt: str) -> Any:
     if fmt not in ("csv", "xlsx"):
         abort(404)
     session = get_session()  # who took the microdata of which communes, before a byte leaves
-    record_audit(session, current_user, "survey.export", survey, format=fmt, communes=[link.area.code for link in links])
+    communes = [link.area.code for link in links]
+    record_audit(session, current_user, "survey.export", survey, format=fmt, communes=communes)
     session.commit()
     if fmt == "csv":
         # The generator runs after the view returned: it opens its own session there.

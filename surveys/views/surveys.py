@@ -40,7 +40,8 @@ def index() -> Any:
     session = get_session()
     surveys = list_surveys_for(session, current_user)
     return render_template(
-        "surveys/index.html", surveys=surveys, state=survey_state, responses=response_counts(session, surveys, current_user),
+        "surveys/index.html", surveys=surveys, state=survey_state,
+        responses=response_counts(session, surveys, current_user),
         can_build=current_user.role in MANAGER_ROLES,
     )
 

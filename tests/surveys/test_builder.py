@@ -605,7 +605,9 @@ def test_an_organisation_counts_and_previews_only_its_own_commune(app, client, a
         for _ in range(2):
             record_response(session, other, valid_answers(survey, "29581-01"), channel=Channel.LINK)
     organisation = make_organisation(session, areas["29581"])
-    user = make_user(session, role=Role.ORGANISATION, area_code="29581", organisation=organisation, email="hnd@example.vn")
+    user = make_user(
+        session, role=Role.ORGANISATION, area_code="29581", organisation=organisation, email="hnd@example.vn"
+    )
     session.commit()
     auth.login(user.email)
     listed = client.get("/surveys/").get_data(as_text=True)

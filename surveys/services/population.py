@@ -22,6 +22,8 @@ from surveys.models import Survey, SurveyPopulation
 from surveys.services.margins import parse_number, weighting_categories
 from surveys.services.paper import ImportProblem, ImportRefused, read_table
 
+# A row per hamlet, or per commune and category: a national survey's hamlets stay well below this.
+MAX_ROWS = 100_000
 # The columns of each kind: the area columns, the category columns, then the number.
 KINDS = {
     "hamlets": ("commune", "hamlet", "population"),
@@ -63,7 +65,7 @@ def template_rows(survey: Survey, kind: str) -> list[list[str]]:
 def parse_population(survey: Survey, kind: str, filename: str, data: bytes) -> list[dict]:
     """The file's rows as dicts of the kind's columns, or ImportRefused naming every bad cell (row 1 = header)."""
     columns = KINDS[kind]
-    rows = read_table(filename, data)
+    rows = read_table(filename, data, max_rows=MAX_ROWS + 1)  # the header and MAX_ROWS rows
     header = [h.strip().lower() for h in rows[0]] if rows else []
     missing = [c for c in columns if c not in header]
     if missing:

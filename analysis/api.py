@@ -150,42 +150,23 @@ def _weigh(resp: Responses, weigh, method: str, population, variables, collapse:
 
 
 def compute_indices(
-    responses: pd.DataFrame,
-    items=None,
-    *,
-    design: str = "stratified",
-    weighting: str = "none",
-    cells: pd.DataFrame | None = None,
-    margins: pd.DataFrame | None = None,
-    item_weights: pd.DataFrame | None = None,
-    design_weights_from: str = "auto",
-    hamlet_population: pd.DataFrame | None = None,
-    satisfied_min: int = 4,
-    dissatisfied_max: int = 2,
-    conf_level: float = 0.95,
-    ci: str = "logit",
-    epsilon: float = 1e-12,
-    max_iter: int = 1000,
-    trim: tuple[float, float] | None = None,
-    thresholds: tuple[ThresholdRule, ...] | None = DEFAULT_RULES,
-    min_n_eff: float = 30.0,
-    scale_max: int = 5,
-    levels=("commune", "district", "overall"),
-    sources: dict[str, str] | None = None,
-    lonely_psu: str = "fail",
-    collapse: bool = False,
-    variance: str = "linearization",
-    hamlet_counts: pd.DataFrame | None = None,
-    replicates: int = 500,
-    seed: int = 20260101,
+    responses: pd.DataFrame, items=None, *, design: str = "stratified", weighting: str = "none",
+    cells: pd.DataFrame | None = None, margins: pd.DataFrame | None = None, item_weights: pd.DataFrame | None = None,
+    design_weights_from: str = "auto", hamlet_population: pd.DataFrame | None = None, satisfied_min: int = 4,
+    dissatisfied_max: int = 2, conf_level: float = 0.95, ci: str = "logit", epsilon: float = 1e-12,
+    max_iter: int = 1000, trim: tuple[float, float] | None = None,
+    thresholds: tuple[ThresholdRule, ...] | None = DEFAULT_RULES, min_n_eff: float = 30.0, scale_max: int = 5,
+    levels=("commune", "district", "overall"), sources: dict[str, str] | None = None, lonely_psu: str = "fail",
+    collapse: bool = False, variance: str = "linearization", hamlet_counts: pd.DataFrame | None = None,
+    replicates: int = 500, seed: int = 20260101,
 ) -> ResultTable:
     """Weight the responses and estimate every item and composite index per domain.
 
     Parameters
     ----------
     responses : DataFrame
-        One row per respondent (``id``, ``district``, ``commune``, ``hamlet``, weighting variables,
-        optional ``design_weight``, item columns 1..scale_max with NaN/empty/``NA`` = no answer).
+        One row per respondent (``id``, ``district``, ``commune``, ``hamlet``, weighting variables, optional
+        ``design_weight``, item columns 1..scale_max with NaN/empty/``NA`` = no answer).
     items : list of str, optional
         Item columns (default: every non-reserved column, see :func:`validate_responses`).
     design : {"stratified", "clustered"}
@@ -202,15 +183,13 @@ def compute_indices(
     sources : dict, optional
         Names for error messages: ``{"responses": "file.csv", "item_weights": ...}``.
     lonely_psu : {"fail", "remove", "adjust", "certainty", "average"}
-        R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (clustered) or one
-        respondent (stratified); ``fail`` refuses such a commune (see :mod:`analysis.variance`).
+        R's ``survey.lonely.psu`` rule for a commune with one sampled hamlet (clustered) or one respondent
+        (stratified); ``fail`` refuses such a commune (see :mod:`analysis.variance`).
     variance : {"linearization", "jkn", "bootstrap"}
-        Taylor linearization, the delete-one-hamlet jackknife, or the Rao–Wu bootstrap of
-        ``replicates`` draws from ``seed``; replicates are re-calibrated (clustered design only; see
-        :mod:`analysis.replicates`).
+        Taylor linearization, the delete-one-hamlet jackknife, or the Rao–Wu bootstrap of ``replicates`` draws
+        from ``seed``; replicates are re-calibrated (clustered design only; see :mod:`analysis.replicates`).
     hamlet_counts : DataFrame, optional
-        ``commune, hamlets`` (hamlets in the commune's population): finite-population correction of the
-        clustered design's linearized variance.
+        ``commune, hamlets`` (in the population): finite-population correction of the clustered linearized variance.
     collapse : bool
         Within a commune, merge calibration cells that have population but no respondent (see
         :mod:`analysis.collapse`) instead of refusing; adds a ``collapse`` column saying what was done.
@@ -218,26 +197,46 @@ def compute_indices(
     Returns
     -------
     ResultTable
-        ``.to_frame()`` gives the long table (columns ``level, area, item, measure, estimate, se,
-        ci_lo, ci_hi, df, deff, n_obs, wsum, n_eff_kish`` plus flags).
+        ``.to_frame()`` gives the long table (columns ``level, area, item, measure, estimate, se, ci_lo, ci_hi,
+        df, deff, n_obs, wsum, n_eff_kish`` plus flags).
+    """
+    options = EstimateOptions(design=design, satisfied_min=satisfied_min, dissatisfied_max=dissatisfied_max, ci=ci,
+                              conf_level=conf_level, levels=tuple(levels), lonely_psu=lonely_psu, variance=variance,
+                              replicates=replicates, seed=seed)
+    weigh = _weigher(options, weighting, design_weights_from, hamlet_population, epsilon, max_iter, trim)
+    resp, item_weights, population, variables = _validated(responses, items, item_weights, weighting, cells, margins,
+                                                           design_weights_from, options, scale_max, sources)
+    resp, wr, actions, skipped = _weigh(resp, weigh, weighting, population, variables, collapse)
+    table = estimate_indices(resp, wr, options=options, item_weights=item_weights, hamlet_counts=hamlet_counts)
+    return _result(table, resp, wr, options, responses, skipped, actions, thresholds, min_n_eff)
+
+
+def _weigher(options, weighting, design_weights_from, hamlet_population, epsilon, max_iter, trim):
+    """:func:`compute_weights` with the calibration settings bound; replicate variances refuse trimming."""
+    if options.variance != "linearization" and trim is not None:
+        raise ValueError("replicate variances re-calibrate without trimming: use trim with linearization")
+    return partial(
+        compute_weights,
+        weighting=weighting,
+        design_weights_from=design_weights_from,
+        hamlet_population=hamlet_population,
+        epsilon=epsilon,
+        max_iter=max_iter,
+        trim=trim,
+        require_hamlets=options.design == "clustered",
+        allow_lonely=options.lonely_psu != "fail",
+    )
+
+
+def _validated(responses, items, item_weights, weighting, cells, margins, design_weights_from, options, scale_max,
+               sources):
+    """Validated responses and item weights, the population table and its weighting variables.
+
+    ``sources`` names the tables in error messages.
     """
     sources = {"responses": "<responses>", "item_weights": "<item weights>", **(sources or {})}
-    options = EstimateOptions(
-        design=design,
-        satisfied_min=satisfied_min,
-        dissatisfied_max=dissatisfied_max,
-        conf_level=conf_level,
-        ci=ci,
-        levels=tuple(levels),
-        lonely_psu=lonely_psu,
-        variance=variance,
-        replicates=replicates,
-        seed=seed,
-    )
-    if variance != "linearization" and trim is not None:
-        raise ValueError("replicate variances re-calibrate without trimming: use trim with linearization")
     population, weighting_vars = _population(weighting, cells, margins)
-    required = ["commune"] + (["hamlet"] if design == "clustered" else [])
+    required = ["commune"] + (["hamlet"] if options.design == "clustered" else [])
     given = design_weights_from == "given" or (
         design_weights_from == "auto" and "design_weight" in responses.columns
     )
@@ -251,22 +250,12 @@ def compute_indices(
         source=sources["responses"],
     )
     if item_weights is not None:
-        item_weights = validate_item_weights(
-            item_weights, resp.items, source=sources["item_weights"]
-        )
-    weigh = partial(
-        compute_weights,
-        weighting=weighting,
-        design_weights_from=design_weights_from,
-        hamlet_population=hamlet_population,
-        epsilon=epsilon,
-        max_iter=max_iter,
-        trim=trim,
-        require_hamlets=design == "clustered",
-        allow_lonely=lonely_psu != "fail",
-    )
-    resp, wr, actions, skipped = _weigh(resp, weigh, weighting, population, weighting_vars, collapse)
-    table = estimate_indices(resp, wr, options=options, item_weights=item_weights, hamlet_counts=hamlet_counts)
+        item_weights = validate_item_weights(item_weights, resp.items, source=sources["item_weights"])
+    return resp, item_weights, population, weighting_vars
+
+
+def _result(table, resp, wr, options, responses, skipped, actions, thresholds, min_n_eff) -> ResultTable:
+    """The estimates with the skipped communes' rows, the threshold flags and, when collapsing, the collapse column."""
     if skipped:
         table = with_skipped_communes(table, skipped, communes_by_district(responses))
     if thresholds is not None:

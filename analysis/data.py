@@ -206,15 +206,25 @@ def validate_responses(
     if "district" in frame.columns:
         frame["district"] = _text_column(frame, "district", source, required="district" in required)
     if "id" in frame.columns:
-        ids = frame["id"]
-        dup = np.flatnonzero(ids.duplicated().to_numpy() & ids.notna().to_numpy())
-        if dup.size:
-            raise InputError(
-                f"duplicate id {ids.iloc[dup[0]]!r}", source=source, line=_line(dup[0]), column="id"
-            )
+        _check_unique_ids(frame["id"], source)
     if design_weight:
         _require_columns(frame, ["design_weight"], source)
         frame["design_weight"] = _number_column(frame, "design_weight", source, positive=True)
+    items = _item_columns(frame, items, weighting_vars, source)
+    codes = np.empty((len(frame), len(items)), dtype=np.int8)
+    for k, item in enumerate(items):
+        codes[:, k] = _code_item(frame[item], item, scale_max, source)
+    return Responses(frame=frame, items=items, codes=codes, scale_max=scale_max)
+
+
+def _check_unique_ids(ids: pd.Series, source: str) -> None:
+    dup = np.flatnonzero(ids.duplicated().to_numpy() & ids.notna().to_numpy())
+    if dup.size:
+        raise InputError(f"duplicate id {ids.iloc[dup[0]]!r}", source=source, line=_line(dup[0]), column="id")
+
+
+def _item_columns(frame: pd.DataFrame, items, weighting_vars, source: str) -> tuple[str, ...]:
+    """The item columns asked for, else every column that is not reserved, a weighting variable, sex or age."""
     if items is None:
         skip = set(RESERVED_COLUMNS) | set(weighting_vars) | {"sex", "age_group"}
         items = [c for c in frame.columns if c not in skip]
@@ -222,10 +232,7 @@ def validate_responses(
     if not items:
         raise InputError("no item columns found", source=source, line=1)
     _require_columns(frame, items, source)
-    codes = np.empty((len(frame), len(items)), dtype=np.int8)
-    for k, item in enumerate(items):
-        codes[:, k] = _code_item(frame[item], item, scale_max, source)
-    return Responses(frame=frame, items=items, codes=codes, scale_max=scale_max)
+    return items
 
 
 def _code_item(column: pd.Series, item: str, scale_max: int, source: str) -> np.ndarray:

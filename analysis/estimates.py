@@ -37,7 +37,6 @@ Kish, L. (1965). *Survey Sampling*. Wiley.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -49,24 +48,17 @@ from .grid import (
     build_grid,
     by_rows,
     composite_coefficients,
-    degrees_of_freedom,
     domains_of,
     population_psus,
 )
-from .intervals import INTERVAL_METHODS, confidence_bounds
+from .intervals import INTERVAL_METHODS
+from .long_table import COLUMNS, MEASURES, assemble_table
 from .replicates import bootstrap_variances, jackknife_variances, with_replicates
 from .variance import LONELY_PSU_RULES, domain_variance
 from .weights import WeightResult
 
 __all__ = ["COLUMNS", "MEASURES", "EstimateOptions", "estimate_indices", "composite_coefficients"]
 
-COLUMNS = [
-    "level", "area", "item", "measure", "estimate", "se", "ci_lo", "ci_hi", "df", "deff", "n_obs", "wsum",
-    "n_eff_kish",
-]
-MEASURES = ("mean", "score", "prop_sat", "prop_dissat")
-_KIND = {"mean": "mean", "score": "score", "prop_sat": "share", "prop_dissat": "share"}
-_BASE = ("mean", "prop_sat", "prop_dissat")
 
 
 @dataclass(frozen=True)
@@ -163,70 +155,90 @@ def estimate_indices(
         raise ValueError("weights and responses differ in length")
     if not np.all(wr.final > 0):
         raise ValueError("all weights must be positive")
-    V = resp.scale_max + 1
-    v = np.arange(V)
-    a = (v >= 1).astype(float)
-    f = np.column_stack(
-        [v * a, (v >= options.satisfied_min) * a, ((v <= options.dissatisfied_max) & (v >= 1)) * a]
-    )
-    X = np.column_stack([f, a])  # A-parts of the three measures, then the B-part
+    f, a, X = _measure_parts(resp.scale_max, options)
     grid = build_grid(resp, wr, options.design)
     if hamlet_counts is not None:
         grid = replace(grid, population_psus=population_psus(hamlet_counts, wr, grid, options))
     domains = domains_of(resp, wr, options.levels)
-    w = wr.final
-    w2 = w * w
-    n_units = len(grid.cell_of_unit)
     comps = composite_coefficients(resp.items, item_weights)
-    clustered = options.design == "clustered"
-    n_psu = 0 if grid.psu_of_unit is None else int(grid.psu_of_unit.max()) + 1
-
     rows = []
     comp_t = {}  # (level, composite) -> PSU totals (n_psu × 3), clustered only
     comp_tables = []  # per item: {level: L (J, V, 3)}, for the stratified composite
     comp_est = {(lvl, name): 0.0 for lvl, _, _ in domains for name in comps}
     for k, item in enumerate(resp.items):
-        idx = grid.unit * V + resp.codes[:, k]
-        w1u = np.bincount(idx, weights=w, minlength=n_units * V).reshape(n_units, V)
-        w2u = np.bincount(idx, weights=w2, minlength=n_units * V).reshape(n_units, V)
-        cu = np.bincount(idx, minlength=n_units * V).reshape(n_units, V).astype(float)
-        if clustered:
-            cj, w1j, w2j = (by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
-        else:
-            cj, w1j, w2j = cu, w1u, w2u
-        F = _residual_terms(X, cj, w1j, wr, options.rake_rounds)
-        tables = {}
-        for level, dom_of_h, labels in domains:
-            G = len(labels)
-            dom_j = dom_of_h[grid.stratum_of_cell]
-            R, N, L = _linearize(f, a, F, w1j, dom_j, G)
-            tables[level] = L
-            if clustered:
-                t_p = _psu_totals(L, w1u, grid, n_psu)
-                for name, coef in comps.items():  # the composite's PSU totals are linear in these
-                    comp_t[(level, name)] = comp_t.get((level, name), 0.0) + coef[k] * t_p
-                s1, s2 = _strata_sums(grid.stratum_of_psu, t_p, t_p * t_p, grid.n_strata)
-            else:
-                s1, s2 = _strata_sums(
-                    grid.stratum_of_cell,
-                    (w1j[:, :, None] * L).sum(axis=1),
-                    (w2j[:, :, None] * L * L).sum(axis=1),
-                    grid.n_strata,
-                )
-            var = _variance(s1, s2, grid, dom_of_h, G, options, wr)
-            n_obs = np.bincount(dom_j, weights=cj[:, 1:].sum(axis=1), minlength=G)
-            sw2 = np.bincount(dom_j, weights=w2j[:, 1:].sum(axis=1), minlength=G)
-            vsrs = _srs_variance(f, a, R, N, n_obs, by_rows(dom_j, w1j, G))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                deff = var / vsrs
-                n_eff = N * N / sw2
-            for name, coef in comps.items():
-                comp_est[(level, name)] = comp_est[(level, name)] + coef[k] * R
-            rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
+        item_rows, tables, psu_totals = _item_rows(resp.codes[:, k], item, f, a, X, grid, wr, domains, options)
+        _add_to_composites(comps, k, item_rows, psu_totals, comp_est, comp_t)
+        rows.extend(item_rows)
         comp_tables.append(tables)
-    comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V, options)
+    comp_rows = _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, len(a), options)
     rows = _replicate_rows(rows + comp_rows, resp, f, a, grid, wr, domains, comps, options)
-    return _assemble(rows, domains, wr, grid, options, resp.scale_max)
+    return assemble_table(rows, domains, wr, grid, options, resp.scale_max)
+
+
+def _measure_parts(scale_max: int, options: EstimateOptions):
+    """Per answer code 0..scale_max: the A-parts of the mean, satisfied and dissatisfied shares, and the B-part.
+
+    ``f`` holds the three A-parts, ``a`` the B-part (1 for an answer, 0 for none), ``X`` both side by side.
+    """
+    v = np.arange(scale_max + 1)
+    a = (v >= 1).astype(float)
+    f = np.column_stack(
+        [v * a, (v >= options.satisfied_min) * a, ((v <= options.dissatisfied_max) & (v >= 1)) * a]
+    )
+    return f, a, np.column_stack([f, a])
+
+
+def _item_rows(codes, item, f, a, X, grid, wr, domains, options):
+    """One item's row per level, its linearized tables L per level and, clustered, its PSU totals per level."""
+    V = len(a)
+    w = wr.final
+    w2 = w * w
+    n_units = len(grid.cell_of_unit)
+    clustered = options.design == "clustered"
+    n_psu = 0 if grid.psu_of_unit is None else int(grid.psu_of_unit.max()) + 1
+    idx = grid.unit * V + codes
+    w1u = np.bincount(idx, weights=w, minlength=n_units * V).reshape(n_units, V)
+    w2u = np.bincount(idx, weights=w2, minlength=n_units * V).reshape(n_units, V)
+    cu = np.bincount(idx, minlength=n_units * V).reshape(n_units, V).astype(float)
+    if clustered:
+        cj, w1j, w2j = (by_rows(grid.cell_of_unit, t, grid.n_cells) for t in (cu, w1u, w2u))
+    else:
+        cj, w1j, w2j = cu, w1u, w2u
+    F = _residual_terms(X, cj, w1j, wr, options.rake_rounds)
+    rows, tables, psu_totals = [], {}, {}
+    for level, dom_of_h, labels in domains:
+        G = len(labels)
+        dom_j = dom_of_h[grid.stratum_of_cell]
+        R, N, L = _linearize(f, a, F, w1j, dom_j, G)
+        tables[level] = L
+        if clustered:
+            t_p = psu_totals[level] = _psu_totals(L, w1u, grid, n_psu)
+            s1, s2 = _strata_sums(grid.stratum_of_psu, t_p, t_p * t_p, grid.n_strata)
+        else:
+            s1, s2 = _strata_sums(
+                grid.stratum_of_cell,
+                (w1j[:, :, None] * L).sum(axis=1),
+                (w2j[:, :, None] * L * L).sum(axis=1),
+                grid.n_strata,
+            )
+        var = _variance(s1, s2, grid, dom_of_h, G, options, wr)
+        n_obs = np.bincount(dom_j, weights=cj[:, 1:].sum(axis=1), minlength=G)
+        sw2 = np.bincount(dom_j, weights=w2j[:, 1:].sum(axis=1), minlength=G)
+        vsrs = _srs_variance(f, a, R, N, n_obs, by_rows(dom_j, w1j, G))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            deff = var / vsrs
+            n_eff = N * N / sw2
+        rows.append((level, labels, item, R, var, deff, n_obs, N, n_eff))
+    return rows, tables, psu_totals
+
+
+def _add_to_composites(comps, k, item_rows, psu_totals, comp_est, comp_t) -> None:
+    """Add item k's estimates and PSU totals, times its coefficient, to every composite (both are linear in them)."""
+    for level, _, _, R, *_ in item_rows:
+        for name, coef in comps.items():
+            comp_est[(level, name)] = comp_est[(level, name)] + coef[k] * R
+            if level in psu_totals:
+                comp_t[(level, name)] = comp_t.get((level, name), 0.0) + coef[k] * psu_totals[level]
 
 
 def _replicate_rows(rows, resp, f, a, grid, wr, domains, comps, options) -> list:
@@ -337,61 +349,3 @@ def _composites(resp, wr, grid, domains, comps, comp_est, comp_t, comp_tables, V
             deff = np.full((G, 3), np.nan)
             rows.append((level, labels, name, comp_est[(level, name)], var, deff, n_obs, sw, n_eff))
     return rows
-
-
-def _assemble(rows, domains, wr, grid, options, scale_max) -> pd.DataFrame:
-    """Stack the per-(level, item) arrays into the long table, ordered level, area, item, measure."""
-    df_by_level = {
-        level: degrees_of_freedom(grid, wr, dom_of_h, len(labels), options.design)
-        for level, dom_of_h, labels in domains
-    }
-    level_rank = {lvl: i for i, (lvl, _, _) in enumerate(domains)}
-    n_rows = {  # R's nrow of the domain's design: calibrated designs keep every row in a subset
-        level: np.full(len(labels), float(len(wr.final)))
-        if wr.calibrated
-        else np.bincount(dom_of_h[wr.commune_code], minlength=len(labels)).astype(float)
-        for level, dom_of_h, labels in domains
-    }
-    scale = 100.0 / (scale_max - 1)
-    cols: dict[str, list] = defaultdict(list)  # column name -> one array per (level, item, measure)
-    for level, labels, item, R, var, deff, n_obs, wsum, n_eff in rows:
-        se = np.sqrt(var)
-        G = len(labels)
-        for m, measure in enumerate(MEASURES):
-            col = 0 if measure == "score" else _BASE.index(measure)
-            est, s = R[:, col], se[:, col]
-            if measure == "score":
-                est, s = scale * (est - 1), scale * s
-            for name, value in (
-                ("level", [level] * G),
-                ("area", labels),
-                ("item", [item] * G),
-                ("measure", [measure] * G),
-                ("estimate", est),
-                ("se", s),
-                ("df", df_by_level[level]),
-                ("deff", deff[:, col]),
-                ("n_obs", n_obs),
-                ("wsum", wsum),
-                ("n_eff_kish", n_eff),
-                ("_level", np.full(G, level_rank[level])),
-                ("_measure", np.full(G, m)),
-                ("_n_rows", n_rows[level]),
-            ):
-                cols[name].append(value)
-    out = pd.DataFrame(
-        {name: np.concatenate([np.asarray(v) for v in parts]) for name, parts in cols.items()}
-    )
-    out["n_obs"] = out["n_obs"].astype(np.int64)
-    nobody = (out["n_obs"] == 0).to_numpy()  # no estimate: NaN, never an SE of 0
-    out.loc[nobody, ["estimate", "se", "deff"]] = np.nan
-    kind = out["measure"].map(_KIND).to_numpy()
-    lo, hi = confidence_bounds(
-        out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(float), out["n_obs"].to_numpy(),
-        out["_n_rows"].to_numpy(), kind, method=options.ci, conf_level=options.conf_level, scale_max=scale_max,
-    )
-    out["ci_lo"], out["ci_hi"] = lo, hi
-    partial = np.isnan(out["estimate"].to_numpy()) & ~nobody  # a composite with an unanswered item
-    out["reason"] = np.select([nobody, partial], ["nobody answered", "an item of the composite has no answers"], "")
-    out = out.sort_values(["_level", "area", "_measure"], kind="stable")
-    return out[[*COLUMNS, "reason"]].reset_index(drop=True)

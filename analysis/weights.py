@@ -1,4 +1,7 @@
-"""Design weights, post-stratification, raking, trimming and weight diagnostics.
+"""Design weights, calibration (post-stratification, raking, trimming) and weight diagnostics.
+
+The calibration steps live in :mod:`analysis.poststratify`, :mod:`analysis.raking` and
+:mod:`analysis.trimming`; this module checks the inputs, codes the joint cells and runs them.
 
 Calibration runs within each commune, for all communes at once: every calibrated weight is the
 starting weight times a factor of its joint calibration cell (commune × weighting variables), so the
@@ -18,31 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .poststratify import poststratify_factors
+from .raking import rake_factors, rake_targets
+from .trimming import trim_weights
+from .weighting_error import WeightingError
+
 __all__ = ["WeightResult", "WeightingError", "calibrate", "design_weights", "weight_diagnostics"]
 
 METHODS = ("none", "poststratify", "rake")
-
-
-class WeightingError(ValueError):
-    """Weights cannot be computed; the message names the commune and the cell.
-
-    ``reason`` tells callers that word their own message which failure it was: ``empty_cell``
-    (a population category without respondents), ``unknown_level`` (respondents in a category
-    the population table lacks or gives 0), ``not_converged`` (raking), ``lonely_psu`` (one respondent
-    or hamlet under the ``fail`` rule), ``no_population`` (a sampled commune missing from the cells
-    or margins), else None.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        commune: str | None = None,
-        cell: str | None = None,
-        reason: str | None = None,
-    ):
-        self.commune, self.cell, self.reason = commune, cell, reason
-        super().__init__(message)
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,160 +147,10 @@ def _joint(frame: pd.DataFrame, variables) -> tuple[np.ndarray, pd.DataFrame, np
     return cell.astype(np.int64), key, commune_code
 
 
-def _fmt(key_row: pd.Series, variables) -> str:
-    return ", ".join(f"{v}={key_row[v]}" for v in variables)
-
-
-def _poststratify_factors(key, start_totals, cells, variables) -> np.ndarray:
-    sampled = set(key["commune"])
-    pop = cells[cells["commune"].isin(sampled)]
-    merged = key.merge(pop, on=["commune", *variables], how="left")
-    missing = merged["count"].isna().to_numpy()
-    for c in sorted(sampled - set(pop["commune"])):
-        raise WeightingError(
-            f"commune {c!r} has respondents but no population cells", commune=c, reason="no_population"
-        )
-    if missing.any():
-        row = merged[missing].iloc[0]
-        raise WeightingError(
-            f"commune {row['commune']!r}: cell {_fmt(row, variables)} occurs in the data "
-            "but not in the population cells",
-            commune=row["commune"],
-            cell=_fmt(row, variables),
-        )
-    zero = (merged["count"] <= 0).to_numpy()
-    if zero.any():
-        row = merged[zero].iloc[0]
-        raise WeightingError(
-            f"commune {row['commune']!r}: cell {_fmt(row, variables)} has respondents "
-            "but a population of 0",
-            commune=row["commune"],
-            cell=_fmt(row, variables),
-        )
-    empty = pop.merge(key, on=["commune", *variables], how="left", indicator=True)
-    empty = empty[(empty["_merge"] == "left_only") & (empty["count"] > 0)]
-    if len(empty):
-        row = empty.iloc[0]
-        raise WeightingError(
-            f"commune {row['commune']!r}: cell {_fmt(row, variables)} has population "
-            f"{row['count']:g} but no respondents (empty sample cell)",
-            commune=row["commune"],
-            cell=_fmt(row, variables),
-        )
-    return merged["count"].to_numpy(float) / start_totals
-
-
-def _rake_targets(key, margins, variables):
-    """Per margin variable: margin-cell code of every joint cell and the target of every margin cell."""
-    sampled = set(key["commune"])
-    pop = margins[margins["commune"].isin(sampled)]
-    for c in sorted(sampled - set(pop["commune"])):
-        raise WeightingError(
-            f"commune {c!r} has respondents but no population margins", commune=c, reason="no_population"
-        )
-    totals = pop.groupby(["commune", "variable"])["count"].sum().unstack("variable")
-    for var in variables:
-        if var not in totals.columns or totals[var].isna().any():
-            c = totals.index[totals[var].isna()][0] if var in totals.columns else sorted(sampled)[0]
-            raise WeightingError(
-                f"commune {c!r}: no margin for variable {var!r}", commune=c, cell=var
-            )
-    totals = totals[list(variables)]
-    spread = totals.max(axis=1) - totals.min(axis=1)
-    bad = spread > 1e-9 * totals.max(axis=1)
-    if bad.any():
-        c = bad.index[bad.to_numpy()][0]
-        listing = ", ".join(f"{v} sums to {totals.loc[c, v]:g}" for v in variables)
-        raise WeightingError(f"commune {c!r}: margin totals disagree ({listing})", commune=c)
-    out = []
-    for var in variables:
-        mp = pop[pop["variable"] == var].rename(columns={"level": var})[["commune", var, "count"]]
-        cells = key[["commune", var]].drop_duplicates()
-        merged = cells.merge(mp, on=["commune", var], how="left")
-        lacking = merged["count"].isna() | (merged["count"] <= 0)
-        if lacking.any():
-            row = merged[lacking.to_numpy()].iloc[0]
-            what = "not in the margins" if np.isnan(row["count"]) else "with a population of 0"
-            raise WeightingError(
-                f"commune {row['commune']!r}: level {var}={row[var]} occurs in the data "
-                f"but is {what}",
-                commune=row["commune"],
-                cell=f"{var}={row[var]}",
-                reason="unknown_level",
-            )
-        empty = mp.merge(cells, on=["commune", var], how="left", indicator=True)
-        empty = empty[(empty["_merge"] == "left_only") & (empty["count"] > 0)]
-        if len(empty):
-            row = empty.iloc[0]
-            raise WeightingError(
-                f"commune {row['commune']!r}: level {var}={row[var]} has population "
-                f"{row['count']:g} but no respondents (empty sample cell)",
-                commune=row["commune"],
-                cell=f"{var}={row[var]}",
-                reason="empty_cell",
-            )
-        idx = pd.MultiIndex.from_frame(merged[["commune", var]])
-        code = idx.get_indexer(pd.MultiIndex.from_frame(key[["commune", var]]))
-        out.append((code.astype(np.int64), merged["count"].to_numpy(float)))
-    return out
-
-
-def _rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, communes):
-    """Iterative proportional fitting on the joint table, stopping as R's ``rake`` does."""
-    g = np.ones_like(start_totals)
-    tol = epsilon * start_totals.sum() if epsilon < 1 else epsilon
-    old = start_totals.copy()
-    for iteration in range(max_iter):
-        for code, target in targets:
-            current = np.bincount(code, weights=start_totals * g, minlength=len(target))
-            g = g * (target / current)[code]
-        new = start_totals * g
-        delta = np.abs(new - old)
-        if delta.max() < tol:
-            iterations = iteration
-            break
-        old = new
-    else:
-        per_commune = np.zeros(len(communes))
-        np.maximum.at(per_commune, cell_commune, delta)
-        bad = [communes[i] for i in np.flatnonzero(per_commune >= tol)]
-        raise WeightingError(
-            f"raking did not converge after {max_iter} iterations (tolerance {tol:g}) in "
-            f"commune(s) {', '.join(map(repr, bad[:5]))}",
-            commune=bad[0] if bad else None,
-            reason="not_converged",
-        )
-    # A fixed point need not meet every margin: when the sample contradicts the margins (every
-    # man young, fewer young people than men in the population) each pass ends on the last
-    # margin and nothing changes any more. R's rake() reports that as converged; we refuse it.
-    missed = np.zeros(len(communes))
-    for code, target in targets:
-        current = np.bincount(code, weights=start_totals * g, minlength=len(target))
-        np.maximum.at(missed, cell_commune, np.abs(current - target)[code])
-    bad = [communes[i] for i in np.flatnonzero(missed >= 10 * tol)]
-    if bad:
-        raise WeightingError(
-            f"raking cannot meet every margin in commune(s) {', '.join(map(repr, bad[:5]))}: "
-            "the sample's groups contradict the margins",
-            commune=bad[0],
-            reason="not_converged",
-        )
-    return g, iterations
-
-
 def calibrate(
-    frame: pd.DataFrame,
-    design: np.ndarray,
-    *,
-    method: str = "none",
-    cells=None,
-    margins=None,
-    epsilon: float = 1e-12,
-    max_iter: int = 1000,
-    trim=None,
-    trim_max_iter: int = 1000,
-    require_hamlets: bool = False,
-    allow_lonely: bool = False,
+    frame: pd.DataFrame, design: np.ndarray, *, method: str = "none", cells=None, margins=None,
+    epsilon: float = 1e-12, max_iter: int = 1000, trim=None, trim_max_iter: int = 1000,
+    require_hamlets: bool = False, allow_lonely: bool = False,
 ) -> WeightResult:
     """Calibrate design weights to population cells or margins within each commune.
 
@@ -353,6 +189,57 @@ def calibrate(
         Empty sample cell with a non-zero population, a level lacking from cells/margins, disagreeing
         margin totals, a commune with one respondent (or one hamlet), non-convergence.
     """
+    design, variables = _checked_inputs(frame, design, method, cells, margins)
+    cell, key, commune_code, communes, cell_commune = _joint_cells(frame, variables, require_hamlets, allow_lonely)
+    targets = rake_targets(key, margins, variables) if method == "rake" else []
+    if method == "poststratify":
+        final, iterations, steps = _poststratified(design, cell, key, cells, variables)
+    elif method == "rake":
+        final, iterations, steps = _raked(design, cell, cell_commune, targets, communes, epsilon, max_iter)
+    else:
+        final, iterations, steps = design.copy(), 0, []
+    if trim is not None:
+        final, iterations = _trimmed(final, method, trim, trim_max_iter, steps, commune_code, communes)
+    return WeightResult(
+        design=design, final=final, method=method, cell=cell, cell_commune=cell_commune, communes=communes,
+        cell_margins=tuple(code for code, _ in targets), commune_code=commune_code, iterations=iterations,
+        diagnostics=weight_diagnostics(final, commune_code, communes, design=design),
+    )
+
+
+def _joint_cells(frame, variables, require_hamlets, allow_lonely):
+    """Joint cells, their key table and commune codes, and the communes, once each commune has a variance."""
+    cell, key, commune_code = _joint(frame, variables)
+    communes = tuple(str(c) for c in _codes(frame["commune"])[1])
+    if not allow_lonely:
+        _check_communes(frame, commune_code, communes, require_hamlets)
+    cell_commune = pd.Index(communes).get_indexer(key["commune"]).astype(np.int64)
+    return cell, key, commune_code, communes, cell_commune
+
+
+def _poststratified(design, cell, key, cells, variables):
+    """Post-stratified weights, 0 iterations, and the one calibration step trimming repeats."""
+    start_totals = np.bincount(cell, weights=design, minlength=len(key))
+    population = poststratify_factors(key, start_totals, cells, variables) * start_totals
+    return design * (population / start_totals)[cell], 0, [(cell, population)]
+
+
+def _raked(design, cell, cell_commune, targets, communes, epsilon, max_iter):
+    """Raked weights, the raking iterations, and the margin steps trimming repeats."""
+    start_totals = np.bincount(cell, weights=design, minlength=len(cell_commune))
+    g, iterations = rake_factors(start_totals, cell_commune, targets, epsilon, max_iter, communes)
+    return design * g[cell], iterations, [(code[cell], target) for code, target in targets]
+
+
+def _trimmed(final, method, trim, trim_max_iter, steps, commune_code, communes):
+    """Trimmed weights and the trimming rounds; only a calibration can restore the totals after clipping."""
+    if method == "none":
+        raise WeightingError("trimming needs a calibration (poststratify or rake) to restore totals")
+    return trim_weights(final, commune_code, len(communes), trim, trim_max_iter, steps, communes)
+
+
+def _checked_inputs(frame, design, method, cells, margins) -> tuple[np.ndarray, list]:
+    """The design weights as floats and the weighting variables, once the inputs are known to fit."""
     if method not in METHODS:
         raise ValueError(f"unknown weighting method {method!r}; use one of {', '.join(METHODS)}")
     design = np.asarray(design, dtype=float)
@@ -362,6 +249,11 @@ def calibrate(
         raise WeightingError("post-stratification needs population cells")
     if method == "rake" and margins is None:
         raise WeightingError("raking needs population margins")
+    return design, _weighting_variables(frame, method, cells, margins)
+
+
+def _weighting_variables(frame, method, cells, margins) -> list:
+    """The variables the population table calibrates on; each must be a column of the responses."""
     if method == "poststratify":
         variables = [c for c in cells.columns if c not in ("commune", "count")]
     elif method == "rake":
@@ -373,48 +265,7 @@ def calibrate(
             raise WeightingError(
                 f"weighting variable {var!r} is not a column of the responses", cell=var
             )
-    cell, key, commune_code = _joint(frame, variables)
-    communes = tuple(str(c) for c in _codes(frame["commune"])[1])
-    if not allow_lonely:
-        _check_communes(frame, commune_code, communes, require_hamlets)
-    cell_commune = pd.Index(communes).get_indexer(key["commune"]).astype(np.int64)
-    targets = _rake_targets(key, margins, variables) if method == "rake" else []
-    margin_codes = tuple(code for code, _ in targets)
-
-    start_totals = np.bincount(cell, weights=design, minlength=len(key))
-    if method == "poststratify":
-        population = _poststratify_factors(key, start_totals, cells, variables) * start_totals
-        final, iterations = design * (population / start_totals)[cell], 0
-        steps = [(cell, population)]
-    elif method == "rake":
-        g, iterations = _rake_factors(
-            start_totals, cell_commune, targets, epsilon, max_iter, communes
-        )
-        final = design * g[cell]
-        steps = [(code[cell], target) for code, target in targets]
-    else:
-        final, iterations, steps = design.copy(), 0, []
-    if trim is not None:
-        if method == "none":
-            raise WeightingError(
-                "trimming needs a calibration (poststratify or rake) to restore totals"
-            )
-        final, iterations = _trim(
-            final, commune_code, len(communes), trim, trim_max_iter, steps, communes
-        )
-    diagnostics = weight_diagnostics(final, commune_code, communes, design=design)
-    return WeightResult(
-        design=design,
-        final=final,
-        method=method,
-        cell=cell,
-        cell_commune=cell_commune,
-        cell_margins=margin_codes,
-        communes=communes,
-        commune_code=commune_code,
-        iterations=iterations,
-        diagnostics=diagnostics,
-    )
+    return variables
 
 
 def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
@@ -435,38 +286,6 @@ def _check_communes(frame, commune_code, communes, require_hamlets) -> None:
                 commune=c,
                 reason="lonely_psu",
             )
-
-
-def _trim(w, commune_code, n_communes, bounds, max_iter, steps, communes):
-    """Alternate calibration steps and clipping of w / commune mean weight to the bounds.
-
-    Stops when the weights lie within the bounds and every calibration total is met to 1e-10
-    relative (a trimmed-raking algorithm in the spirit of Stata's ``ipfraking``).
-    """
-    lower, upper = bounds
-    if not 0 <= lower < 1 < upper:
-        raise ValueError("trim bounds must satisfy 0 ≤ lower < 1 < upper")
-    n_c = np.bincount(commune_code, minlength=n_communes)
-    for iteration in range(1, max_iter + 1):
-        for code, target in steps:
-            current = np.bincount(code, weights=w, minlength=len(target))
-            w = w * (target / current)[code]
-        mean = (np.bincount(commune_code, weights=w, minlength=n_communes) / n_c)[commune_code]
-        ratio = w / mean
-        if np.all((ratio >= lower * (1 - 1e-9)) & (ratio <= upper * (1 + 1e-9))):
-            off = max(
-                np.max(np.abs(np.bincount(code, weights=w, minlength=len(t)) / t - 1))
-                for code, t in steps
-            )
-            if off < 1e-10:
-                return w, iteration
-        w = np.clip(w, lower * mean, upper * mean)
-    c = communes[int(commune_code[np.argmax(np.abs(np.log(ratio)))])]
-    raise WeightingError(
-        f"trimming to bounds ({lower:g}, {upper:g}) did not converge after {max_iter} "
-        f"rounds (commune {c!r}); widen the bounds",
-        commune=c,
-    )
 
 
 def weight_diagnostics(

@@ -15,6 +15,7 @@ from core import db
 from core.extensions import babel, csrf, limiter, login_manager
 from core.web import (
     CookieSessionInterface,
+    RowIdConverter,
     add_security_headers,
     refuse_malformed_input,
     register_error_handlers,
@@ -34,6 +35,7 @@ def create_app(config: Config | Mapping[str, Any] | str | None = None) -> Flask:
         static_folder="static",
         instance_path=str(PROJECT_DIR / "instance"),
     )
+    app.url_map.converters["int"] = RowIdConverter  # before any route: ids past SQL's integers are 404
     register_config(app, config)
     app.session_interface = CookieSessionInterface()
     app.before_request(refuse_malformed_input)  # first: before sign-in, CSRF and rate limits read the request

@@ -9,11 +9,25 @@ from flask import Flask, current_app, has_request_context, render_template, requ
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+from core.db import MAX_ID
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a number past MAX_ID matches no route (404), as an unknown id does.
+
+    Ids are SQL integers; a larger one would fail the query itself (an OverflowError in SQLite's
+    driver, out of range on PostgreSQL) and give a 500 instead of "not found"."""
+
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def select_locale() -> str:

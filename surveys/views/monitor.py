@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,11 +43,9 @@ def monitor_csv(survey_id: int) -> Any:
 @role_required(*STAFF_ROLES)
 def margins(survey_id: int) -> Any:
     """The loaded population shares and who loaded them; managers may upload a file that replaces them."""
-    survey = get_survey(survey_id)
+    survey = get_survey(survey_id, manage=request.method == "POST")  # only managers upload
     session = get_session()
     manage = can_manage(current_user, survey)
-    if request.method == "POST" and not manage:
-        abort(403)
     form = ImportForm()
     loaded, problems = try_upload(form, lambda name, data: load_margins(session, survey, current_user, name, data))
     if loaded is not None:

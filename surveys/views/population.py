@@ -26,11 +26,9 @@ from surveys.views.common import file_to_fill, get_survey, try_upload
 @role_required(*STAFF_ROLES)
 def population(survey_id: int) -> Any:
     """The versions loaded; managers upload a file that becomes the kind's next version."""
-    survey = get_survey(survey_id)
+    survey = get_survey(survey_id, manage=request.method == "POST")  # only managers upload
     session = get_session()
     manage = can_manage(current_user, survey)
-    if request.method == "POST" and not manage:
-        abort(403)
     form = PopulationForm()
     version, problems = try_upload(form, lambda name, data: load_population(session, survey, current_user,
                                                                            form.kind.data, name, data))
